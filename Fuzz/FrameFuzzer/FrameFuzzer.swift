@@ -1,0 +1,107 @@
+import FoundationEssentials
+import NIOCore
+import Protocol
+
+/// Runs one input through the frame decoder and the envelope parser and reports what should never happen.
+enum FrameFuzz {
+    /// A small maximum, so that length prefixes near it are reachable with short inputs.
+    static let maximumFrameLength = 64 * 1024
+
+    /// Decodes every frame in `bytes`; returns a description of a bug, or nil when the input was handled.
+    static func check(_ bytes: UnsafeRawBufferPointer) -> String? {
+        var buffer = ByteBuffer(bytes: bytes)
+        while true {
+            let before = buffer
+            let frame: Frame?
+            do {
+                frame = try FrameDecoder.decodeFrame(from: &buffer, maximumFrameLength: maximumFrameLength)
+            } catch is ProtocolError {
+                return nil
+            } catch {
+                return "decodeFrame threw a non-ProtocolError: \(error)"
+            }
+            guard let frame else {
+                // Waiting for more bytes must leave the buffer untouched.
+                return buffer == before ? nil : "decodeFrame consumed bytes but returned no frame"
+            }
+            // A decoded frame re-encodes to exactly the bytes it was read from.
+            let consumed = before.getSlice(at: before.readerIndex, length: before.readableBytes - buffer.readableBytes)!
+            var encoded = ByteBuffer()
+            FrameEncoder.encode(frame, into: &encoded)
+            guard encoded == consumed else { return "frame does not re-encode to its input bytes" }
+            if case .message(let payload) = frame, let problem = checkMessage(payload) {
+                return problem
+            }
+        }
+    }
+
+    /// Parses a kind-1 payload as an envelope and its body as `hello`; only ProtocolErrors may escape.
+    static func checkMessage(_ payload: ByteBuffer) -> String? {
+        do {
+            let message = try InboundMessage(payload: payload)
+            let hello = try message.body(as: Hello.self)
+            // Whatever decoded must survive a round trip unchanged.
+            let again = try InboundMessage(payload: WireCoding.encode(Envelope(id: message.header.id, type: message.header.type, body: hello)))
+            guard try again.body(as: Hello.self) == hello else { return "hello does not round-trip" }
+        } catch is ProtocolError {
+        } catch {
+            return "message parsing threw a non-ProtocolError: \(error)"
+        }
+        do {
+            _ = try InboundMessage(payload: payload).body(as: ProtocolError.self)
+        } catch is ProtocolError {
+        } catch {
+            return "error body parsing threw a non-ProtocolError: \(error)"
+        }
+        return nil
+    }
+}
+
+#if FUZZING
+/// libFuzzer's entry point; libFuzzer supplies `main`.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func frameFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    if let problem = FrameFuzz.check(UnsafeRawBufferPointer(start: data, count: size)) {
+        fatalError(problem)
+    }
+    return 0
+}
+#else
+/// Corpus replayer: `FrameFuzzer FILE_OR_DIR...` runs every input once and fails on the first finding.
+@main
+struct FrameFuzzerReplay {
+    /// A finding while replaying a corpus.
+    struct Finding: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func main() throws {
+        let paths = CommandLine.arguments.dropFirst()
+        guard !paths.isEmpty else {
+            print("usage: FrameFuzzer FILE_OR_DIRECTORY...")
+            throw Finding(description: "no inputs given")
+        }
+        var count = 0
+        for path in paths {
+            for file in try inputs(at: path) {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+                if let problem = bytes.withUnsafeBytes({ FrameFuzz.check($0) }) {
+                    throw Finding(description: "\(file): \(problem)")
+                }
+                count += 1
+            }
+        }
+        print("replayed \(count) inputs, no findings")
+    }
+
+    /// The files at `path`: itself, or the regular files directly inside it.
+    static func inputs(at path: String) throws -> [String] {
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw Finding(description: "\(path): no such file")
+        }
+        guard isDirectory else { return [path] }
+        return try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { "\(path)/\($0)" }
+    }
+}
+#endif

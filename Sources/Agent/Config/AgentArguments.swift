@@ -1,0 +1,68 @@
+/// The agent's command line: `--config FILE` first, then flags that override the file.
+public enum AgentArguments {
+    /// Usage text.
+    public static let usage = """
+    usage: homelab-agent [--config FILE] [--controller HOST:PORT] [--join-token TOKEN] [--name NAME]
+                         [--state-dir DIR] [--sample-interval 10s] [--docker-socket PATH] [--log-level LEVEL]
+
+    Runs the homelab agent: enrolls with the controller (a join token, or approval with
+    'homelab devices approve NAME'), then reports this device's facts and metrics.
+    Settings come from /etc/homelab/agent.yaml (when present, or --config), then the flags.
+    """
+
+    /// What the command line asked for.
+    public enum Parsed: Equatable {
+        /// Run with this configuration.
+        case run(AgentConfig)
+        /// Print usage.
+        case help
+        /// Print the version.
+        case version
+    }
+
+    /// Parses `arguments` (without the program name); `defaultConfigFile` is read when present and no `--config` is given.
+    public static func parse(_ arguments: [String], defaultConfigFile: String = "/etc/homelab/agent.yaml") throws(AgentError) -> Parsed {
+        var flags: [(key: String, value: String)] = []
+        var configFile: String?
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "-h" || argument == "--help" { return .help }
+            if argument == "--version" { return .version }
+            guard argument.hasPrefix("--") else { throw AgentError.config("unexpected argument '\(argument)'\n\n\(usage)") }
+            var name = String(argument.dropFirst(2))
+            var value: String
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            } else {
+                index += 1
+                guard index < arguments.count else { throw AgentError.config("--\(name) needs a value") }
+                value = arguments[index]
+            }
+            if name == "config" {
+                configFile = value
+            } else {
+                let key = name.replacingDashes()
+                guard AgentConfig.keys.contains(key) else { throw AgentError.config("unknown option --\(name)\n\n\(usage)") }
+                flags.append((key, value))
+            }
+            index += 1
+        }
+        var config = AgentConfig()
+        if let configFile {
+            try config.load(file: configFile)
+        } else if StateFiles.read(defaultConfigFile) != nil {
+            try config.load(file: defaultConfigFile)
+        }
+        for flag in flags {
+            try config.set(flag.key, flag.value, source: "--\(flag.key.replacingUnderscores())")
+        }
+        return .run(config)
+    }
+}
+
+extension String {
+    fileprivate func replacingDashes() -> String { String(map { $0 == "-" ? "_" : $0 }) }
+    fileprivate func replacingUnderscores() -> String { String(map { $0 == "_" ? "-" : $0 }) }
+}

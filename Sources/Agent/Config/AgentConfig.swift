@@ -1,0 +1,88 @@
+/// How an agent runs: `/etc/homelab/agent.yaml` (or `--config`), then command-line flags.
+public struct AgentConfig: Sendable, Equatable {
+    /// Controller agent address, `host:port`.
+    public var controller: String?
+    /// Join token (`HLJ1.…`); without one the agent asks to be approved by hand.
+    public var joinToken: String?
+    /// Name to register under (default: the hostname).
+    public var name: String?
+    /// State directory (identity, certificate, pinned CA).
+    public var stateDirectory: String = "/var/lib/homelab-agent"
+    /// Seconds between metrics samples.
+    public var sampleInterval: Duration = .seconds(10)
+    /// Seconds between heartbeats.
+    public var heartbeatInterval: Duration = .seconds(5)
+    /// Seconds between enrollment attempts while pending approval.
+    public var pendingPollInterval: Duration = .seconds(5)
+    /// Largest reconnect delay.
+    public var maximumBackoff: Duration = .seconds(30)
+    /// Docker socket path (default: `DOCKER_HOST` when `unix://`, else `/var/run/docker.sock`).
+    public var dockerSocket: String?
+    /// Log level name.
+    public var logLevel: String = "info"
+
+    /// Creates the default configuration.
+    public init() {}
+
+    /// The keys a config file may set, as written in YAML.
+    public static let keys = ["controller", "join_token", "name", "state_dir", "sample_interval", "heartbeat_interval",
+                              "pending_poll_interval", "max_backoff", "docker_socket", "log_level"]
+
+    /// Applies one `key: value` setting; `source` names the file and line in errors.
+    public mutating func set(_ key: String, _ value: String, source: String) throws(AgentError) {
+        switch key {
+        case "controller": controller = try Self.address(value, source: source)
+        case "join_token": joinToken = value
+        case "name": name = value
+        case "state_dir": stateDirectory = value
+        case "sample_interval": sampleInterval = try Self.duration(value, key: key, source: source)
+        case "heartbeat_interval": heartbeatInterval = try Self.duration(value, key: key, source: source)
+        case "pending_poll_interval": pendingPollInterval = try Self.duration(value, key: key, source: source)
+        case "max_backoff": maximumBackoff = try Self.duration(value, key: key, source: source)
+        case "docker_socket": dockerSocket = value
+        case "log_level":
+            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
+                throw AgentError.config("\(source): log_level must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            logLevel = value
+        default:
+            throw AgentError.config("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
+        }
+    }
+
+    /// Loads settings from a YAML file of top-level `key: value` pairs.
+    public mutating func load(file path: String) throws(AgentError) {
+        guard let text = StateFiles.readText(path) else {
+            throw AgentError.config("cannot read config file \(path)")
+        }
+        for setting in try FlatYAML.parse(text, file: path) {
+            try set(setting.key, setting.value, source: "\(path):\(setting.line)")
+        }
+    }
+
+    /// The controller's host and port.
+    public var controllerEndpoint: (host: String, port: Int)? {
+        guard let controller, let colon = controller.lastIndex(of: ":"), let port = Int(controller[controller.index(after: colon)...]) else { return nil }
+        var host = String(controller[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    static func address(_ value: String, source: String) throws(AgentError) -> String {
+        let withPort = value.contains(":") && !value.hasSuffix("]") ? value : value + ":7444"
+        guard let colon = withPort.lastIndex(of: ":"), let port = Int(withPort[withPort.index(after: colon)...]), (1...65535).contains(port) else {
+            throw AgentError.config("\(source): controller must be host:port, got '\(value)'")
+        }
+        return withPort
+    }
+
+    /// Parses `10s`, `500ms`, `2m`, `1h` or plain seconds.
+    static func duration(_ value: String, key: String, source: String) throws(AgentError) -> Duration {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where value.hasSuffix(suffix) {
+            if let number = Double(value.dropLast(suffix.count)), number > 0 { return .milliseconds(Int(number * scale * 1000)) }
+        }
+        if let number = Double(value), number > 0 { return .milliseconds(Int(number * 1000)) }
+        throw AgentError.config("\(source): \(key) must be a positive duration like 10s, 500ms or 2m, got '\(value)'")
+    }
+}

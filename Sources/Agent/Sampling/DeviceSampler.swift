@@ -1,0 +1,34 @@
+import FoundationEssentials
+import Protocol
+
+/// One place for the agent to ask for facts and samples, Docker included.
+///
+/// An actor because CPU use is computed against the previous sample, which every caller shares.
+public actor DeviceSampler {
+    /// Collects the device's facts.
+    public nonisolated let collector: FactsCollector
+    /// Asks Docker for its status; `nil` never asks.
+    public nonisolated let docker: DockerProbe?
+    /// Samples the device's live state and keeps the previous CPU counters.
+    private var metrics: MetricsSampler
+
+    /// Creates a sampler over `paths` that asks `docker` (the default socket unless told otherwise).
+    public init(paths: HostPaths = .host, agentVersion: String, docker: DockerProbe? = DockerProbe()) {
+        self.collector = FactsCollector(paths: paths, agentVersion: agentVersion)
+        self.metrics = MetricsSampler(paths: paths)
+        self.docker = docker
+    }
+
+    /// The device's facts.
+    public nonisolated func facts() -> DeviceFacts {
+        collector.collect()
+    }
+
+    /// A sample of the live state with Docker's status; CPU use covers the time since the previous call.
+    public func sample(now: Date = Date()) async -> MetricsSample {
+        // The counters are taken and stored before the suspension, so concurrent callers never share an interval.
+        var sample = metrics.sample(now: now)
+        sample.docker = await docker?.status()
+        return sample
+    }
+}

@@ -1,0 +1,42 @@
+/// The controller API's routes.
+public enum APIPaths {
+    /// `GET`: who the controller is.
+    public static let controller = "/v1/controller"
+    /// `GET`: all devices.
+    public static let devices = "/v1/devices"
+    /// `GET`/`POST`: join tokens.
+    public static let tokens = "/v1/tokens"
+
+    /// `GET`/`DELETE`: one device by name or id.
+    public static func device(_ nameOrID: String) -> String {
+        "\(devices)/\(segment(nameOrID))"
+    }
+
+    /// `POST`: approve a pending device.
+    public static func approve(_ nameOrID: String) -> String {
+        "\(device(nameOrID))/approve"
+    }
+
+    /// `DELETE`: revoke a token.
+    public static func token(_ id: String) -> String {
+        "\(tokens)/\(segment(id))"
+    }
+
+    /// A path segment with everything but unreserved characters percent-encoded, so a name cannot change the route.
+    public static func segment(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.append(Character(Unicode.Scalar(byte)))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                encoded += byte < 16 ? "%0\(hex)" : "%\(hex)"
+            }
+        }
+        // "." and ".." are dot-segments that HTTP stacks collapse; encode them whole.
+        if encoded == "." || encoded == ".." { return String(repeating: "%2E", count: encoded.count) }
+        return encoded
+    }
+}

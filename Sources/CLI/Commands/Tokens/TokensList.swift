@@ -1,0 +1,37 @@
+import ArgumentParser
+import Protocol
+
+/// `homelab tokens list`: the join tokens, without their secrets.
+public struct TokensList: AsyncParsableCommand {
+    /// Name and help.
+    public static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List join tokens (their secrets are never shown again).",
+        aliases: ["ls"]
+    )
+
+    /// Output and connection options.
+    @OptionGroup public var global: GlobalOptions
+
+    /// Creates the command.
+    public init() {}
+
+    /// Runs in the process's context.
+    public func run() async throws {
+        try await run(in: .live())
+    }
+
+    /// Fetches the tokens and prints them.
+    public func run(in context: CommandContext) async throws {
+        let settings = try global.settings(in: context)
+        let list = try await APIClient.withClient(settings) { client in
+            try await client.get(APIPaths.tokens, as: ListResponse<TokenResource>.self)
+        }
+        switch global.output {
+        case .json:
+            context.console.write(try JSONOutput.render(list))
+        case .table:
+            context.console.write(TokenTable(tokens: list.items, now: context.now).render())
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+
+/// `homelab tokens revoke ID`: makes a join token unusable.
+public struct TokensRevoke: AsyncParsableCommand {
+    /// Name and help.
+    public static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke a join token; devices that already joined stay."
+    )
+
+    /// Output and connection options.
+    @OptionGroup public var global: GlobalOptions
+
+    /// The token id.
+    @Argument(help: "Token id (the ID column of 'homelab tokens list').")
+    public var id: String
+
+    /// Creates the command.
+    public init() {}
+
+    /// Runs in the process's context.
+    public func run() async throws {
+        try await run(in: .live())
+    }
+
+    /// Revokes the token and reports it.
+    public func run(in context: CommandContext) async throws {
+        let settings = try global.settings(in: context)
+        try await APIClient.withClient(settings) { client in
+            try await client.delete(APIPaths.token(id))
+        }
+        if global.output == .table {
+            context.console.write("Revoked token \(id)\n")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Protocol
+
+/// The HTTP API under `/v1`. Every route is registered through ``APIRoutes/add`` so the list of
+/// routes is known: the OpenAPI test and the "every route needs a token" test iterate it.
+public struct APIRoutes: Sendable {
+    /// The request context of every route.
+    public typealias Context = BasicWebSocketRequestContext
+    /// One registered route.
+    public struct Route: Hashable, Sendable, CustomStringConvertible {
+        /// HTTP method.
+        public let method: HTTPRequest.Method
+        /// Path as OpenAPI writes it (`/v1/devices/{name}`).
+        public let path: String
+        /// Whether it is served without a token.
+        public let isPublic: Bool
+        public var description: String { "\(method) \(path)" }
+    }
+
+    let controller: ControllerContext
+
+    /// Builds the router with every route and the authentication middleware.
+    public func makeRouter() -> (Router<Context>, [Route]) {
+        let router = Router(context: Context.self)
+        router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: BearerAuthMiddleware(tokens: controller.tokens, publicPaths: ["/healthz"]))
+        var routes: [Route] = []
+        func add(_ method: HTTPRequest.Method, _ path: String, isPublic: Bool = false,
+                 _ handler: @escaping @Sendable (Request, Context) async throws -> Response) {
+            let hbPath = path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
+            router.on(RouterPath(hbPath), method: method, use: handler)
+            routes.append(Route(method: method, path: path, isPublic: isPublic))
+        }
+        let controller = self.controller
+
+        add(.get, "/healthz", isPublic: true) { _, _ in try JSONResponse.make(["status": "ok"]) }
+        add(.get, "/v1/controller") { _, _ in try JSONResponse.make(controller.info) }
+        add(.get, "/v1/devices") { _, _ in
+            try JSONResponse.make(ListResponse(items: try await controller.registry.list()))
+        }
+        add(.get, "/v1/devices/{name}") { _, context in
+            try JSONResponse.make(try await controller.registry.get(context.parameters.require("name")))
+        }
+        add(.post, "/v1/devices/{name}/approve") { _, context in
+            try JSONResponse.make(try await controller.registry.approve(context.parameters.require("name")))
+        }
+        add(.delete, "/v1/devices/{name}") { _, context in
+            try await controller.registry.remove(context.parameters.require("name"))
+            return Response(status: .noContent)
+        }
+        add(.get, "/v1/tokens") { _, _ in
+            try JSONResponse.make(ListResponse(items: try await controller.tokens.listJoinTokens()))
+        }
+        add(.post, "/v1/tokens") { request, _ in
+            let body = try await JSONResponse.decode(CreateTokenRequest.self, from: request)
+            return try JSONResponse.make(try await controller.tokens.createJoinToken(body), status: .created)
+        }
+        add(.delete, "/v1/tokens/{id}") { _, context in
+            try await controller.tokens.revokeJoinToken(id: context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+        add(.get, "/v1/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"],
+                     body: .init(byteBuffer: ByteBuffer(string: try OpenAPIDocument.text())))
+        }
+        add(.get, "/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: await controller.metrics.render(registry: controller.registry))))
+        }
+        router.ws("/v1/events") { inbound, outbound, _ in
+            try await EventStream.serve(hub: controller.events, inbound: inbound, outbound: outbound)
+        }
+        routes.append(Route(method: .get, path: "/v1/events", isPublic: false))
+        return (router, routes)
+    }
+}
+
+/// JSON bodies in and out, with the wire coder (ISO 8601 dates) and clear decoding errors.
+enum JSONResponse {
+    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try WireCoding.encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        do {
+            return try WireCoding.decoder.decode(type, from: Data(buffer.readableBytesView))
+        } catch {
+            throw ControllerError.badRequest("invalid request body: \(WireCoding.describe(error))")
+        }
+    }
+}

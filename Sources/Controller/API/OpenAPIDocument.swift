@@ -1,0 +1,167 @@
+/// The OpenAPI 3.1 description of the API, served at `/v1/openapi.yaml`. Kept in the binary so an
+/// installed controller needs no resource files; a test checks it lists exactly the router's routes.
+enum OpenAPIDocument {
+    static func text() throws -> String { yaml }
+
+    static let yaml = #"""
+openapi: 3.1.0
+info:
+  title: homelab controller API
+  version: 0.1.0
+  description: |
+    Devices, join tokens and live events of a homelab. Every route except /healthz needs
+    `Authorization: Bearer <API token>` (the admin token is printed once at first start).
+    Errors are `{"error": {"code": "...", "message": "..."}}`.
+servers:
+  - url: https://127.0.0.1:7443
+security:
+  - bearer: []
+paths:
+  /healthz:
+    get:
+      summary: Liveness probe
+      security: []
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {status: {type: string}}}}}}
+  /v1/controller:
+    get:
+      summary: Controller version, CA fingerprint and agent address
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/ControllerInfo"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /v1/devices:
+    get:
+      summary: List every device (pending, online, offline) with facts and latest metrics
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Device"}}}}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /v1/devices/{name}:
+    parameters:
+      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
+    get:
+      summary: One device
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/Device"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+    delete:
+      summary: Remove a device; its certificate is refused from then on
+      responses:
+        "204": {description: Removed}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /v1/devices/{name}/approve:
+    parameters:
+      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
+    post:
+      summary: Admit a pending device
+      responses:
+        "200": {description: Approved, content: {application/json: {schema: {$ref: "#/components/schemas/Device"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+  /v1/tokens:
+    get:
+      summary: List join tokens (secrets are never shown again)
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Token"}}}}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+    post:
+      summary: Create a join token
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [reusable, labels]
+              properties:
+                reusable: {type: boolean}
+                ttlSeconds: {type: integer, minimum: 1}
+                labels: {type: object, additionalProperties: {type: string}}
+                description: {type: string}
+      responses:
+        "201":
+          description: Created; `token` is shown this once
+          content: {application/json: {schema: {type: object, properties: {token: {type: string}, resource: {$ref: "#/components/schemas/Token"}}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /v1/tokens/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+    delete:
+      summary: Revoke a join token
+      responses:
+        "204": {description: Revoked}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /v1/events:
+    get:
+      summary: WebSocket stream of registry events, one JSON text message each
+      description: Upgrade with `Connection: Upgrade, Upgrade: websocket`. Messages are RegistryEvent objects.
+      responses:
+        "101": {description: Switching to the WebSocket protocol}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /v1/openapi.yaml:
+    get:
+      summary: This document
+      responses:
+        "200": {description: OK, content: {application/yaml: {schema: {type: string}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /metrics:
+    get:
+      summary: Prometheus metrics (text exposition format)
+      responses:
+        "200": {description: OK, content: {text/plain: {schema: {type: string}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+  responses:
+    Unauthorized: {description: Missing or invalid token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    NotFound: {description: No such resource, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    Conflict: {description: Conflicts with the current state, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    BadRequest: {description: Malformed request, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+  schemas:
+    Error:
+      type: object
+      properties:
+        error: {type: object, properties: {code: {type: string}, message: {type: string}}}
+    ControllerInfo:
+      type: object
+      properties:
+        version: {type: string}
+        caFingerprint: {type: string, description: Hex SHA-256 of the CA certificate DER}
+        agentAddress: {type: string}
+    Token:
+      type: object
+      properties:
+        id: {type: string}
+        reusable: {type: boolean}
+        labels: {type: object, additionalProperties: {type: string}}
+        description: {type: string}
+        createdAt: {type: string, format: date-time}
+        expiresAt: {type: string, format: date-time}
+        uses: {type: integer}
+        revoked: {type: boolean}
+    Device:
+      type: object
+      properties:
+        id: {type: string}
+        name: {type: string}
+        status: {type: string, enum: [pending, online, offline]}
+        keyFingerprint: {type: string}
+        labels: {type: object, additionalProperties: {type: string}}
+        address: {type: string}
+        createdAt: {type: string, format: date-time}
+        lastSeenAt: {type: string, format: date-time}
+        facts: {type: object, description: DeviceFacts (hostname, architecture, kernel, os, cpu, memoryBytes, swapBytes, boardModel, bootTime, agentVersion)}
+        metrics: {type: object, description: "MetricsSample (time, cpu, load, memory, filesystems, network, uptimeSeconds, temperatures, docker); absent sources are omitted"}
+    RegistryEvent:
+      type: object
+      properties:
+        type: {type: string, enum: [device.pending, device.enrolled, device.online, device.offline, device.updated, device.removed]}
+        time: {type: string, format: date-time}
+        device: {$ref: "#/components/schemas/Device"}
+"""#
+}

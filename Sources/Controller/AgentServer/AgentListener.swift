@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import NIOTLS
+import Protocol
+import ServiceLifecycle
+import Synchronization
+
+/// Accepts agent connections on the agent port. A client certificate, when presented, must chain to
+/// the CA or the TLS handshake fails before any frame; without one, only `hello` + `enroll` are served.
+public struct AgentListener: Service {
+    let host: String
+    let port: Int
+    let tlsContext: NIOSSLContext
+    let caCertificatePEM: String
+    let registry: DeviceRegistry
+    let enrollment: EnrollmentService
+    let maximumFrameLength: Int
+    let logger: Logger
+    let bound: BoundPort
+    /// How long a connection without a certificate may stay open.
+    let anonymousTimeout: Duration = .seconds(60)
+
+    public func run() async throws {
+        let tlsContext = self.tlsContext
+        let maximumFrameLength = self.maximumFrameLength
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handshake = channel.eventLoop.makePromise(of: NIOSSLCertificate?.self)
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
+                    try sync.addHandler(TLSHandshakeObserver(promise: handshake))
+                    try sync.addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameLength: maximumFrameLength)))
+                    try sync.addHandler(MessageToByteHandler(FrameEncoder()))
+                    let async = try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel)
+                    return AcceptedConnection(channel: async, peerCertificate: handshake.futureResult)
+                }
+            }
+        bound.set(server.channel.localAddress?.port ?? port)
+        logger.info("agent listener on \(host):\(bound.value ?? port)")
+        try await cancelWhenGracefulShutdown {
+            try await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in inbound {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            }
+        }
+    }
+
+    private func serve(_ accepted: AcceptedConnection) async {
+        let address = accepted.channel.channel.remoteAddress?.ipAddress
+        do {
+            try await accepted.channel.executeThenClose { inbound, outbound in
+                var iterator = inbound.makeAsyncIterator()
+                if let certificate = try await accepted.peerCertificate.get() {
+                    try await serveDevice(certificate: certificate, address: address, channel: accepted.channel.channel,
+                                          inbound: &iterator, outbound: outbound)
+                } else {
+                    try await serveEnrollment(address: address, inbound: &iterator, outbound: outbound)
+                }
+            }
+        } catch {
+            logger.debug("agent connection from \(address ?? "?") ended: \(error)")
+        }
+    }
+
+    private func serveDevice(certificate: NIOSSLCertificate, address: String?, channel: any Channel,
+                             inbound: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
+                             outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws {
+        let deviceID: String
+        do {
+            deviceID = try await DeviceCertificateCheck(store: registry.store).deviceID(for: certificate)
+        } catch let error as ProtocolError {
+            logger.warning("refused a device certificate from \(address ?? "?"): \(error.message)")
+            try await outbound.write(.message(WireCoding.encode(Envelope(id: 0, type: MessageType.error, body: error))))
+            return
+        }
+        let hello = Hello(role: .controller, software: ControllerVersion.current, deviceID: deviceID)
+        let connection = try await MessageConnection.handshake(ours: hello, inbound: &inbound, outbound: outbound, dialer: false)
+        let session = try await registry.connected(deviceID: deviceID, address: address, now: Date()) {
+            channel.close(promise: nil)
+        }
+        do {
+            try await connection.run(inbound: &inbound, handler: DeviceSessionHandler(deviceID: deviceID, registry: registry, logger: logger))
+        } catch {
+            await registry.disconnected(deviceID: deviceID, sessionID: session, now: Date())
+            throw error
+        }
+        await registry.disconnected(deviceID: deviceID, sessionID: session, now: Date())
+    }
+
+    private func serveEnrollment(address: String?, inbound: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
+                                 outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws {
+        let challenge = Secrets.randomHex(bytes: 32)
+        let hello = Hello(role: .controller, software: ControllerVersion.current, challenge: challenge, caCertificate: caCertificatePEM)
+        let connection = try await MessageConnection.handshake(ours: hello, inbound: &inbound, outbound: outbound, dialer: false)
+        let handler = EnrollmentHandler(challenge: challenge, address: address, enrollment: enrollment)
+        // Unauthenticated peers get a bounded time, so idle anonymous connections cannot pile up.
+        let timeout = anonymousTimeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Task.sleep(for: timeout) }
+            try await connection.run(inbound: &inbound, handler: handler)
+            group.cancelAll()
+        }
+    }
+}
+
+/// A freshly accepted agent connection and the certificate its TLS handshake presented.
+struct AcceptedConnection: Sendable {
+    let channel: NIOAsyncChannel<Frame, Frame>
+    let peerCertificate: EventLoopFuture<NIOSSLCertificate?>
+}
+
+/// The port a listener actually bound (useful with port 0 in tests).
+public final class BoundPort: Sendable {
+    private let port = Mutex<Int?>(nil)
+    private let waiters = Mutex<[CheckedContinuation<Int, Never>]>([])
+    /// Creates an unset port.
+    public init() {}
+    func set(_ value: Int) {
+        port.withLock { $0 = value }
+        for waiter in waiters.withLock({ w -> [CheckedContinuation<Int, Never>] in defer { w = [] }; return w }) { waiter.resume(returning: value) }
+    }
+    /// The bound port, if bound.
+    public var value: Int? { port.withLock { $0 } }
+    /// Waits until the listener is bound.
+    public func wait() async -> Int {
+        await withCheckedContinuation { continuation in
+            let now: Int? = port.withLock { value in
+                if value == nil { waiters.withLock { $0.append(continuation) } }
+                return value
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+}
+
+/// Reports the peer certificate once the TLS handshake completes, then leaves the pipeline.
+final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+    private let promise: EventLoopPromise<NIOSSLCertificate?>
+
+    init(promise: EventLoopPromise<NIOSSLCertificate?>) { self.promise = promise }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
+            promise.succeed(certificate)
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        promise.fail(error)
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(ProtocolError(.connectionClosed, "closed during the TLS handshake"))
+        context.fireChannelInactive()
+    }
+}
+
+/// The controller's version string.
+public enum ControllerVersion {
+    /// Current release.
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import Protocol
+
+/// Serves an enrolled device's connection: facts, metrics and heartbeats in; pings answered.
+struct DeviceSessionHandler: MessageHandler {
+    let deviceID: String
+    let registry: DeviceRegistry
+    let logger: Logger
+
+    func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
+        await registry.heard(deviceID: deviceID, now: Date())
+        switch message.header.type {
+        case MessageType.ping:
+            return Empty()
+        default:
+            throw ProtocolError(.unknownType, "the controller does not serve '\(message.header.type)'")
+        }
+    }
+
+    func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {
+        do {
+            switch message.header.type {
+            case MessageType.facts:
+                try await registry.report(facts: message.body(as: DeviceFacts.self), deviceID: deviceID, now: Date())
+            case MessageType.metrics:
+                try await registry.report(metrics: message.body(as: MetricsSample.self), deviceID: deviceID, now: Date())
+            default:
+                await registry.heard(deviceID: deviceID, now: Date())
+            }
+        } catch {
+            logger.warning("device \(deviceID) sent a bad '\(message.header.type)': \(error)")
+        }
+    }
+}
+
+/// Serves a connection without a certificate: only `enroll` and `ping`.
+struct EnrollmentHandler: MessageHandler {
+    let challenge: String
+    let address: String?
+    let enrollment: EnrollmentService
+
+    func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
+        switch message.header.type {
+        case MessageType.enroll:
+            return try await enrollment.enroll(message.body(as: EnrollRequest.self), challenge: challenge, address: address)
+        case MessageType.ping:
+            return Empty()
+        default:
+            throw ProtocolError(.unauthorized, "'\(message.header.type)' needs a device certificate; enroll first")
+        }
+    }
+
+    func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOSSL
+import Protocol
+import ServiceLifecycle
+
+/// The controller process: opens the state, then runs the agent listener, the HTTP API and the
+/// heartbeat sweeper as services of one group.
+public struct ControllerApp: Sendable {
+    /// The configuration it runs with.
+    public let config: ControllerConfig
+    /// Its services.
+    public let context: ControllerContext
+    /// The admin API token, when this start created it (first start only).
+    public let newAdminToken: String?
+    /// Ports actually bound (useful with port 0).
+    public let apiPort = BoundPort(), agentPort = BoundPort()
+    let logger: Logger
+
+    /// Opens (or creates) the state directory: database, CA, admin token.
+    public init(config: ControllerConfig, logger: Logger = Logger(label: "homelab.controller")) async throws {
+        self.config = config
+        self.logger = logger
+        try FileManager.default.createDirectory(at: config.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let store = try Store(path: config.stateDirectory.appendingPathComponent("controller.sqlite").path)
+        let authority = try CertificateAuthority.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki"))
+        let tokens = TokenService(store: store, caFingerprint: authority.fingerprint)
+        let events = EventHub()
+        let registry = DeviceRegistry(store: store, events: events, heartbeatTTL: config.heartbeatTTL, logger: logger)
+        let enrollment = EnrollmentService(store: store, authority: authority, registry: registry)
+        let info = ControllerInfo(version: ControllerVersion.current, caFingerprint: authority.fingerprint,
+                                  agentAddress: "\(config.agentHost):\(config.agentPort)")
+        self.context = ControllerContext(store: store, authority: authority, tokens: tokens, registry: registry,
+                                         enrollment: enrollment, events: events, metrics: ControllerMetrics(), info: info)
+        self.newAdminToken = try await tokens.ensureAdminToken()
+    }
+
+    /// TLS server configuration shared by the API and the agent port: a fresh server key each start,
+    /// certified by the CA, with the CA in the chain so clients can pin it.
+    func serverTLS(clientCertificates: Bool) throws -> TLSConfiguration {
+        let (certificate, key) = try context.authority.issueServerCertificate(
+            hostnames: [ProcessInfo.processInfo.hostName] + config.advertisedNames.filter { IPAddressBytes.parse($0) == nil },
+            addresses: config.advertisedNames.filter { IPAddressBytes.parse($0) != nil })
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: certificate.derBytes(), format: .der)),
+                               .certificate(try context.authority.nioCertificate())],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(key.derRepresentation), format: .der)))
+        tls.minimumTLSVersion = .tlsv13
+        if clientCertificates {
+            tls.certificateVerification = .optionalVerification
+            tls.trustRoots = .certificates([try context.authority.nioCertificate()])
+        }
+        return tls
+    }
+
+    /// The HTTP API application.
+    public func makeAPI() throws -> some Service {
+        let (router, _) = APIRoutes(controller: context).makeRouter()
+        let apiPort = self.apiPort
+        return Application(
+            router: router,
+            server: try .tls(.http1WebSocketUpgrade(webSocketRouter: router), tlsConfiguration: serverTLS(clientCertificates: false)),
+            configuration: .init(address: .hostname(config.apiHost, port: config.apiPort), serverName: "homelab-controller"),
+            onServerRunning: { channel in apiPort.set(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Every service of the controller, in start order.
+    public func services() throws -> [any Service] {
+        let listener = AgentListener(
+            host: config.agentHost, port: config.agentPort,
+            tlsContext: try NIOSSLContext(configuration: serverTLS(clientCertificates: true)),
+            caCertificatePEM: try context.authority.certificatePEM, registry: context.registry, enrollment: context.enrollment,
+            maximumFrameLength: config.maximumFrameLength, logger: logger, bound: agentPort)
+        return [listener, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3)), try makeAPI()]
+    }
+
+    /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.
+    public func run() async throws {
+        let group = ServiceGroup(
+            configuration: .init(services: try services().map { .init(service: $0) },
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await context.registry.closeAll()
+    }
+}
+
+/// Closes sessions whose agents went silent, every third of the heartbeat TTL.
+struct HeartbeatSweeper: Service {
+    let registry: DeviceRegistry
+    let interval: TimeInterval
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                await registry.sweep(now: Date())
+            }
+        }
+    }
+}

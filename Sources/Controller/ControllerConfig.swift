@@ -1,0 +1,26 @@
+import Foundation
+
+/// How a controller runs: where its state lives and where it listens.
+public struct ControllerConfig: Sendable {
+    /// Directory for the database, CA and keys (`./.homelab/controller` under `make run`).
+    public var stateDirectory: URL
+    /// Address the HTTPS API binds.
+    public var apiHost: String = "0.0.0.0"
+    /// HTTPS API port (7443); 0 picks a free one.
+    public var apiPort: Int = 7443
+    /// Address the agent listener binds.
+    public var agentHost: String = "0.0.0.0"
+    /// Agent port (7444); 0 picks a free one.
+    public var agentPort: Int = 7444
+    /// A device not heard from for this long goes offline.
+    public var heartbeatTTL: TimeInterval = 30
+    /// Largest protocol frame accepted.
+    public var maximumFrameLength: Int = 16 * 1024 * 1024
+    /// Extra names and addresses for the server certificate (beyond localhost and the hostname).
+    public var advertisedNames: [String] = []
+
+    /// Creates a configuration with defaults.
+    public init(stateDirectory: URL) {
+        self.stateDirectory = stateDirectory
+    }
+}

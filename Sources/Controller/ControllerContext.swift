@@ -1,0 +1,23 @@
+import Foundation
+import Logging
+import Protocol
+
+/// The controller's services, shared by the agent listener and the HTTP API.
+public struct ControllerContext: Sendable {
+    /// Persistent state.
+    public let store: Store
+    /// The certificate authority.
+    public let authority: CertificateAuthority
+    /// Join and API tokens.
+    public let tokens: TokenService
+    /// Live device state.
+    public let registry: DeviceRegistry
+    /// Enrollment of agents.
+    public let enrollment: EnrollmentService
+    /// Registry events for WebSocket clients.
+    public let events: EventHub
+    /// Prometheus metrics.
+    public let metrics: ControllerMetrics
+    /// What `GET /v1/controller` answers.
+    public let info: ControllerInfo
+}

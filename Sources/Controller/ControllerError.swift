@@ -1,0 +1,29 @@
+/// Errors of the controller that reach people: a stable code, an HTTP status and a message.
+public struct ControllerError: Error, Sendable, CustomStringConvertible {
+    /// Stable code (`not_found`, `conflict`, `bad_request`, `unauthorized`, `internal`).
+    public var code: String
+    /// HTTP status the API answers with.
+    public var httpStatus: Int
+    /// Message for people.
+    public var message: String
+
+    /// Creates an error.
+    public init(code: String, status: Int, message: String) {
+        self.code = code
+        self.httpStatus = status
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// A resource that does not exist.
+    public static func notFound(_ message: String) -> Self { .init(code: "not_found", status: 404, message: message) }
+    /// A request that conflicts with the current state.
+    public static func conflict(_ message: String) -> Self { .init(code: "conflict", status: 409, message: message) }
+    /// A malformed request.
+    public static func badRequest(_ message: String) -> Self { .init(code: "bad_request", status: 400, message: message) }
+    /// A missing or wrong API token.
+    public static func unauthorized(_ message: String) -> Self { .init(code: "unauthorized", status: 401, message: message) }
+    /// A file-system failure.
+    public static func io(_ message: String) -> Self { .init(code: "internal", status: 500, message: message) }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import Logging
+import Protocol
+
+/// Live state of every device: which agents are connected, when each was last heard from,
+/// their facts and metrics; every change is stored, published as an event and logged in the activity feed.
+public actor DeviceRegistry {
+    /// A connected agent.
+    struct Session {
+        let id: UInt64
+        let close: @Sendable () -> Void
+        var lastHeard: Date
+    }
+
+    let store: Store
+    let events: EventHub
+    let heartbeatTTL: TimeInterval
+    let logger: Logger
+    private var sessions: [String: Session] = [:]
+    private var nextSessionID: UInt64 = 0
+
+    /// Creates a registry; a device not heard from for `heartbeatTTL` seconds goes offline.
+    public init(store: Store, events: EventHub, heartbeatTTL: TimeInterval, logger: Logger) {
+        self.store = store
+        self.events = events
+        self.heartbeatTTL = heartbeatTTL
+        self.logger = logger
+    }
+
+    // MARK: Sessions
+
+    /// Records that `deviceID` connected; an older session of the same device is closed.
+    func connected(deviceID: String, address: String?, now: Date, close: @escaping @Sendable () -> Void) async throws -> UInt64 {
+        nextSessionID += 1
+        if let old = sessions[deviceID] { old.close() }
+        sessions[deviceID] = Session(id: nextSessionID, close: close, lastHeard: now)
+        let record = try await store.write { db -> DeviceRecord? in
+            guard var record = try DeviceRecord.fetchOne(db, key: deviceID) else { return nil }
+            record.address = address
+            record.lastSeenAt = now
+            try record.update(db)
+            return record
+        }
+        if let record { await publish(.deviceOnline, record, now: now, message: "\(record.name) came online from \(address ?? "an unknown address")") }
+        return nextSessionID
+    }
+
+    /// Records that a session ended; the device goes offline unless a newer session replaced it.
+    func disconnected(deviceID: String, sessionID: UInt64, now: Date) async {
+        guard sessions[deviceID]?.id == sessionID else { return }
+        sessions.removeValue(forKey: deviceID)
+        await markOffline(deviceID: deviceID, now: now, reason: "disconnected")
+    }
+
+    /// Records that the device spoke; keeps it online.
+    func heard(deviceID: String, now: Date) {
+        sessions[deviceID]?.lastHeard = now
+    }
+
+    /// Closes sessions not heard from within the TTL and marks their devices offline.
+    public func sweep(now: Date) async {
+        let stale = sessions.filter { now.timeIntervalSince($0.value.lastHeard) > heartbeatTTL }
+        for (deviceID, session) in stale {
+            sessions.removeValue(forKey: deviceID)
+            session.close()
+            await markOffline(deviceID: deviceID, now: now, reason: "no heartbeat for \(Int(heartbeatTTL)) s")
+        }
+    }
+
+    private func markOffline(deviceID: String, now: Date, reason: String) async {
+        guard let record = try? await store.read({ db in try DeviceRecord.fetchOne(db, key: deviceID) }) else { return }
+        await publish(.deviceOffline, record, now: now, message: "\(record.name) went offline (\(reason))")
+    }
+
+    /// Whether the device has a live session.
+    public func isOnline(_ deviceID: String) -> Bool { sessions[deviceID] != nil }
+
+    /// Closes every session (shutdown).
+    func closeAll() {
+        for session in sessions.values { session.close() }
+        sessions.removeAll()
+    }
+
+    // MARK: Reports
+
+    /// Stores the facts a device reported.
+    func report(facts: DeviceFacts, deviceID: String, now: Date) async throws {
+        heard(deviceID: deviceID, now: now)
+        let record = try await store.write { db -> DeviceRecord? in
+            guard var record = try DeviceRecord.fetchOne(db, key: deviceID) else { return nil }
+            record.facts = JSONText.encode(facts)
+            record.lastSeenAt = now
+            try record.update(db)
+            return record
+        }
+        if let record { await publish(.deviceUpdated, record, now: now, message: nil) }
+    }
+
+    /// Stores a metrics sample as the latest and in the history.
+    func report(metrics: MetricsSample, deviceID: String, now: Date) async throws {
+        heard(deviceID: deviceID, now: now)
+        let text = JSONText.encode(metrics)
+        let record = try await store.write { db -> DeviceRecord? in
+            guard var record = try DeviceRecord.fetchOne(db, key: deviceID) else { return nil }
+            record.metrics = text
+            record.lastSeenAt = now
+            try record.update(db)
+            try MetricsSampleRecord(id: nil, deviceID: deviceID, time: now, sample: text).insert(db)
+            return record
+        }
+        if let record { await publish(.deviceUpdated, record, now: now, message: nil) }
+    }
+
+    // MARK: Administration
+
+    /// Every device, by name.
+    public func list() async throws -> [DeviceResource] {
+        let records = try await store.read { db in try DeviceRecord.order(Column("name")).fetchAll(db) }
+        return records.map { $0.resource(online: sessions[$0.id] != nil) }
+    }
+
+    /// One device by name or id.
+    public func get(_ nameOrID: String) async throws -> DeviceResource {
+        guard let record = try await store.read({ db in try DeviceRecord.find(db, nameOrID: nameOrID) }) else {
+            throw ControllerError.notFound("no device named '\(nameOrID)'")
+        }
+        return record.resource(online: sessions[record.id] != nil)
+    }
+
+    /// Admits a pending device; it receives its certificate the next time it asks.
+    public func approve(_ nameOrID: String, now: Date = Date()) async throws -> DeviceResource {
+        let record = try await store.write { db -> DeviceRecord in
+            guard var record = try DeviceRecord.find(db, nameOrID: nameOrID) else {
+                throw ControllerError.notFound("no device named '\(nameOrID)'")
+            }
+            guard record.state == .pending else {
+                throw ControllerError.conflict("device '\(record.name)' is already enrolled")
+            }
+            record.state = .enrolled
+            try record.update(db)
+            return record
+        }
+        await publish(.deviceEnrolled, record, now: now, message: "\(record.name) was approved")
+        return record.resource(online: false)
+    }
+
+    /// Removes a device: its certificate is refused from now on and a live session is closed.
+    public func remove(_ nameOrID: String, now: Date = Date()) async throws {
+        let record = try await store.write { db -> DeviceRecord in
+            guard let record = try DeviceRecord.find(db, nameOrID: nameOrID) else {
+                throw ControllerError.notFound("no device named '\(nameOrID)'")
+            }
+            try record.delete(db)
+            return record
+        }
+        sessions.removeValue(forKey: record.id)?.close()
+        await publish(.deviceRemoved, record, now: now, message: "\(record.name) was removed")
+    }
+
+    /// Publishes an event and, when it has a message, records it in the activity feed.
+    func publish(_ kind: RegistryEvent.Kind, _ record: DeviceRecord, now: Date, message: String?) async {
+        if let message {
+            logger.info("\(message)")
+            _ = try? await store.write { db in
+                try EventRecord(id: nil, time: now, type: kind.rawValue, deviceID: record.id, message: message).insert(db)
+            }
+        }
+        events.publish(RegistryEvent(type: kind, time: now, device: record.resource(online: sessions[record.id] != nil)))
+    }
+}

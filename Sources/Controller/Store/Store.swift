@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+
+/// The controller's state in one SQLite database (WAL), with versioned migrations.
+public final class Store: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating) the database at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Every schema change, in order. Never edit a shipped migration: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: devices, tokens, metrics history, events") { db in
+            try db.create(table: "device") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull().unique()
+                t.column("state", .text).notNull()  // pending | enrolled
+                t.column("publicKey", .blob).notNull()
+                t.column("keyFingerprint", .text).notNull()
+                t.column("certificateSerial", .text)
+                t.column("labels", .text).notNull().defaults(to: "{}")
+                t.column("address", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("lastSeenAt", .datetime)
+                t.column("facts", .text)
+                t.column("metrics", .text)
+                t.column("tokenID", .text)
+            }
+            try db.create(table: "joinToken") { t in
+                t.primaryKey("id", .text)
+                t.column("secretHash", .text).notNull()
+                t.column("reusable", .boolean).notNull()
+                t.column("labels", .text).notNull().defaults(to: "{}")
+                t.column("description", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("uses", .integer).notNull().defaults(to: 0)
+                t.column("revoked", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "apiToken") { t in
+                t.primaryKey("id", .text)
+                t.column("secretHash", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            // Kept as history so later trends and downsampling have data, not only "latest".
+            try db.create(table: "metricsSample") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("deviceID", .text).notNull().indexed()
+                t.column("time", .datetime).notNull()
+                t.column("sample", .text).notNull()
+            }
+            // The activity feed: every change a user would want to read later.
+            try db.create(table: "event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("time", .datetime).notNull()
+                t.column("type", .text).notNull()
+                t.column("deviceID", .text)
+                t.column("message", .text).notNull()
+            }
+        }
+        return migrator
+    }
+
+    /// Runs `body` in a write transaction.
+    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write(body)
+    }
+
+    /// Runs `body` on a read snapshot.
+    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(body)
+    }
+}

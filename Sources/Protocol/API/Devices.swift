@@ -1,0 +1,98 @@
+import FoundationEssentials
+
+/// Where a device stands with the controller.
+public enum DeviceStatus: String, Codable, Sendable, CaseIterable {
+    /// Asked to join without a token; waits for `homelab devices approve`.
+    case pending
+    /// Enrolled and connected.
+    case online
+    /// Enrolled, not heard from within the heartbeat TTL.
+    case offline
+}
+
+/// A device as the API shows it (`GET /v1/devices`, `GET /v1/devices/{name}`).
+public struct DeviceResource: Codable, Equatable, Sendable {
+    /// Stable id the agent made on the device.
+    public var id: String
+    /// Unique name (the hostname unless given).
+    public var name: String
+    /// Pending, online or offline.
+    public var status: DeviceStatus
+    /// SHA-256 fingerprint of the device key (`SHA256:` + base64, as OpenSSH prints keys).
+    public var keyFingerprint: String
+    /// Labels from the join token.
+    public var labels: [String: String]
+    /// Address the agent last connected from.
+    public var address: String?
+    /// When the device first asked to join.
+    public var createdAt: Date
+    /// When the device was last heard from.
+    public var lastSeenAt: Date?
+    /// Its facts, when reported.
+    public var facts: DeviceFacts?
+    /// Its latest metrics sample, when reported.
+    public var metrics: MetricsSample?
+
+    /// Creates a resource.
+    public init(id: String, name: String, status: DeviceStatus, keyFingerprint: String, labels: [String: String] = [:],
+                address: String? = nil, createdAt: Date, lastSeenAt: Date? = nil, facts: DeviceFacts? = nil, metrics: MetricsSample? = nil) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.keyFingerprint = keyFingerprint
+        self.labels = labels
+        self.address = address
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.facts = facts
+        self.metrics = metrics
+    }
+}
+
+/// A list answer: `{"items": […]}`.
+public struct ListResponse<Item: Codable & Sendable>: Codable, Sendable {
+    /// The items.
+    public var items: [Item]
+    /// Creates a list.
+    public init(items: [Item]) { self.items = items }
+}
+
+/// The body of every API error: `{"error": {"code": "…", "message": "…"}}`.
+public struct APIErrorResponse: Codable, Equatable, Sendable {
+    /// Error detail.
+    public struct Detail: Codable, Equatable, Sendable {
+        /// Stable code (`unauthorized`, `not_found`, `bad_request`, `conflict`, `internal`).
+        public var code: String
+        /// Message for people.
+        public var message: String
+    }
+    /// The error.
+    public var error: Detail
+    /// Creates an error body.
+    public init(code: String, message: String) { self.error = Detail(code: code, message: message) }
+}
+
+/// A change in the registry, as sent on `GET /v1/events` (WebSocket, one JSON text message each).
+public struct RegistryEvent: Codable, Equatable, Sendable {
+    /// What happened.
+    public enum Kind: String, Codable, Sendable {
+        case devicePending = "device.pending"
+        case deviceEnrolled = "device.enrolled"
+        case deviceOnline = "device.online"
+        case deviceOffline = "device.offline"
+        case deviceUpdated = "device.updated"
+        case deviceRemoved = "device.removed"
+    }
+    /// What happened.
+    public var type: Kind
+    /// When (controller clock).
+    public var time: Date
+    /// The device as it is after the change.
+    public var device: DeviceResource
+    /// Creates an event.
+    public init(type: Kind, time: Date, device: DeviceResource) {
+        self.type = type
+        self.time = time
+        self.device = device
+    }
+}

@@ -1,0 +1,53 @@
+/// An error that crosses the wire or a module boundary: a stable code and a message for people.
+public struct ProtocolError: Error, Codable, Equatable, Sendable, CustomStringConvertible {
+    /// Stable, machine-readable error codes. New codes may be added; receivers treat unknown ones as `internal`.
+    public struct Code: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// A frame's length prefix exceeds the negotiated maximum.
+        public static let frameTooLarge = Code(rawValue: "frame_too_large")
+        /// A frame is shorter than its kind requires or has an unknown kind.
+        public static let malformedFrame = Code(rawValue: "malformed_frame")
+        /// The connection ended inside a frame.
+        public static let truncatedFrame = Code(rawValue: "truncated_frame")
+        /// A JSON message could not be decoded.
+        public static let malformedMessage = Code(rawValue: "malformed_message")
+        /// The peers share no protocol version.
+        public static let versionMismatch = Code(rawValue: "version_mismatch")
+        /// The first message was not `hello`, or `hello` came twice.
+        public static let handshakeRequired = Code(rawValue: "handshake_required")
+        /// The request type is unknown to the receiver.
+        public static let unknownType = Code(rawValue: "unknown_type")
+        /// The caller is not allowed to do this (unauthenticated, revoked, pending).
+        public static let unauthorized = Code(rawValue: "unauthorized")
+        /// The join token is unknown, used, expired or revoked.
+        public static let invalidToken = Code(rawValue: "invalid_token")
+        /// The device certificate was revoked or the device was removed.
+        public static let deviceRevoked = Code(rawValue: "device_revoked")
+        /// A signature or proof of possession did not verify.
+        public static let badSignature = Code(rawValue: "bad_signature")
+        /// A stream was used outside of its protocol (unknown id, credit overrun).
+        public static let streamError = Code(rawValue: "stream_error")
+        /// The request timed out waiting for a reply.
+        public static let timeout = Code(rawValue: "timeout")
+        /// The connection closed before a reply arrived.
+        public static let connectionClosed = Code(rawValue: "connection_closed")
+        /// Anything else.
+        public static let `internal` = Code(rawValue: "internal")
+    }
+
+    /// Machine-readable code.
+    public var code: Code
+    /// Human-readable message.
+    public var message: String
+
+    /// Creates an error with a code and message.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(message) [\(code)]" }
+}

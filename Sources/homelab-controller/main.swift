@@ -1,0 +1,74 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Logging
+
+/// `homelab-controller`: runs the controller, or makes a join token offline.
+@main
+struct ControllerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "homelab-controller",
+        abstract: "The homelab controller: device registry, enrollment, HTTPS API.",
+        subcommands: [Run.self, JoinToken.self],
+        defaultSubcommand: Run.self)
+}
+
+/// Options every subcommand shares.
+struct StateOptions: ParsableArguments {
+    @Option(name: .long, help: "State directory (database, CA, keys).")
+    var stateDir: String = ProcessInfo.processInfo.environment["HOMELAB_STATE_DIR"] ?? "/var/lib/homelab-controller"
+}
+
+extension ControllerCommand {
+    /// Runs the controller until SIGTERM/SIGINT.
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the controller (default).")
+        @OptionGroup var state: StateOptions
+        @Option(help: "Address the API and the agent port bind.") var listen: String = "0.0.0.0"
+        @Option(help: "HTTPS API port.") var apiPort: Int = 7443
+        @Option(help: "Agent (mutual TLS) port.") var agentPort: Int = 7444
+        @Option(help: "Seconds without a heartbeat before a device is offline.") var heartbeatTtl: Double = 30
+        @Option(help: "Extra host name or address for the server certificate (repeatable).") var advertise: [String] = []
+        @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel: String = "info"
+
+        func run() async throws {
+            var config = ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir))
+            config.apiHost = listen
+            config.agentHost = listen
+            config.apiPort = apiPort
+            config.agentPort = agentPort
+            config.heartbeatTTL = heartbeatTtl
+            config.advertisedNames = advertise
+            var logger = Logger(label: "homelab.controller")
+            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            let app = try await ControllerApp(config: config, logger: logger)
+            print("homelab controller \(app.context.info.version)")
+            print("  API:        https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)")
+            print("  agent port: \(listen):\(agentPort)")
+            print("  CA:         sha256:\(app.context.authority.fingerprint)")
+            if let token = app.newAdminToken {
+                print("  admin API token (shown only this once, store it now):")
+                print("    \(token)")
+            }
+            fflush(nil)
+            try await app.run()
+        }
+    }
+
+    /// Makes a join token directly in the state directory (no API token needed; for installers).
+    struct JoinToken: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "join-token", abstract: "Create a join token offline and print it.")
+        @OptionGroup var state: StateOptions
+        @Flag(help: "Usable by any number of devices until it expires.") var reusable = false
+        @Option(help: "Lifetime in seconds.") var ttl: Int = 86400
+
+        func run() async throws {
+            let app = try await ControllerApp(config: ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir)))
+            if let token = app.newAdminToken {
+                FileHandle.standardError.write(Data("admin API token (shown only this once): \(token)\n".utf8))
+            }
+            let created = try await app.context.tokens.createJoinToken(.init(reusable: reusable, ttlSeconds: ttl))
+            print(created.token)
+        }
+    }
+}
