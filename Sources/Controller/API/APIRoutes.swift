@@ -21,6 +21,9 @@ public struct APIRoutes: Sendable {
 
     let controller: ControllerContext
 
+    /// Creates the routes over the controller's services.
+    public init(controller: ControllerContext) { self.controller = controller }
+
     /// Builds the router with every route and the authentication middleware.
     public func makeRouter() -> (Router<Context>, [Route]) {
         let router = Router(context: Context.self)

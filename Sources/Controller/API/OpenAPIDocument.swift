@@ -98,7 +98,7 @@ paths:
   /v1/events:
     get:
       summary: WebSocket stream of registry events, one JSON text message each
-      description: Upgrade with `Connection: Upgrade, Upgrade: websocket`. Messages are RegistryEvent objects.
+      description: "Upgrade with `Connection: Upgrade` and `Upgrade: websocket`. Messages are RegistryEvent objects."
       responses:
         "101": {description: Switching to the WebSocket protocol}
         "401": {$ref: "#/components/responses/Unauthorized"}

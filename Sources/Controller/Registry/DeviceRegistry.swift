@@ -77,7 +77,7 @@ public actor DeviceRegistry {
     public func isOnline(_ deviceID: String) -> Bool { sessions[deviceID] != nil }
 
     /// Closes every session (shutdown).
-    func closeAll() {
+    public func closeAll() {
         for session in sessions.values { session.close() }
         sessions.removeAll()
     }

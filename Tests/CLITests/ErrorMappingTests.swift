@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+import Protocol
+import Testing
+@testable import CLI
+
+@Suite("errors and exit codes")
+struct ErrorMappingTests {
+    static let url = try! ControllerURL(parsing: "https://10.0.0.2:7443")
+
+    @Test("HTTP statuses map to exit codes: 401 → 4, 404 → 3, others → 1", arguments: [
+        (401, Int32(4), CLIError.Code.unauthorized), (404, 3, .notFound), (409, 1, .conflict), (400, 1, .badRequest), (500, 1, .controller), (502, 1, .controller),
+    ])
+    func statuses(status: Int, exitCode: Int32, code: CLIError.Code) {
+        let error = APIErrors.error(status: status, body: ByteBuffer(string: #"{"error":{"code":"x","message":"no device named 'pi-9'."}}"#))
+        #expect(error.exitCode == exitCode)
+        #expect(error.code == code)
+    }
+
+    @Test("a 401 tells to log in again, whatever the controller said")
+    func unauthorized() {
+        let error = APIErrors.error(status: 401, body: ByteBuffer(string: #"{"error":{"code":"unauthorized","message":"bad token"}}"#))
+        #expect(error.message == "the controller refused the token; run homelab login again")
+    }
+
+    @Test("the controller's own message is shown for 404 and 409, without a trailing period")
+    func controllerMessages() {
+        #expect(APIErrors.error(status: 404, body: ByteBuffer(string: #"{"error":{"code":"not_found","message":"no device named 'pi-9'."}}"#)).message
+            == "no device named 'pi-9'")
+        #expect(APIErrors.error(status: 409, body: ByteBuffer(string: #"{"error":{"code":"conflict","message":"pi-4 is not pending"}}"#)).message
+            == "pi-4 is not pending")
+    }
+
+    @Test("an error body that is not JSON still gives a sentence with the status")
+    func garbageBody() {
+        let error = APIErrors.error(status: 502, body: ByteBuffer(string: "<html>Bad Gateway</html>"))
+        #expect(error.message == "the controller failed (HTTP 502)")
+        #expect(APIErrors.error(status: 404, body: ByteBuffer()).exitCode == 3)
+    }
+
+    @Test("connection failures say 'cannot reach the controller' and exit 5")
+    func transport() {
+        let refused = TransportErrors.describe(IOError(errnoCode: ECONNREFUSED, reason: "connect"), url: Self.url)
+        #expect(refused.exitCode == 5)
+        #expect(refused.message == "cannot reach the controller at https://10.0.0.2:7443: connection refused")
+        #expect(TransportErrors.describe(HTTPClientError.connectTimeout, url: Self.url).message.hasSuffix(": connection timed out"))
+        #expect(TransportErrors.describe(HTTPClientError.readTimeout, url: Self.url).message.hasSuffix(": the controller did not answer in time"))
+        #expect(TransportErrors.describe(ChannelError.connectTimeout(.seconds(5)), url: Self.url).exitCode == 5)
+        #expect(TransportErrors.describe(IOError(errnoCode: EHOSTUNREACH, reason: "connect"), url: Self.url).message.hasSuffix(": no route to host"))
+    }
+
+    @Test("a failed TLS handshake is exit 5 (the CA mismatch itself is tested over a real socket in LoginTests)")
+    func tlsFailure() {
+        let error = TransportErrors.describe(NIOSSLError.handshakeFailed(.sslError([.eofDuringHandshake])), url: Self.url)
+        #expect(error.exitCode == 5)
+        #expect(error.message == "cannot reach the controller at https://10.0.0.2:7443: TLS handshake failed")
+    }
+
+    @Test("errors never show Swift type names to people")
+    func noTypeNames() throws {
+        let decoding: any Error
+        do {
+            _ = try WireCoding.decoder.decode(DeviceResource.self, from: Data("{}".utf8))
+            return
+        } catch {
+            decoding = error
+        }
+        let wrapped = CLIError.wrapping(decoding)
+        #expect(wrapped.exitCode == 1)
+        #expect(!wrapped.message.contains("DecodingError"))
+        #expect(wrapped.message.contains("missing field"))
+        for error in [HTTPClientError.cancelled, HTTPClientError.invalidURL] as [any Error] {
+            #expect(!TransportErrors.describe(error, url: Self.url).message.contains("HTTPClientError"))
+        }
+    }
+
+    @Test("CLIError keeps its own code and message when wrapped")
+    func wrapsItself() {
+        #expect(CLIError.wrapping(CLIError.notLoggedIn) == .notLoggedIn)
+        #expect(CLIError.notLoggedIn.exitCode == 6)
+        #expect(CLIError.usage("x").exitCode == 64)
+    }
+}

@@ -1,0 +1,140 @@
+import Agent
+import Controller
+import Foundation
+import Logging
+import Protocol
+import ServiceLifecycle
+
+/// A real controller on loopback (ports chosen by the kernel) over a temporary state directory.
+final class TestController: Sendable {
+    let app: ControllerApp
+    let group: ServiceGroup
+    let runner: Task<Void, any Error>
+    let agentPort: Int
+    let apiPort: Int
+
+    /// Starts a controller; `agentPort` 0 picks a free port (pass the old one to restart in place).
+    static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 3) async throws -> TestController {
+        var config = ControllerConfig(stateDirectory: stateDirectory)
+        config.apiHost = "127.0.0.1"
+        config.agentHost = "127.0.0.1"
+        config.apiPort = 0
+        config.agentPort = agentPort
+        config.heartbeatTTL = heartbeatTTL
+        var logger = Logger(label: "test.controller")
+        logger.logLevel = .warning
+        let app = try await ControllerApp(config: config, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
+        let runner = Task { try await group.run() }
+        let agent = await app.agentPort.wait()
+        let api = await app.apiPort.wait()
+        return TestController(app: app, group: group, runner: runner, agentPort: agent, apiPort: api)
+    }
+
+    private init(app: ControllerApp, group: ServiceGroup, runner: Task<Void, any Error>, agentPort: Int, apiPort: Int) {
+        self.app = app
+        self.group = group
+        self.runner = runner
+        self.agentPort = agentPort
+        self.apiPort = apiPort
+    }
+
+    /// Shuts the controller down and closes every agent session.
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await runner.value
+        await app.context.registry.closeAll()
+    }
+
+    var registry: DeviceRegistry { app.context.registry }
+
+    /// A join token.
+    func token(reusable: Bool = false, ttl: Int? = nil, labels: [String: String] = [:], now: Date = Date()) async throws -> CreatedToken {
+        try await app.context.tokens.createJoinToken(.init(reusable: reusable, ttlSeconds: ttl, labels: labels), now: now)
+    }
+
+    /// Polls the registry until `predicate` holds for the device named `name` (or fails after `timeout`).
+    @discardableResult
+    func waitForDevice(_ name: String, timeout: Duration = .seconds(20), _ predicate: @Sendable (DeviceResource) -> Bool) async throws -> DeviceResource {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let device = try? await registry.get(name), predicate(device) { return device }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let last = try? await registry.get(name)
+        throw TestFailure("device \(name) never reached the expected state; last: \(String(describing: last?.status))")
+    }
+}
+
+/// An in-process agent (the real ControllerLink and sampler) that can be stopped and started.
+final class TestAgent: Sendable {
+    let link: ControllerLink
+    let identity: AgentIdentity
+    let runner: Task<Void, any Error>
+
+    static func start(controllerPort: Int, stateDirectory: URL, token: String? = nil, name: String) throws -> TestAgent {
+        var config = AgentConfig()
+        config.controller = "127.0.0.1:\(controllerPort)"
+        config.joinToken = token
+        config.name = name
+        config.stateDirectory = stateDirectory.path
+        config.sampleInterval = .milliseconds(500)
+        config.heartbeatInterval = .milliseconds(500)
+        config.pendingPollInterval = .milliseconds(300)
+        config.maximumBackoff = .milliseconds(600)
+        var logger = Logger(label: "test.agent.\(name)")
+        logger.logLevel = .critical
+        let identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
+        let reporter = SamplerReporter(DeviceSampler(agentVersion: "test", docker: nil))
+        let link = ControllerLink(config: config, identity: identity, reporter: reporter, logger: logger)
+        let runner = Task { try await link.run() }
+        return TestAgent(link: link, identity: identity, runner: runner)
+    }
+
+    private init(link: ControllerLink, identity: AgentIdentity, runner: Task<Void, any Error>) {
+        self.link = link
+        self.identity = identity
+        self.runner = runner
+    }
+
+    /// Waits until the link's state matches.
+    @discardableResult
+    func wait(timeout: Duration = .seconds(20), until predicate: @escaping @Sendable (LinkState) -> Bool) async throws -> LinkState {
+        let status = link.status
+        return try await withThrowingTaskGroup(of: LinkState?.self) { group in
+            group.addTask { await status.wait(until: predicate) }
+            group.addTask { try await Task.sleep(for: timeout); return nil }
+            defer { group.cancelAll() }
+            guard let state = try await group.next()!, predicate(state) else {
+                throw TestFailure("agent never reached the expected state; last: \(status.current)")
+            }
+            return state
+        }
+    }
+
+    func stop() async {
+        runner.cancel()
+        _ = try? await runner.value
+    }
+}
+
+/// A failure with a message.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A fresh temporary directory, removed by the caller.
+func temporaryDirectory(_ name: String = #function) throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("homelab-tests")
+        .appendingPathComponent("\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+extension LinkState {
+    var isConnected: Bool { if case .connected = self { return true } else { return false } }
+    var isPending: Bool { if case .pending = self { return true } else { return false } }
+    var failure: String? { if case .failed(let message) = self { return message } else { return nil } }
+}
