@@ -57,6 +57,7 @@ struct LoginTests {
         defer { run.directory.remove() }
         let fingerprint = try #require(CAFingerprint(parsing: controller.certificates.fingerprintText))
 
+        let expected = try CACertificate(pemFile: controller.certificates.caPath)
         let failure = try await run(["login", controller.url, "--token", FakeController.token, "--ca", "sha256:\(fingerprint.hex.uppercased())"])
         await controller.stop()
 
@@ -64,7 +65,7 @@ struct LoginTests {
         #expect(run.console.output == "Logged in to \(controller.url) (controller v0.1.0, CA sha256:\(fingerprint.hex))\n")
         #expect(try run.store.loadLogin() == SavedLogin(url: controller.url, token: FakeController.token))
         let saved = try CACertificate(pem: try #require(run.store.loadCAPEM()), origin: "saved")
-        #expect(saved == (try CACertificate(pemFile: controller.certificates.caPath)))
+        #expect(saved == expected)
         #expect(saved.fingerprint == fingerprint)
         #expect(run.console.errors == "")
     }
@@ -94,11 +95,12 @@ struct LoginTests {
         let run = try Run()
         defer { run.directory.remove() }
 
+        let expected = try CACertificate(pemFile: controller.certificates.caPath)
         let failure = try await run(["login", controller.url, "--token", FakeController.token, "--ca", controller.certificates.caPath])
         await controller.stop()
 
         #expect(failure == nil)
-        #expect(run.store.loadCAPEM() == (try CACertificate(pemFile: controller.certificates.caPath)).pem)
+        #expect(run.store.loadCAPEM() == expected.pem)
     }
 
     @Test("login with another CA's file fails the TLS handshake with exit 5")

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
@@ -128,6 +129,13 @@ struct FrameCodecTests {
         while var chunk = try channel.readOutbound(as: ByteBuffer.self) { written.writeBuffer(&chunk) }
         #expect(written == vector.bytes)
         #expect(try channel.finish().isClean)
+    }
+
+    @Test("the fuzz seed corpus holds the bytes of every vector", arguments: try TestVectors.load())
+    func seedCorpusMatchesVectors(_ vector: TestVector) throws {
+        let file = TestVectors.packageRoot.appendingPathComponent("Fuzz/corpus/\(vector.name)")
+        let bytes = try Data(contentsOf: file)
+        #expect(Array(bytes) == Array(vector.reads.joined()), "Fuzz/corpus/\(vector.name) is stale: run `make fuzz-seeds`")
     }
 
     @Test("ByteToMessageDecoderVerifier accepts the decoder on the clean vectors")

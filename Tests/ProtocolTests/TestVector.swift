@@ -45,12 +45,14 @@ enum TestVectors {
         var description: String
     }
 
-    /// `docs/protocol.md`, found from this file's path (ProtocolTests declares no resources).
-    static let documentURL = URL(fileURLWithPath: #filePath)
+    /// The package root, found from this file's path (ProtocolTests declares no resources).
+    static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // Tests/ProtocolTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // the package root
-        .appendingPathComponent("docs/protocol.md")
+
+    /// `docs/protocol.md`.
+    static let documentURL = packageRoot.appendingPathComponent("docs/protocol.md")
 
     /// Every vector in the document, in document order.
     static func load() throws -> [TestVector] {
