@@ -23,7 +23,8 @@ test: prereqs
 
 ## make bench: release build; prints figures beside baselines measured in the same run.
 bench: prereqs
-	$(SWIFT) build -c release --product homelab-bench --product homelab-agent
+	$(SWIFT) build -c release --static-swift-stdlib
+	Benchmarks/agent-size.sh .build/release/homelab-agent
 	.build/release/homelab-bench
 
 clean:

@@ -86,7 +86,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "homelab-agent", dependencies: ["Agent"], swiftSettings: strict),
+        .executableTarget(
+            name: "homelab-agent",
+            dependencies: ["Agent", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "homelab-controller",
             dependencies: ["Controller", .product(name: "ArgumentParser", package: "swift-argument-parser")],

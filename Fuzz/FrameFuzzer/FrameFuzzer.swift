@@ -90,7 +90,8 @@ struct FrameFuzzerReplay {
             let count = try replay(CommandLine.arguments.dropFirst())
             print("replayed \(count) inputs, no findings")
         } catch {
-            fputs("FrameFuzzer: \(error.message)\n", stderr)
+            let line = Array("FrameFuzzer: \(error.message)\n".utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             exit(error.status)
         }
     }

@@ -1,4 +1,6 @@
 import Agent
+import NIOCore
+import NIOPosix
 import Logging
 
 #if canImport(Glibc)
@@ -13,6 +15,8 @@ case .success(.help):
 case .success(.version):
     print("homelab-agent \(ControllerLink.version)")
 case .success(.run(let config)):
+    // One event-loop thread is plenty for one controller link and the Docker socket (Pi Zero budget).
+    NIOSingletons.groupLoopCountSuggestion = 1
     var logger = Logger(label: "homelab.agent")
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
     do {

@@ -116,7 +116,21 @@ struct LoginTests {
 
         #expect(failure.exitCode == 5)
         #expect(failure.message.hasPrefix("cannot reach the controller at \(controller.url): TLS handshake failed"))
-        #expect(failure.message.contains("not signed by the pinned CA"))
+        #expect(failure.message.contains("not signed by the pinned CA sha256:\(try CACertificate(pemFile: other.caPath).fingerprint.hex)"))
+        #expect(controller.received.isEmpty)
+    }
+
+    @Test("without a pinned CA the system trust store refuses the private CA with exit 5")
+    func systemTrustRefusesPrivateCA() async throws {
+        let controller = try await FakeController.start()
+        let run = try Run(environment: ["HOMELAB_URL": controller.url, "HOMELAB_TOKEN": FakeController.token])
+        defer { run.directory.remove() }
+
+        let failure = try #require(try await run(["devices", "list"]))
+        await controller.stop()
+
+        #expect(failure.exitCode == 5)
+        #expect(failure.message.contains("not trusted by this system"))
         #expect(controller.received.isEmpty)
     }
 

@@ -15,11 +15,13 @@ public struct APIClient: Sendable {
     /// The controller.
     public let url: ControllerURL
     private let token: String
+    private let pinnedCA: CAFingerprint?
     private let http: HTTPClient
 
-    private init(url: ControllerURL, token: String, http: HTTPClient) {
+    private init(url: ControllerURL, token: String, pinnedCA: CAFingerprint?, http: HTTPClient) {
         self.url = url
         self.token = token
+        self.pinnedCA = pinnedCA
         self.http = http
     }
 
@@ -51,7 +53,7 @@ public struct APIClient: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
         let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
-        let client = APIClient(url: url, token: token, http: http)
+        let client = APIClient(url: url, token: token, pinnedCA: ca?.fingerprint, http: http)
         let result: Result
         do {
             result = try await body(client)
@@ -114,7 +116,7 @@ public struct APIClient: Sendable {
             status = Int(response.status.code)
             buffer = try await response.body.collect(upTo: Self.maximumBodyBytes)
         } catch {
-            throw TransportErrors.describe(error, url: url)
+            throw TransportErrors.describe(error, url: url, pinnedCA: pinnedCA)
         }
         guard statuses.contains(status) else {
             throw APIErrors.error(status: status, body: buffer)
@@ -131,7 +133,7 @@ public struct APIClient: Sendable {
     }
 
     /// The methods the API uses.
-    enum HTTPMethodName {
+    private enum HTTPMethodName {
         case GET, POST, DELETE
     }
 }

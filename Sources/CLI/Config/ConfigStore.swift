@@ -116,6 +116,7 @@ public struct ConfigStore: Sendable {
         }
     }
 
+    /// The system's text for the current `errno`.
     static func errnoText() -> String {
         String(cString: strerror(errno))
     }

@@ -70,6 +70,7 @@ public struct DeviceDetail: Sendable {
         ]
     }
 
+    /// The fields of the Facts section.
     static func facts(_ facts: DeviceFacts, now: Date) -> [(String, String)] {
         [
             ("Hostname", facts.hostname),
@@ -87,6 +88,7 @@ public struct DeviceDetail: Sendable {
         ]
     }
 
+    /// The fields of the Metrics section.
     static func summary(_ metrics: MetricsSample) -> [(String, String)] {
         [
             ("CPU", metrics.cpu.map { cpu in
@@ -104,6 +106,7 @@ public struct DeviceDetail: Sendable {
         ]
     }
 
+    /// The Filesystems table.
     static func filesystems(_ filesystems: [FilesystemUsage]) -> Table {
         Table(
             headers: ["MOUNT", "DEVICE", "TYPE", "USED", "SIZE", "USE%", "AVAILABLE"],
