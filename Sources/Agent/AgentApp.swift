@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Logging
 import Protocol
 import ServiceLifecycle
@@ -16,7 +17,7 @@ public struct AgentApp: Sendable {
         self.config = config
         self.identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
         let sampler = DeviceSampler(agentVersion: ControllerLink.version, docker: DockerProbe(socketPath: config.dockerSocket))
-        self.link = ControllerLink(config: config, identity: identity, reporter: SamplerReporter(sampler), logger: logger)
+        self.link = ControllerLink(config: config, identity: identity, reporter: sampler, logger: logger)
     }
 
     /// Runs until SIGTERM/SIGINT.
@@ -27,20 +28,7 @@ public struct AgentApp: Sendable {
     }
 }
 
-/// Serialises access to the sampler, whose CPU figures depend on the previous sample.
-public actor SamplerReporter: DeviceReporting {
-    private var sampler: DeviceSampler
-
-    /// Wraps a sampler.
-    public init(_ sampler: DeviceSampler) { self.sampler = sampler }
-
-    public func facts() async -> DeviceFacts { sampler.facts() }
-
-    public func sample() async -> MetricsSample {
-        // Mutating across a suspension point is not allowed on actor state: sample a copy, keep it.
-        var copy = sampler
-        let sample = await copy.sample()
-        sampler = copy
-        return sample
-    }
+extension DeviceSampler: DeviceReporting {
+    /// A sample taken now.
+    public func sample() async -> MetricsSample { await sample(now: Date()) }
 }

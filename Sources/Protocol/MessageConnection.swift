@@ -167,8 +167,9 @@ public actor MessageConnection {
                 }
             }
             requestSink.finish()
-            await served
+            // Fail our own outstanding requests first: a handler still running may be waiting on one.
             await close(with: ProtocolError(.connectionClosed, "the peer closed the connection"))
+            await served
         } catch {
             requestSink.finish()
             let protocolError = error as? ProtocolError ?? ProtocolError(.connectionClosed, "connection failed: \(error)")

@@ -236,7 +236,7 @@ struct LoginTests {
         #expect(run.console.output.hasSuffix("Removed device nas\n"))
 
         #expect(try await run(["tokens", "create", "--reusable", "--ttl", "7d", "--label", "room=attic"]) == nil)
-        #expect(run.console.output.contains("homelab-agent --join-token HLJ1."))
+        #expect(run.console.output.contains("homelab-agent --controller 127.0.0.1:7444 --join-token HLJ1."))
         let create = try #require(controller.received.last)
         #expect(try WireCoding.decoder.decode(CreateTokenRequest.self, from: Data(create.body.utf8))
             == CreateTokenRequest(reusable: true, ttlSeconds: 604_800, labels: ["room": "attic"]))

@@ -10,48 +10,6 @@ func messagePayload(of vectorName: String) throws -> String {
     throw TestVectors.FormatError(description: "vector \(vectorName) has no message frame")
 }
 
-/// A Swift value paired with the vector whose bytes it must encode to.
-struct EncodingCase: Sendable, CustomTestStringConvertible {
-    var vector: String
-    /// Encodes the value as a kind-1 payload.
-    var encode: @Sendable () throws -> ByteBuffer
-    /// Decodes the vector's payload back and says whether it equals the value.
-    var decodesBack: @Sendable (InboundMessage) throws -> Bool
-    var testDescription: String { vector }
-
-    init<Body: Codable & Sendable & Equatable>(_ vector: String, _ envelope: Envelope<Body>) {
-        self.vector = vector
-        self.encode = { try WireCoding.encode(envelope) }
-        self.decodesBack = { try $0.body(as: Body.self) == envelope.body }
-    }
-
-    static let all: [EncodingCase] = [
-        EncodingCase("hello-message", Envelope(id: 0, type: MessageType.hello,
-                                               body: Hello(role: .agent, software: "homelab-agent 0.1.0", capabilities: ["streams"]))),
-        EncodingCase("stream-open-request", Envelope(id: 3, type: MessageType.streamOpen,
-                                                     body: StreamOpen(stream: 1, purpose: "logs", parameters: ["container": "web"]))),
-        EncodingCase("stream-open-reply", Envelope(id: 4, type: MessageType.reply, re: 3, body: StreamOpened(credit: 65536))),
-        EncodingCase("error-reply", Envelope(id: 5, type: MessageType.error, re: 2,
-                                             body: ProtocolError(.unauthorized, "device is pending approval"))),
-        EncodingCase("heartbeat-event", Envelope(id: 9, type: MessageType.heartbeat,
-                                                 body: Heartbeat(time: Date(timeIntervalSince1970: 1_735_732_800)))),
-        EncodingCase("version-mismatch-error", Envelope(id: 1, type: MessageType.error, body: versionMismatch())),
-        EncodingCase("frame-split-across-reads", Envelope(id: 7, type: MessageType.ping, body: Empty())),
-    ]
-
-    /// The error a v2-v3 side reports to a v1 peer.
-    static func versionMismatch() -> ProtocolError {
-        do {
-            _ = try ProtocolVersionRange(min: 2, max: 3).negotiate(with: ProtocolVersionRange(min: 1, max: 1))
-            return ProtocolError(.internal, "negotiation unexpectedly succeeded")
-        } catch let error as ProtocolError {
-            return error
-        } catch {
-            return ProtocolError(.internal, "\(error)")
-        }
-    }
-}
-
 @Suite("Envelope and message bodies")
 struct EnvelopeTests {
     @Test("each message vector's envelope decodes to the documented header", arguments: try TestVectors.load().filter { !$0.envelopes.isEmpty })
@@ -211,63 +169,5 @@ struct EnvelopeTests {
         for swiftism in ["Hello", "DecodingError", "CodingKeys", "Swift.", "Protocol.", "ProtocolVersionRange", "PeerRole"] {
             #expect(!message.contains(swiftism), "'\(message)' mentions \(swiftism)", sourceLocation: sourceLocation)
         }
-    }
-}
-
-@Suite("Versions, join tokens and enrollment bytes")
-struct VersionAndTokenTests {
-    @Test("negotiation picks the highest version both ranges hold, the same from either side")
-    func negotiationPicksHighestCommon() throws {
-        let a = ProtocolVersionRange(min: 1, max: 3)
-        let b = ProtocolVersionRange(min: 2, max: 5)
-        #expect(try a.negotiate(with: b) == 3)
-        #expect(try b.negotiate(with: a) == 3)
-        #expect(try ProtocolVersionRange.current.negotiate(with: .current) == 1)
-        #expect(try ProtocolVersionRange(min: 1, max: 1).negotiate(with: ProtocolVersionRange(min: 1, max: 4)) == 1)
-    }
-
-    @Test("disjoint ranges fail with version_mismatch naming both ranges")
-    func disjointRangesMismatch() {
-        let ours = ProtocolVersionRange(min: 1, max: 1)
-        let theirs = ProtocolVersionRange(min: 2, max: 3)
-        let error = #expect(throws: ProtocolError.self) { try ours.negotiate(with: theirs) }
-        #expect(error?.code == .versionMismatch)
-        #expect(error?.message == "no common protocol version: we speak v1, the peer speaks v2-v3")
-    }
-
-    static let hash = String(repeating: "0123456789abcdef", count: 4)
-
-    @Test("a good join token parses into its parts and prints back the same")
-    func goodTokenParses() throws {
-        let token = try JoinToken(parsing: "  HLJ1.\(Self.hash).tok1.s3cr3t\n")
-        #expect(token.caHash == Self.hash)
-        #expect(token.id == "tok1")
-        #expect(token.secret == "s3cr3t")
-        #expect(token.description == "HLJ1.\(Self.hash).tok1.s3cr3t")
-    }
-
-    @Test("malformed join tokens fail with invalid_token", arguments: [
-        "HLJ2.\(hash).id.secret",                                // wrong prefix
-        "hlj1.\(hash).id.secret",                                // prefix is case-sensitive
-        "HLJ1.\(hash.dropLast()).id.secret",                     // 63 hex digits
-        "HLJ1.\(hash)0.id.secret",                               // 65 hex digits
-        "HLJ1.\(hash.uppercased()).id.secret",                   // upper-case hex
-        "HLJ1.\(hash.dropLast())g.id.secret",                    // not hex
-        "HLJ1.\(hash)..secret",                                  // empty id
-        "HLJ1.\(hash).id.",                                      // empty secret
-        "HLJ1..id.secret",                                       // empty hash
-        "HLJ1.\(hash).id",                                       // three parts
-        "HLJ1.\(hash).id.sec.ret",                               // five parts
-        "",
-    ])
-    func badTokensAreRefused(_ text: String) {
-        let error = #expect(throws: ProtocolError.self) { try JoinToken(parsing: text) }
-        #expect(error?.code == .invalidToken)
-    }
-
-    @Test("the enrollment signature covers the documented bytes")
-    func enrollSignedBytes() {
-        let bytes = EnrollRequest.signedBytes(challenge: "Y2g=", deviceID: "dev-1", publicKey: "cGs=")
-        #expect(bytes == Array("homelab-enroll-v1\nY2g=\ndev-1\ncGs=".utf8))
     }
 }

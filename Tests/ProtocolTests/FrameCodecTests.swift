@@ -5,44 +5,6 @@ import NIOTestUtils
 import Protocol
 import Testing
 
-/// What a receiver made of a vector's reads.
-struct DecodeOutcome {
-    var frames: [Frame] = []
-    var error: (any Error)?
-    /// True when the error came from the end of input rather than from a read.
-    var failedAtEOF = false
-
-    var protocolError: ProtocolError? { error as? ProtocolError }
-}
-
-/// Feeds a vector read by read through `ByteToMessageHandler(FrameDecoder)`, then ends the input.
-func decodeThroughPipeline(_ vector: TestVector) throws -> DecodeOutcome {
-    let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maximumFrameLength: vector.maximumFrameLength)))
-    var outcome = DecodeOutcome()
-    func drain() throws {
-        while let frame = try channel.readInbound(as: Frame.self) { outcome.frames.append(frame) }
-    }
-    for read in vector.reads {
-        do {
-            try channel.writeInbound(ByteBuffer(bytes: read))
-        } catch {
-            outcome.error = error
-            try drain()
-            _ = try? channel.finish()
-            return outcome
-        }
-        try drain()
-    }
-    do {
-        _ = try channel.finish()
-    } catch {
-        outcome.error = error
-        outcome.failedAtEOF = true
-    }
-    try drain()
-    return outcome
-}
-
 @Suite("Frame codec")
 struct FrameCodecTests {
     @Test("docs/protocol.md holds every required vector, each well formed")
@@ -208,52 +170,5 @@ struct FrameCodecTests {
             for frame in outcome.frames { FrameEncoder.encode(frame, into: &encoded) }
             #expect(Array(encoded.readableBytesView) == Array(input.prefix(encoded.readableBytes)))
         }
-    }
-}
-
-/// Inputs for the garbage test: pure noise, and frames with plausible headers around noisy or mutated JSON.
-enum Garbage {
-    static let seeds: [String] = [
-        #"{"v":1,"id":0,"type":"hello","body":{"role":"agent","versions":{"min":1,"max":1},"software":"x","capabilities":[]}}"#,
-        #"{"v":1,"id":3,"type":"reply","re":2,"body":{"credit":65536}}"#,
-        #"{"v":1,"id":1,"type":"error","body":{"code":"internal","message":"m"}}"#,
-    ]
-
-    static func input(round: Int, using rng: inout SplitMix64) -> [UInt8] {
-        switch round % 3 {
-        case 0:
-            return (0..<Int.random(in: 0...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        case 1:
-            var json = Array(seeds[Int.random(in: 0..<seeds.count, using: &rng)].utf8)
-            for _ in 0..<Int.random(in: 0...4, using: &rng) where !json.isEmpty {
-                json[Int.random(in: 0..<json.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
-            }
-            if Bool.random(using: &rng), !json.isEmpty { json.removeLast(Int.random(in: 0...json.count, using: &rng)) }
-            var frame = ByteBuffer()
-            FrameEncoder.encode(.message(ByteBuffer(bytes: json)), into: &frame)
-            return Array(frame.readableBytesView)
-        default:
-            var bytes: [UInt8] = []
-            for _ in 0..<Int.random(in: 1...4, using: &rng) {
-                let length = UInt32.random(in: 0...12, using: &rng)
-                bytes += withUnsafeBytes(of: length.bigEndian, Array.init)
-                bytes.append(UInt8.random(in: 0...3, using: &rng))
-                bytes += (0..<Int.random(in: 0...12, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            }
-            return bytes
-        }
-    }
-}
-
-/// A small seeded generator, so a failing garbage round can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,11 +3,6 @@ import Protocol
 import Synchronization
 import Testing
 
-/// A request body for the correlation tests.
-struct Echo: Codable, Equatable, Sendable {
-    var n: Int
-}
-
 @Suite("MessageConnection over a loopback socket", .timeLimit(.minutes(1)))
 struct MessageConnectionTests {
     @Test("the handshake exchanges hellos and both sides agree on the highest common version")
@@ -283,13 +278,5 @@ struct MessageConnectionTests {
             #expect((ended.failure as? ProtocolError)?.code == code, sourceLocation: sourceLocation)
             try await group.waitForAll()
         }
-    }
-}
-
-extension Result {
-    /// The error, when this is a failure.
-    var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
     }
 }

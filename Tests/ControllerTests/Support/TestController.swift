@@ -85,7 +85,7 @@ final class TestAgent: Sendable {
         var logger = Logger(label: "test.agent.\(name)")
         logger.logLevel = .critical
         let identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
-        let reporter = SamplerReporter(DeviceSampler(agentVersion: "test", docker: nil))
+        let reporter = DeviceSampler(agentVersion: "test", docker: nil)
         let link = ControllerLink(config: config, identity: identity, reporter: reporter, logger: logger)
         let runner = Task { try await link.run() }
         return TestAgent(link: link, identity: identity, runner: runner)

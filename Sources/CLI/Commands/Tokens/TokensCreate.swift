@@ -65,7 +65,7 @@ public struct TokensCreate: AsyncParsableCommand {
 
                 A \(kind) join token (id \(resource.id)), expires \(Units.ago(resource.expiresAt, now: context.now)). It is not shown again.
                 On the device, run:
-                  homelab-agent --join-token \(created.token)
+                  homelab-agent --controller \(settings.url.host):7444 --join-token \(created.token)
 
                 """)
         }
