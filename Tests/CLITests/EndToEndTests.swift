@@ -1,0 +1,182 @@
+import Controller
+import Foundation
+import Logging
+import Protocol
+import ServiceLifecycle
+import Testing
+
+/// The real `homelab` and `homelab-agent` executables against a real controller on loopback.
+@Suite("homelab CLI end to end", .serialized)
+struct EndToEndTests {
+    /// A controller running in this process over a temporary state directory.
+    struct Controller {
+        let app: ControllerApp
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+        let apiPort: Int
+        let agentPort: Int
+
+        static func start(_ dir: URL) async throws -> Controller {
+            var config = ControllerConfig(stateDirectory: dir.appendingPathComponent("controller"))
+            config.apiHost = "127.0.0.1"
+            config.agentHost = "127.0.0.1"
+            config.apiPort = 0
+            config.agentPort = 0
+            var logger = Logger(label: "e2e")
+            logger.logLevel = .critical
+            let app = try await ControllerApp(config: config, logger: logger)
+            let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
+            let task = Task { try await group.run() }
+            return Controller(app: app, group: group, task: task, apiPort: await app.apiPort.wait(), agentPort: await app.agentPort.wait())
+        }
+
+        func stop() async {
+            await group.triggerGracefulShutdown()
+            _ = try? await task.value
+            await app.context.registry.closeAll()
+        }
+
+        var url: String { "https://127.0.0.1:\(apiPort)" }
+        var caPath: String { app.config.stateDirectory.appendingPathComponent("pki/ca.pem").path }
+    }
+
+    struct Output {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static let binaries = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+
+    /// Runs `homelab` with only the given environment (plus a private config directory).
+    static func homelab(_ arguments: [String], config: URL, environment: [String: String] = [:]) throws -> Output {
+        let process = Process()
+        process.executableURL = binaries.appendingPathComponent("homelab")
+        process.arguments = arguments
+        process.environment = ["XDG_CONFIG_HOME": config.path, "HOME": config.path, "NO_COLOR": "1"].merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func agent(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = binaries.appendingPathComponent("homelab-agent")
+        process.arguments = arguments + ["--sample-interval", "500ms", "--pending-poll-interval", "300ms", "--max-backoff", "1s"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func eventually(timeout: Duration = .seconds(20), _ check: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try check() { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("condition not met within \(timeout)")
+    }
+
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("homelab-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("login pins the CA, then devices list/show, tokens and approval work against the real controller")
+    func fullFlow() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let controller = try await Controller.start(dir)
+        let config = dir.appendingPathComponent("config")
+        let admin = try #require(controller.app.newAdminToken)
+
+        let login = try Self.homelab(["login", controller.url, "--token", admin, "--ca", controller.caPath], config: config)
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.stdout.contains("sha256:\(controller.app.context.authority.fingerprint)"))
+
+        // A join token made through the CLI enrolls a real agent process.
+        let created = try Self.homelab(["tokens", "create", "-o", "json", "--label", "room=attic"], config: config)
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = try WireCoding.decoder.decode(CreatedToken.self, from: Data(created.stdout.utf8)).token
+        let enrolled = try Self.agent(["--controller", "127.0.0.1:\(controller.agentPort)", "--join-token", token,
+                                       "--name", "pi-attic", "--state-dir", dir.appendingPathComponent("agent1").path])
+        defer { enrolled.terminate(); enrolled.waitUntilExit() }
+        try await Self.eventually {
+            let list = try Self.homelab(["devices", "list"], config: config)
+            return list.stdout.contains("pi-attic") && list.stdout.contains("online") && !list.stdout.contains("pi-attic  online  -")
+        }
+        let table = try Self.homelab(["devices", "list"], config: config)
+        #expect(table.stdout.hasPrefix("NAME"), "\(table.stdout)")
+
+        let json = try Self.homelab(["devices", "list", "-o", "json"], config: config)
+        let devices = try WireCoding.decoder.decode(ListResponse<DeviceResource>.self, from: Data(json.stdout.utf8)).items
+        #expect(devices.first?.labels == ["room": "attic"])
+        #expect(devices.first?.facts?.architecture == ProcessInfo.processInfo.machineArchitecture)
+
+        let show = try Self.homelab(["devices", "show", "pi-attic"], config: config)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains(ProcessInfo.processInfo.hostName))
+
+        // Without a token: pending, then approved through the CLI.
+        let pending = try Self.agent(["--controller", "127.0.0.1:\(controller.agentPort)", "--name", "nas",
+                                      "--state-dir", dir.appendingPathComponent("agent2").path])
+        defer { pending.terminate(); pending.waitUntilExit() }
+        try await Self.eventually { try Self.homelab(["devices", "list", "--status", "pending"], config: config).stdout.contains("nas") }
+        let approve = try Self.homelab(["devices", "approve", "nas"], config: config)
+        #expect(approve.status == 0, "\(approve.stderr)")
+        try await Self.eventually { try Self.homelab(["devices", "list", "--status", "online"], config: config).stdout.contains("nas") }
+
+        let removed = try Self.homelab(["devices", "rm", "pi-attic", "--yes"], config: config)
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(!(try Self.homelab(["devices", "list"], config: config).stdout.contains("pi-attic  online")))
+        await controller.stop()
+    }
+
+    @Test("errors have clear messages and distinct exit codes: unknown device, bad token, unreachable, not logged in")
+    func errorsAndExitCodes() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let controller = try await Controller.start(dir)
+        let config = dir.appendingPathComponent("config")
+        let admin = try #require(controller.app.newAdminToken)
+
+        let notLoggedIn = try Self.homelab(["devices", "list"], config: config)
+        #expect(notLoggedIn.status == 6)
+        #expect(notLoggedIn.stderr.contains("homelab login"))
+
+        #expect(try Self.homelab(["login", controller.url, "--token", admin, "--ca", controller.caPath], config: config).status == 0)
+        let ghost = try Self.homelab(["devices", "show", "ghost"], config: config)
+        #expect(ghost.status == 3)
+        #expect(ghost.stderr.contains("no device named 'ghost'"))
+
+        let badToken = try Self.homelab(["devices", "list"], config: config, environment: ["HOMELAB_TOKEN": "HLA1.0000.1111"])
+        #expect(badToken.status == 4)
+        #expect(badToken.stderr.contains("refused the token"))
+
+        let wrongCA = try Self.homelab(["devices", "list"], config: config, environment: ["HOMELAB_CA": String(repeating: "ab", count: 32)])
+        #expect(wrongCA.status == 5)
+
+        await controller.stop()
+        let unreachable = try Self.homelab(["devices", "list"], config: config)
+        #expect(unreachable.status == 5)
+        #expect(unreachable.stderr.contains("cannot reach the controller"))
+        #expect(!unreachable.stderr.contains("NIO"), "no Swift type names: \(unreachable.stderr)")
+    }
+}
+
+extension ProcessInfo {
+    /// `uname -m`.
+    var machineArchitecture: String {
+        var name = utsname()
+        uname(&name)
+        return withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+}
