@@ -52,7 +52,7 @@ public enum AgentArguments {
         var config = AgentConfig()
         if let configFile {
             try config.load(file: configFile)
-        } else if StateFiles.read(defaultConfigFile) != nil {
+        } else if SystemFiles.read(defaultConfigFile) != nil {
             try config.load(file: defaultConfigFile)
         }
         for flag in flags {

@@ -52,7 +52,7 @@ public struct AgentConfig: Sendable, Equatable {
 
     /// Loads settings from a YAML file of top-level `key: value` pairs.
     public mutating func load(file path: String) throws(AgentError) {
-        guard let text = StateFiles.readText(path) else {
+        guard let text = SystemFiles.read(path) else {
             throw AgentError.config("cannot read config file \(path)")
         }
         for setting in try FlatYAML.parse(text, file: path) {

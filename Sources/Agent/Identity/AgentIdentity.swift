@@ -17,14 +17,14 @@ public struct AgentIdentity: Sendable {
     public static func loadOrCreate(directory: String) throws(AgentError) -> AgentIdentity {
         try StateFiles.makeDirectory(directory, mode: 0o700)
         let idPath = directory + "/device-id", keyPath = directory + "/key.pem"
-        var deviceID = StateFiles.readText(idPath)?.trimmingWhitespace() ?? ""
+        var deviceID = SystemFiles.read(idPath)?.trimmed ?? ""
         if deviceID.isEmpty {
             var generator = SystemRandomNumberGenerator()
             deviceID = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }.map { hex($0) }.joined()
             try StateFiles.write(deviceID + "\n", to: idPath, mode: 0o644)
         }
         let key: P256.Signing.PrivateKey
-        if let pem = StateFiles.readText(keyPath) {
+        if let pem = SystemFiles.read(keyPath) {
             do {
                 key = try P256.Signing.PrivateKey(pemRepresentation: pem)
             } catch {
@@ -55,9 +55,9 @@ public struct AgentIdentity: Sendable {
     // MARK: Certificate and CA
 
     /// The pinned controller CA (PEM), if any.
-    public var caCertificatePEM: String? { StateFiles.readText(directory + "/ca.pem") }
+    public var caCertificatePEM: String? { SystemFiles.read(directory + "/ca.pem") }
     /// The device certificate (PEM), if enrolled.
-    public var certificatePEM: String? { StateFiles.readText(directory + "/cert.pem") }
+    public var certificatePEM: String? { SystemFiles.read(directory + "/cert.pem") }
 
     /// Pins the controller CA.
     public func saveCA(_ pem: String) throws(AgentError) {
@@ -76,7 +76,7 @@ public struct AgentIdentity: Sendable {
 
     /// Join token ids that must not be tried again (their device was removed after using them).
     public var spentTokenIDs: Set<String> {
-        Set((StateFiles.readText(directory + "/spent-tokens") ?? "").split(separator: "\n").map(String.init))
+        Set((SystemFiles.read(directory + "/spent-tokens") ?? "").split(separator: "\n").map(String.init))
     }
 
     /// Records that `tokenID` must not be tried again.
