@@ -75,8 +75,9 @@ public struct ControllerApp: Sendable {
             host: config.agentHost, port: config.agentPort,
             tlsContext: try NIOSSLContext(configuration: serverTLS(clientCertificates: true)),
             caCertificatePEM: try context.authority.certificatePEM, registry: context.registry, enrollment: context.enrollment,
-            maximumFrameLength: config.maximumFrameLength, logger: logger, bound: agentPort)
-        return [listener, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3)), try makeAPI()]
+            maximumFrameLength: config.maximumFrameLength, logger: logger, bound: agentPort,
+            anonymousSlots: Slots(config.maximumAnonymousConnections))
+        return [listener, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention), try makeAPI()]
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.
@@ -89,16 +90,24 @@ public struct ControllerApp: Sendable {
     }
 }
 
-/// Closes sessions whose agents went silent, every third of the heartbeat TTL.
+/// Closes sessions whose agents went silent, every third of the heartbeat TTL, and drops metrics
+/// history older than the retention about every ten minutes.
 struct HeartbeatSweeper: Service {
     let registry: DeviceRegistry
     let interval: TimeInterval
+    let metricsRetention: TimeInterval
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
+            var lastPrune = Date.distantPast
             while true {
                 try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-                await registry.sweep(now: Date())
+                let now = Date()
+                await registry.sweep(now: now)
+                if now.timeIntervalSince(lastPrune) > 600 {
+                    lastPrune = now
+                    try? await registry.pruneMetrics(olderThan: now.addingTimeInterval(-metricsRetention))
+                }
             }
         }
     }

@@ -14,6 +14,10 @@ public struct ControllerConfig: Sendable {
     public var agentPort: Int = 7444
     /// A device not heard from for this long goes offline.
     public var heartbeatTTL: TimeInterval = 30
+    /// How long metrics history is kept.
+    public var metricsRetention: TimeInterval = 7 * 86400
+    /// Most connections without a certificate (enrolling agents) served at once.
+    public var maximumAnonymousConnections = 64
     /// Largest protocol frame accepted.
     public var maximumFrameLength: Int = 16 * 1024 * 1024
     /// Extra names and addresses for the server certificate (beyond localhost and the hostname).

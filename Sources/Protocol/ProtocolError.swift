@@ -30,6 +30,8 @@ public struct ProtocolError: Error, Codable, Equatable, Sendable, CustomStringCo
         public static let badSignature = Code(rawValue: "bad_signature")
         /// A stream was used outside of its protocol (unknown id, credit overrun).
         public static let streamError = Code(rawValue: "stream_error")
+        /// The receiver is at its limit (e.g. enrolling connections); retry later.
+        public static let busy = Code(rawValue: "busy")
         /// The request timed out waiting for a reply.
         public static let timeout = Code(rawValue: "timeout")
         /// The connection closed before a reply arrived.

@@ -1,10 +1,13 @@
 import Foundation
 import Prometheus
 import Protocol
+import Synchronization
 
 /// The controller's Prometheus metrics, served at `/metrics`.
 public final class ControllerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// Per-device gauges by device name, so a removed device's series disappear with it.
+    private let deviceGauges = Mutex<[String: [Gauge]]>([:])
 
     /// Creates the metric families.
     public init() {
@@ -12,23 +15,34 @@ public final class ControllerMetrics: Sendable {
     }
 
     /// Refreshes the device gauges from the registry and renders the text exposition format.
-    func render(registry devices: DeviceRegistry) async -> String {
+    public func render(registry devices: DeviceRegistry) async -> String {
         let list = (try? await devices.list()) ?? []
         for status in DeviceStatus.allCases {
             registry.makeGauge(name: "homelab_devices", labels: [("status", status.rawValue)])
                 .set(Double(list.filter { $0.status == status }.count))
         }
+        var current: [String: [Gauge]] = [:]
         for device in list {
             let labels = [("device", device.name)]
-            if let cpu = device.metrics?.cpu?.totalPercent {
-                registry.makeGauge(name: "homelab_device_cpu_percent", labels: labels).set(cpu)
+            var gauges: [Gauge] = []
+            func gauge(_ name: String, _ value: Double) {
+                let gauge = registry.makeGauge(name: name, labels: labels)
+                gauge.set(value)
+                gauges.append(gauge)
             }
+            gauge("homelab_device_online", device.status == .online ? 1 : 0)
+            if let cpu = device.metrics?.cpu?.totalPercent { gauge("homelab_device_cpu_percent", cpu) }
             if let memory = device.metrics?.memory {
-                registry.makeGauge(name: "homelab_device_memory_used_bytes", labels: labels).set(Double(memory.usedBytes))
-                registry.makeGauge(name: "homelab_device_memory_total_bytes", labels: labels).set(Double(memory.totalBytes))
+                gauge("homelab_device_memory_used_bytes", Double(memory.usedBytes))
+                gauge("homelab_device_memory_total_bytes", Double(memory.totalBytes))
             }
-            registry.makeGauge(name: "homelab_device_online", labels: labels).set(device.status == .online ? Double(1) : Double(0))
+            current[device.name] = gauges
         }
+        let stale = deviceGauges.withLock { previous -> [Gauge] in
+            defer { previous = current }
+            return previous.filter { current[$0.key] == nil }.flatMap(\.value)
+        }
+        for gauge in stale { registry.unregisterGauge(gauge) }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

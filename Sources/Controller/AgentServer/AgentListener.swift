@@ -20,6 +20,8 @@ public struct AgentListener: Service {
     let maximumFrameLength: Int
     let logger: Logger
     let bound: BoundPort
+    /// Connections without a certificate served at once; more are refused with `busy`.
+    let anonymousSlots: Slots
     /// How long a connection without a certificate may stay open.
     let anonymousTimeout: Duration = .seconds(60)
 
@@ -97,6 +99,12 @@ public struct AgentListener: Service {
 
     private func serveEnrollment(address: String?, inbound: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
                                  outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws {
+        guard anonymousSlots.acquire() else {
+            let busy = ProtocolError(.busy, "the controller is serving too many enrolling connections; retry later")
+            try await outbound.write(.message(WireCoding.encode(Envelope(id: 0, type: MessageType.error, body: busy))))
+            return
+        }
+        defer { anonymousSlots.release() }
         let challenge = Secrets.randomHex(bytes: 32)
         let hello = Hello(role: .controller, software: ControllerVersion.current, challenge: challenge, caCertificate: caCertificatePEM)
         let connection = try await MessageConnection.handshake(ours: hello, inbound: &inbound, outbound: outbound, dialer: false)
@@ -109,6 +117,20 @@ public struct AgentListener: Service {
             group.cancelAll()
         }
     }
+}
+
+/// A counting semaphore that never waits: `acquire` fails when all slots are taken.
+final class Slots: Sendable {
+    private let state: Mutex<(used: Int, limit: Int)>
+    init(_ limit: Int) { state = Mutex((0, limit)) }
+    func acquire() -> Bool {
+        state.withLock { state in
+            guard state.used < state.limit else { return false }
+            state.used += 1
+            return true
+        }
+    }
+    func release() { state.withLock { $0.used -= 1 } }
 }
 
 /// A freshly accepted agent connection and the certificate its TLS handshake presented.

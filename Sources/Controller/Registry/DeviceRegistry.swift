@@ -112,6 +112,19 @@ public actor DeviceRegistry {
         if let record { await publish(.deviceUpdated, record, now: now, message: nil) }
     }
 
+    /// Deletes metrics samples taken before `cutoff`; returns how many.
+    @discardableResult
+    public func pruneMetrics(olderThan cutoff: Date) async throws -> Int {
+        try await store.write { db in
+            try MetricsSampleRecord.filter(Column("time") < cutoff).deleteAll(db)
+        }
+    }
+
+    /// Number of stored metrics samples of a device.
+    public func metricsHistoryCount(deviceID: String) async throws -> Int {
+        try await store.read { db in try MetricsSampleRecord.filter(Column("deviceID") == deviceID).fetchCount(db) }
+    }
+
     // MARK: Administration
 
     /// Every device, by name.
