@@ -33,6 +33,7 @@ let package = Package(
         .target(
             name: "Protocol",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // The agent library: small, no Foundation, no Hummingbird, no GRDB.
@@ -48,7 +49,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["Sampling/README.md"],
+            exclude: ["README.md", "Sampling/README.md"],
             swiftSettings: strict
         ),
         // The controller library: store, PKI, enrollment, registry, HTTP API.
@@ -71,6 +72,7 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // The `homelab` command: talks to the controller API only.

@@ -1,3 +1,4 @@
+import Controller
 import Foundation
 import Testing
 @testable import CLI
@@ -16,10 +17,10 @@ struct ConfigTests {
     func precedence() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let certificates = try TestCertificates()
-        defer { certificates.directory.remove() }
-        let store = ConfigStore(directory: directory.path)
-        let ca = try CACertificate(pemFile: certificates.caPath)
+        // A CA made the way the controller makes its own, at first start.
+        _ = try CertificateAuthority.loadOrCreate(in: URL(fileURLWithPath: directory.path + "/pki"))
+        let store = ConfigStore(directory: directory.path + "/homelab")
+        let ca = try CACertificate(pemFile: directory.path + "/pki/ca.pem")
         try store.save(SavedLogin(url: "https://file:7443", token: "file-token"), caPEM: ca.pem)
 
         let fromFile = try ClientSettings.resolve(flags: ConnectionOverrides(), environment: [:], store: store)

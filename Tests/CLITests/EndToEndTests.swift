@@ -8,38 +8,6 @@ import Testing
 /// The real `homelab` and `homelab-agent` executables against a real controller on loopback.
 @Suite("homelab CLI end to end", .serialized)
 struct EndToEndTests {
-    /// A controller running in this process over a temporary state directory.
-    struct Controller {
-        let app: ControllerApp
-        let group: ServiceGroup
-        let task: Task<Void, any Error>
-        let apiPort: Int
-        let agentPort: Int
-
-        static func start(_ dir: URL) async throws -> Controller {
-            var config = ControllerConfig(stateDirectory: dir.appendingPathComponent("controller"))
-            config.apiHost = "127.0.0.1"
-            config.agentHost = "127.0.0.1"
-            config.apiPort = 0
-            config.agentPort = 0
-            var logger = Logger(label: "e2e")
-            logger.logLevel = .critical
-            let app = try await ControllerApp(config: config, logger: logger)
-            let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
-            let task = Task { try await group.run() }
-            return Controller(app: app, group: group, task: task, apiPort: await app.apiPort.wait(), agentPort: await app.agentPort.wait())
-        }
-
-        func stop() async {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-            await app.context.registry.closeAll()
-        }
-
-        var url: String { "https://127.0.0.1:\(apiPort)" }
-        var caPath: String { app.config.stateDirectory.appendingPathComponent("pki/ca.pem").path }
-    }
-
     struct Output {
         let status: Int32
         let stdout: String
@@ -94,7 +62,7 @@ struct EndToEndTests {
     func fullFlow() async throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let controller = try await Controller.start(dir)
+        let controller = try await RealController.start(dir)
         let config = dir.appendingPathComponent("config")
         let admin = try #require(controller.app.newAdminToken)
 
@@ -144,7 +112,7 @@ struct EndToEndTests {
     func errorsAndExitCodes() async throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let controller = try await Controller.start(dir)
+        let controller = try await RealController.start(dir)
         let config = dir.appendingPathComponent("config")
         let admin = try #require(controller.app.newAdminToken)
 

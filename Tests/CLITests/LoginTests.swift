@@ -1,3 +1,4 @@
+import Controller
 import Foundation
 import NIOCore
 import NIOPosix
@@ -5,8 +6,9 @@ import Protocol
 import Testing
 @testable import CLI
 
-/// Real TLS over 127.0.0.1 against a fake controller that presents a leaf + CA chain made by openssl.
-@Suite("login and API calls over TLS")
+/// The CLI commands, run in this process, over real TLS on 127.0.0.1 against a real controller running in this
+/// process (its own CA, its admin token), with real `homelab-agent` processes as devices.
+@Suite("login and API calls over TLS against a real controller")
 struct LoginTests {
     /// Runs a parsed command in a context with its own config directory.
     struct Run {
@@ -17,7 +19,7 @@ struct LoginTests {
         init(console: TestConsole = TestConsole(), environment: [String: String] = [:]) throws {
             directory = try TemporaryDirectory()
             self.console = console
-            context = CommandContext(environment: environment, configDirectory: directory.path + "/homelab", console: console, now: Fixtures.now)
+            context = CommandContext(environment: environment, configDirectory: directory.path + "/homelab", console: console, now: Date())
         }
 
         var store: ConfigStore { ConfigStore(directory: context.configDirectory) }
@@ -50,149 +52,182 @@ struct LoginTests {
         return port
     }
 
+    /// An API token in the controller's format that the controller never issued.
+    static let unknownToken = "HLA1.000000000000.\(String(repeating: "0", count: 48))"
+
+    /// The join tokens the controller holds.
+    static func joinTokens(_ controller: RealController) async throws -> [TokenResource] {
+        try await controller.app.context.tokens.listJoinTokens()
+    }
+
     @Test("login with the right fingerprint pins the presented CA and saves URL and token")
     func loginWithFingerprint() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run()
-        defer { run.directory.remove() }
-        let fingerprint = try #require(CAFingerprint(parsing: controller.certificates.fingerprintText))
+        try await RealController.with { controller in
+            let run = try Run()
+            defer { run.directory.remove() }
+            let admin = try controller.adminToken
+            let fingerprint = try #require(CAFingerprint(parsing: controller.fingerprint))
+            let expected = try CACertificate(pemFile: controller.caPath)
 
-        let expected = try CACertificate(pemFile: controller.certificates.caPath)
-        let failure = try await run(["login", controller.url, "--token", FakeController.token, "--ca", "sha256:\(fingerprint.hex.uppercased())"])
-        await controller.stop()
+            let failure = try await run(["login", controller.url, "--token", admin, "--ca", "sha256:\(fingerprint.hex.uppercased())"])
 
-        #expect(failure == nil)
-        #expect(run.console.output == "Logged in to \(controller.url) (controller v0.1.0, CA sha256:\(fingerprint.hex))\n")
-        #expect(try run.store.loadLogin() == SavedLogin(url: controller.url, token: FakeController.token))
-        let saved = try CACertificate(pem: try #require(run.store.loadCAPEM()), origin: "saved")
-        #expect(saved == expected)
-        #expect(saved.fingerprint == fingerprint)
-        #expect(run.console.errors == "")
+            #expect(failure == nil)
+            #expect(run.console.output == "Logged in to \(controller.url) (controller v\(ControllerVersion.current), CA sha256:\(controller.fingerprint))\n")
+            #expect(try run.store.loadLogin() == SavedLogin(url: controller.url, token: admin))
+            let saved = try CACertificate(pem: try #require(run.store.loadCAPEM()), origin: "saved")
+            #expect(saved == expected)
+            #expect(saved.fingerprint == fingerprint)
+            #expect(run.console.errors == "")
+        }
     }
 
     @Test("login with a wrong fingerprint is refused with exit 5, names both fingerprints and saves nothing")
     func loginWithWrongFingerprint() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run()
-        defer { run.directory.remove() }
-        let wrong = String(repeating: "0", count: 64)
+        try await RealController.with { controller in
+            let run = try Run()
+            defer { run.directory.remove() }
+            let wrong = String(repeating: "0", count: 64)
 
-        let failure = try #require(try await run(["login", controller.url, "--token", FakeController.token, "--ca", wrong]))
-        await controller.stop()
+            let failure = try #require(try await run(["login", controller.url, "--token", try controller.adminToken, "--ca", wrong]))
 
-        let presented = try #require(CAFingerprint(parsing: controller.certificates.fingerprintText))
-        #expect(failure.exitCode == 5)
-        #expect(failure.message.contains(presented.hex))
-        #expect(failure.message.contains(wrong))
-        #expect(try run.store.loadLogin() == nil)
-        // The probe sends no request: the token never left for an unverified controller.
-        #expect(controller.received.isEmpty)
+            #expect(failure.exitCode == 5)
+            #expect(failure.message.contains(controller.fingerprint))
+            #expect(failure.message.contains(wrong))
+            #expect(try run.store.loadLogin() == nil)
+            #expect(run.store.loadCAPEM() == nil)
+            #expect(run.console.output == "")
+        }
     }
 
     @Test("login with the CA file trusts exactly that CA")
     func loginWithFile() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run()
-        defer { run.directory.remove() }
+        try await RealController.with { controller in
+            let run = try Run()
+            defer { run.directory.remove() }
 
-        let expected = try CACertificate(pemFile: controller.certificates.caPath)
-        let failure = try await run(["login", controller.url, "--token", FakeController.token, "--ca", controller.certificates.caPath])
-        await controller.stop()
+            let expected = try CACertificate(pemFile: controller.caPath)
+            let failure = try await run(["login", controller.url, "--token", try controller.adminToken, "--ca", controller.caPath])
 
-        #expect(failure == nil)
-        #expect(run.store.loadCAPEM() == expected.pem)
+            #expect(failure == nil)
+            #expect(run.store.loadCAPEM() == expected.pem)
+            #expect(run.console.output.hasPrefix("Logged in to \(controller.url) "))
+        }
     }
 
-    @Test("login with another CA's file fails the TLS handshake with exit 5")
+    @Test("another CA's file fails the TLS handshake with exit 5, for login and for an API call, which then changes nothing")
     func loginWithOtherCAFile() async throws {
-        let controller = try await FakeController.start()
-        let other = try TestCertificates(caName: "Someone Else's CA")
-        defer { other.directory.remove() }
-        let run = try Run()
-        defer { run.directory.remove() }
+        let otherDirectory = try TemporaryDirectory()
+        defer { otherDirectory.remove() }
+        let other = try CertificateAuthority.loadOrCreate(in: URL(fileURLWithPath: otherDirectory.path))
+        let otherPath = otherDirectory.path + "/ca.pem"
+        try await RealController.with { controller in
+            #expect(other.fingerprint != controller.fingerprint)
+            let run = try Run()
+            defer { run.directory.remove() }
+            let admin = try controller.adminToken
 
-        let failure = try #require(try await run(["login", controller.url, "--token", FakeController.token, "--ca", other.caPath]))
-        await controller.stop()
+            let failure = try #require(try await run(["login", controller.url, "--token", admin, "--ca", otherPath]))
+            #expect(failure.exitCode == 5)
+            #expect(failure.message.hasPrefix("cannot reach the controller at \(controller.url): TLS handshake failed"))
+            #expect(failure.message.contains("not signed by the pinned CA sha256:\(try CACertificate(pemFile: otherPath).fingerprint.hex)"))
+            #expect(failure.message.contains("not signed by the pinned CA sha256:\(other.fingerprint)"))
+            #expect(try run.store.loadLogin() == nil)
 
-        #expect(failure.exitCode == 5)
-        #expect(failure.message.hasPrefix("cannot reach the controller at \(controller.url): TLS handshake failed"))
-        #expect(failure.message.contains("not signed by the pinned CA sha256:\(try CACertificate(pemFile: other.caPath).fingerprint.hex)"))
-        #expect(controller.received.isEmpty)
+            // The request never reaches the controller: a token-creating call leaves it without join tokens.
+            let create = try #require(try await run(["tokens", "create", "--url", controller.url, "--token", admin, "--ca", otherPath]))
+            #expect(create.exitCode == 5)
+            #expect(try await Self.joinTokens(controller).isEmpty)
+        }
     }
 
-    @Test("without a pinned CA the system trust store refuses the private CA with exit 5")
+    @Test("without a pinned CA the system trust store refuses the private CA with exit 5, and the request changes nothing")
     func systemTrustRefusesPrivateCA() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run(environment: ["HOMELAB_URL": controller.url, "HOMELAB_TOKEN": FakeController.token])
-        defer { run.directory.remove() }
+        try await RealController.with { controller in
+            let run = try Run(environment: ["HOMELAB_URL": controller.url, "HOMELAB_TOKEN": try controller.adminToken])
+            defer { run.directory.remove() }
 
-        let failure = try #require(try await run(["devices", "list"]))
-        await controller.stop()
+            let failure = try #require(try await run(["devices", "list"]))
+            #expect(failure.exitCode == 5)
+            #expect(failure.message.contains("not trusted by this system"))
 
-        #expect(failure.exitCode == 5)
-        #expect(failure.message.contains("not trusted by this system"))
-        #expect(controller.received.isEmpty)
+            let create = try #require(try await run(["tokens", "create"]))
+            #expect(create.exitCode == 5)
+            #expect(create.message.contains("not trusted by this system"))
+            #expect(try await Self.joinTokens(controller).isEmpty)
+            #expect(run.console.output == "")
+        }
     }
 
     @Test("login without --ca off a terminal refuses and shows the fingerprint to pass")
     func loginNeedsCAOffTerminal() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run()
-        defer { run.directory.remove() }
+        try await RealController.with { controller in
+            let run = try Run()
+            defer { run.directory.remove() }
 
-        let failure = try #require(try await run(["login", controller.url, "--token", FakeController.token]))
-        await controller.stop()
+            let failure = try #require(try await run(["login", controller.url, "--token", try controller.adminToken]))
 
-        let presented = try #require(CAFingerprint(parsing: controller.certificates.fingerprintText))
-        #expect(failure.exitCode == 64)
-        #expect(failure.message.contains("--ca \(presented.hex)"))
-        #expect(failure.message.contains("Test Homelab CA"))
-        #expect(try run.store.loadLogin() == nil)
+            #expect(failure.exitCode == 64)
+            #expect(failure.message.contains("--ca \(controller.fingerprint)"))
+            #expect(failure.message.contains("homelab controller CA"))
+            #expect(try run.store.loadLogin() == nil)
+        }
     }
 
     @Test("login without --ca on a terminal asks, and pins the CA only on yes")
     func loginAsks() async throws {
-        let controller = try await FakeController.start()
-        let presented = try #require(CAFingerprint(parsing: controller.certificates.fingerprintText))
+        try await RealController.with { controller in
+            let admin = try controller.adminToken
 
-        let declined = try Run(console: TestConsole(outputIsTerminal: true, inputIsTerminal: true, answers: ["n"]))
-        defer { declined.directory.remove() }
-        let refusal = try #require(try await declined(["login", controller.url, "--token", FakeController.token]))
-        #expect(refusal.code == .aborted)
-        #expect(refusal.exitCode == 1)
-        #expect(declined.console.errors.contains("fingerprint: sha256:\(presented.hex)"))
-        #expect(declined.console.errors.contains("Trust this controller CA? [y/N] "))
-        #expect(try declined.store.loadLogin() == nil)
+            let declined = try Run(console: TestConsole(outputIsTerminal: true, inputIsTerminal: true, answers: ["n"]))
+            defer { declined.directory.remove() }
+            let refusal = try #require(try await declined(["login", controller.url, "--token", admin]))
+            #expect(refusal.code == .aborted)
+            #expect(refusal.exitCode == 1)
+            #expect(declined.console.errors.contains("subject:     homelab controller CA"))
+            #expect(declined.console.errors.contains("fingerprint: sha256:\(controller.fingerprint)"))
+            #expect(declined.console.errors.contains("Trust this controller CA? [y/N] "))
+            #expect(try declined.store.loadLogin() == nil)
 
-        let accepted = try Run(console: TestConsole(outputIsTerminal: true, inputIsTerminal: true, answers: ["y"]))
-        defer { accepted.directory.remove() }
-        #expect(try await accepted(["login", controller.url, "--token", FakeController.token]) == nil)
-        #expect(try accepted.store.loadLogin()?.token == FakeController.token)
-        await controller.stop()
+            let accepted = try Run(console: TestConsole(outputIsTerminal: true, inputIsTerminal: true, answers: ["y"]))
+            defer { accepted.directory.remove() }
+            #expect(try await accepted(["login", controller.url, "--token", admin]) == nil)
+            #expect(try accepted.store.loadLogin()?.token == admin)
+            #expect(try CACertificate(pem: try #require(accepted.store.loadCAPEM()), origin: "saved").fingerprint.hex == controller.fingerprint)
+        }
     }
 
     @Test("login with a token the controller refuses exits 4 and saves nothing")
     func loginWrongToken() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run()
-        defer { run.directory.remove() }
+        try await RealController.with { controller in
+            for token in ["wrong", Self.unknownToken] {
+                let run = try Run()
+                defer { run.directory.remove() }
 
-        let failure = try #require(try await run(["login", controller.url, "--token", "wrong", "--ca", controller.certificates.fingerprintText]))
-        await controller.stop()
+                let failure = try #require(try await run(["login", controller.url, "--token", token, "--ca", controller.opensslFingerprint]))
 
-        #expect(failure.exitCode == 4)
-        #expect(failure.message == "the controller refused the token; run homelab login again")
-        #expect(try run.store.loadLogin() == nil)
+                #expect(failure.exitCode == 4)
+                #expect(failure.message == "the controller refused the token; run homelab login again")
+                #expect(try run.store.loadLogin() == nil)
+            }
+        }
     }
 
-    @Test("login takes the token from HOMELAB_TOKEN when --token is absent")
+    @Test("login takes the token from HOMELAB_TOKEN (and the CA from HOMELAB_CA) when --token is absent")
     func loginTokenFromEnvironment() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run(environment: ["HOMELAB_TOKEN": FakeController.token, "HOMELAB_CA": controller.certificates.fingerprintText])
-        defer { run.directory.remove() }
-        #expect(try await run(["login", controller.url]) == nil)
-        await controller.stop()
-        #expect(controller.received.first?.authorization == "Bearer \(FakeController.token)")
+        try await RealController.with { controller in
+            let admin = try controller.adminToken
+            let run = try Run(environment: ["HOMELAB_TOKEN": admin, "HOMELAB_CA": controller.opensslFingerprint])
+            defer { run.directory.remove() }
+            #expect(try await run(["login", controller.url]) == nil)
+            #expect(try run.store.loadLogin() == SavedLogin(url: controller.url, token: admin))
+
+            // The token really is the one from the environment: an unknown one there is refused.
+            let refused = try Run(environment: ["HOMELAB_TOKEN": Self.unknownToken, "HOMELAB_CA": controller.opensslFingerprint])
+            defer { refused.directory.remove() }
+            let failure = try #require(try await refused(["login", controller.url]))
+            #expect(failure.exitCode == 4)
+            #expect(try refused.store.loadLogin() == nil)
+        }
     }
 
     @Test("an unreachable controller gives exit 5 and 'connection refused', for the CA probe and for API calls")
@@ -211,70 +246,148 @@ struct LoginTests {
         #expect(api.message == "cannot reach the controller at \(url): connection refused")
     }
 
-    @Test("after login, devices list, show, approve, remove and tokens create use the saved URL, token and CA")
+    @Test("after login, tokens create, devices list, show, approve and remove use the saved URL, token and CA")
     func commandsAfterLogin() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run()
-        defer { run.directory.remove() }
-        #expect(try await run(["login", controller.url, "--token", FakeController.token, "--ca", controller.certificates.caPath]) == nil)
+        try await RealController.with { controller in
+            let run = try Run()
+            defer { run.directory.remove() }
+            #expect(try await run(["login", controller.url, "--token", try controller.adminToken, "--ca", controller.caPath]) == nil)
 
-        #expect(try await run(["devices", "list"]) == nil)
-        #expect(run.console.output.contains(DeviceTable(devices: Fixtures.devices, now: Fixtures.now).render()))
+            // A join token made through the CLI, as the controller stored it.
+            #expect(try await run(["tokens", "create", "--reusable", "--ttl", "7d", "--label", "room=attic"]) == nil)
+            let created = try #require(try await Self.joinTokens(controller).first)
+            #expect(created.reusable)
+            #expect(created.labels == ["room": "attic"])
+            #expect(abs(created.expiresAt.timeIntervalSince(created.createdAt) - 604_800) < 1)
+            let token = try #require(run.console.output.split(separator: "\n").last { $0.hasPrefix("HLJ1.") }.map(String.init))
+            #expect(run.console.output.contains("A reusable join token (id \(created.id)), expires in 7d. It is not shown again."))
+            #expect(run.console.output.contains("homelab-agent --controller 127.0.0.1:7444 --join-token \(token)\n"))
 
-        let missing = try #require(try await run(["devices", "show", "pi-9"]))
-        #expect(missing.exitCode == 3)
-        #expect(missing.message == "no route or no such thing: /v1/devices/pi-9")
+            // Real devices: two enroll with that token, one asks to join without one.
+            let pi = try controller.startAgent(name: "pi-4", joinToken: token)
+            defer { pi.stop() }
+            let nas = try controller.startAgent(name: "nas", joinToken: token)
+            defer { nas.stop() }
+            let zero = try controller.startAgent(name: "pi-zero")
+            defer { zero.stop() }
+            try await controller.waitForDevice("pi-4") { $0.status == .online && $0.metrics != nil }
+            try await controller.waitForDevice("nas") { $0.status == .online }
+            let pending = try await controller.waitForDevice("pi-zero") { $0.status == .pending }
+            #expect(try await Self.joinTokens(controller).first?.uses == 2)
 
-        let conflict = try #require(try await run(["devices", "approve", "pi-4"]))
-        #expect(conflict.exitCode == 1)
-        #expect(conflict.message == "device pi-4 is not pending")
+            let live = try await table(run, ["devices", "list"])
+            #expect(live.first?.hasPrefix("NAME") == true, "\(live)")
+            #expect(live.dropFirst().map { $0.split(separator: " ").prefix(2).joined(separator: " ") } == ["nas online", "pi-4 online", "pi-zero pending"])
 
-        #expect(try await run(["devices", "approve", "pi-zero"]) == nil)
-        #expect(run.console.output.hasSuffix("Approved device pi-zero (key SHA256:zerozero)\n"))
+            let conflict = try #require(try await run(["devices", "approve", "pi-4"]))
+            #expect(conflict.exitCode == 1)
+            #expect(conflict.message == "device 'pi-4' is already enrolled")
 
-        #expect(try await run(["devices", "rm", "nas", "--yes"]) == nil)
-        #expect(run.console.output.hasSuffix("Removed device nas\n"))
+            #expect(try await run(["devices", "approve", "pi-zero"]) == nil)
+            #expect(run.console.output.hasSuffix("Approved device pi-zero (key \(pending.keyFingerprint))\n"))
+            // Approved, the waiting agent gets its certificate and connects.
+            try await controller.waitForDevice("pi-zero") { $0.status == .online }
 
-        #expect(try await run(["tokens", "create", "--reusable", "--ttl", "7d", "--label", "room=attic"]) == nil)
-        #expect(run.console.output.contains("homelab-agent --controller 127.0.0.1:7444 --join-token HLJ1."))
-        let create = try #require(controller.received.last)
-        #expect(try WireCoding.decoder.decode(CreateTokenRequest.self, from: Data(create.body.utf8))
-            == CreateTokenRequest(reusable: true, ttlSeconds: 604_800, labels: ["room": "attic"]))
-        await controller.stop()
+            // With every agent stopped the devices hold still, and the table shows exactly what the controller has.
+            for agent in [pi, nas, zero] {
+                agent.stop()
+                try await controller.waitForDevice(agent.name) { $0.status == .offline }
+            }
+            let before = run.console.output.count
+            #expect(try await run(["devices", "list"]) == nil)
+            let devices = try await ["nas", "pi-4", "pi-zero"].asyncMap { try await controller.device($0) }
+            #expect(String(run.console.output.dropFirst(before)) == DeviceTable(devices: devices, now: run.context.now).render())
+
+            let missing = try #require(try await run(["devices", "show", "pi-9"]))
+            #expect(missing.exitCode == 3)
+            #expect(missing.message == "no device named 'pi-9'")
+
+            #expect(try await run(["devices", "rm", "nas", "--yes"]) == nil)
+            #expect(run.console.output.hasSuffix("Removed device nas\n"))
+            await #expect(throws: ControllerError.self) { try await controller.app.context.registry.get("nas") }
+            #expect(try await controller.app.context.registry.list().map(\.name) == ["pi-4", "pi-zero"])
+        }
+    }
+
+    /// Runs a table command and returns the lines it printed.
+    private func table(_ run: Run, _ arguments: [String]) async throws -> [String] {
+        let before = run.console.output.count
+        let failure = try await run(arguments)
+        #expect(failure == nil, "\(failure?.message ?? "")")
+        return run.console.output.dropFirst(before).split(separator: "\n").map(String.init)
     }
 
     @Test("devices list -o json prints the list as the API returned it, filtered by --status")
     func jsonList() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run(environment: ["HOMELAB_URL": controller.url, "HOMELAB_TOKEN": FakeController.token, "HOMELAB_CA": controller.certificates.caPath])
-        defer { run.directory.remove() }
+        try await RealController.with { controller in
+            let token = try await controller.app.context.tokens.createJoinToken(.init()).token
+            let pi = try controller.startAgent(name: "pi-4", joinToken: token)
+            defer { pi.stop() }
+            // Asking again only after a minute, the pending device holds still while the list is taken.
+            let zero = try controller.startAgent(name: "pi-zero", pendingPollInterval: "60s")
+            defer { zero.stop() }
+            try await controller.waitForDevice("pi-4") { $0.status == .online }
+            let pending = try await controller.waitForDevice("pi-zero") { $0.status == .pending }
 
-        #expect(try await run(["devices", "list", "-o", "json", "--status", "pending"]) == nil)
-        await controller.stop()
+            let run = try Run(environment: ["HOMELAB_URL": controller.url, "HOMELAB_TOKEN": try controller.adminToken, "HOMELAB_CA": controller.caPath])
+            defer { run.directory.remove() }
+            #expect(try await run(["devices", "list", "-o", "json", "--status", "pending"]) == nil)
 
-        #expect(run.console.output == (try JSONOutput.render(ListResponse(items: [Fixtures.newcomer]))))
+            #expect(run.console.output == (try JSONOutput.render(ListResponse(items: [pending]))))
+            #expect(try await controller.device("pi-zero") == pending)
+        }
     }
 
-    @Test("a --ca fingerprint override pins the presented CA for an API call")
+    @Test("a --ca fingerprint override pins the presented CA for an API call, and a wrong one stops the call")
     func fingerprintOverride() async throws {
-        let controller = try await FakeController.start()
-        let run = try Run()
-        defer { run.directory.remove() }
+        try await RealController.with { controller in
+            let admin = try controller.adminToken
+            let token = try await controller.app.context.tokens.createJoinToken(.init()).token
+            let pi = try controller.startAgent(name: "pi-4", joinToken: token)
+            defer { pi.stop() }
+            try await controller.waitForDevice("pi-4") { $0.status == .online && $0.facts != nil && $0.metrics != nil }
+            pi.stop()
+            let device = try await controller.waitForDevice("pi-4") { $0.status == .offline }
 
-        #expect(try await run(["devices", "show", "pi-4", "--url", controller.url, "--token", FakeController.token, "--ca", controller.certificates.fingerprintText]) == nil)
-        #expect(run.console.output == DeviceDetail(device: Fixtures.pi, now: Fixtures.now).render())
+            let run = try Run()
+            defer { run.directory.remove() }
+            #expect(try await run(["devices", "show", "pi-4", "--url", controller.url, "--token", admin, "--ca", controller.opensslFingerprint]) == nil)
+            #expect(run.console.output == DeviceDetail(device: device, now: run.context.now).render())
 
-        let mismatch = try #require(try await run(["devices", "show", "pi-4", "--url", controller.url, "--token", FakeController.token, "--ca", FingerprintTests.hex]))
-        #expect(mismatch.exitCode == 5)
-        await controller.stop()
+            let mismatch = try #require(try await run(["devices", "show", "pi-4", "--url", controller.url, "--token", admin, "--ca", FingerprintTests.hex]))
+            #expect(mismatch.exitCode == 5)
+            #expect(mismatch.message.contains(FingerprintTests.hex))
+            #expect(mismatch.message.contains(controller.fingerprint))
+
+            let create = try #require(try await run(["tokens", "create", "--url", controller.url, "--token", admin, "--ca", FingerprintTests.hex]))
+            #expect(create.exitCode == 5)
+            #expect(try await Self.joinTokens(controller).count == 1)
+        }
     }
 
     @Test("devices remove off a terminal without --yes refuses before touching the controller")
     func removeNeedsYes() async throws {
-        let run = try Run(environment: ["HOMELAB_URL": "https://127.0.0.1:1", "HOMELAB_TOKEN": "t"])
-        defer { run.directory.remove() }
-        let failure = try #require(try await run(["devices", "remove", "nas"]))
-        #expect(failure.exitCode == 64)
-        #expect(failure.message.contains("--yes"))
+        try await RealController.with { controller in
+            let token = try await controller.app.context.tokens.createJoinToken(.init()).token
+            let nas = try controller.startAgent(name: "nas", joinToken: token)
+            defer { nas.stop() }
+            try await controller.waitForDevice("nas") { $0.status == .online }
+
+            let run = try Run(environment: ["HOMELAB_URL": controller.url, "HOMELAB_TOKEN": try controller.adminToken, "HOMELAB_CA": controller.caPath])
+            defer { run.directory.remove() }
+            let failure = try #require(try await run(["devices", "remove", "nas"]))
+            #expect(failure.exitCode == 64)
+            #expect(failure.message.contains("--yes"))
+            #expect(try await controller.device("nas").status == .online)
+        }
+    }
+}
+
+extension Array {
+    /// `map` with an async transform, in order.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }
