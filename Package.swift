@@ -119,6 +119,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks",
+            exclude: ["agent-size.sh"],
             swiftSettings: strict
         ),
         .testTarget(
