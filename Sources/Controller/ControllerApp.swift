@@ -76,7 +76,8 @@ public struct ControllerApp: Sendable {
             tlsContext: try NIOSSLContext(configuration: serverTLS(clientCertificates: true)),
             caCertificatePEM: try context.authority.certificatePEM, registry: context.registry, enrollment: context.enrollment,
             maximumFrameLength: config.maximumFrameLength, logger: logger, bound: agentPort,
-            anonymousSlots: Slots(config.maximumAnonymousConnections))
+            anonymousSlots: Slots(config.maximumAnonymousConnections),
+            handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout)
         return [listener, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention), try makeAPI()]
     }
 

@@ -16,6 +16,10 @@ public struct ControllerConfig: Sendable {
     public var heartbeatTTL: TimeInterval = 30
     /// How long metrics history is kept.
     public var metricsRetention: TimeInterval = 7 * 86400
+    /// How long a new agent connection may take to finish TLS and hello.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// How long a connection without a certificate (an enrolling agent) may stay open.
+    public var enrollmentTimeout: Duration = .seconds(60)
     /// Most connections without a certificate (enrolling agents) served at once.
     public var maximumAnonymousConnections = 64
     /// Largest protocol frame accepted.

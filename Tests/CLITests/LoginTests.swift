@@ -260,7 +260,8 @@ struct LoginTests {
             #expect(created.labels == ["room": "attic"])
             #expect(abs(created.expiresAt.timeIntervalSince(created.createdAt) - 604_800) < 1)
             let token = try #require(run.console.output.split(separator: "\n").last { $0.hasPrefix("HLJ1.") }.map(String.init))
-            #expect(run.console.output.contains("A reusable join token (id \(created.id)), expires in 7d. It is not shown again."))
+            let expires = Units.ago(try RealController.asServed(created).expiresAt, now: run.context.now)
+            #expect(run.console.output.contains("A reusable join token (id \(created.id)), expires \(expires). It is not shown again."))
             #expect(run.console.output.contains("homelab-agent --controller 127.0.0.1:7444 --join-token \(token)\n"))
 
             // Real devices: two enroll with that token, one asks to join without one.

@@ -22,8 +22,10 @@ public struct AgentListener: Service {
     let bound: BoundPort
     /// Connections without a certificate served at once; more are refused with `busy`.
     let anonymousSlots: Slots
+    /// How long a new connection may take to finish TLS and hello.
+    let handshakeTimeout: Duration
     /// How long a connection without a certificate may stay open.
-    let anonymousTimeout: Duration = .seconds(60)
+    let anonymousTimeout: Duration
 
     public func run() async throws {
         let tlsContext = self.tlsContext
@@ -56,23 +58,31 @@ public struct AgentListener: Service {
     }
 
     private func serve(_ accepted: AcceptedConnection) async {
-        let address = accepted.channel.channel.remoteAddress?.ipAddress
-        do {
-            try await accepted.channel.executeThenClose { inbound, outbound in
-                var iterator = inbound.makeAsyncIterator()
-                if let certificate = try await accepted.peerCertificate.get() {
-                    try await serveDevice(certificate: certificate, address: address, channel: accepted.channel.channel,
-                                          inbound: &iterator, outbound: outbound)
-                } else {
-                    try await serveEnrollment(address: address, inbound: &iterator, outbound: outbound)
+        let channel = accepted.channel.channel
+        let address = channel.remoteAddress?.ipAddress
+        // A peer that never completes TLS and hello, or an anonymous one that lingers, is cut off.
+        let deadline = ConnectionDeadline(channel: channel, after: handshakeTimeout)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await deadline.enforce() }
+            do {
+                try await accepted.channel.executeThenClose { inbound, outbound in
+                    var iterator = inbound.makeAsyncIterator()
+                    if let certificate = try await accepted.peerCertificate.get() {
+                        try await serveDevice(certificate: certificate, address: address, channel: channel, deadline: deadline,
+                                              inbound: &iterator, outbound: outbound)
+                    } else {
+                        deadline.reset(after: anonymousTimeout)
+                        try await serveEnrollment(address: address, inbound: &iterator, outbound: outbound)
+                    }
                 }
+            } catch {
+                logger.debug("agent connection from \(address ?? "?") ended: \(error)")
             }
-        } catch {
-            logger.debug("agent connection from \(address ?? "?") ended: \(error)")
+            group.cancelAll()
         }
     }
 
-    private func serveDevice(certificate: NIOSSLCertificate, address: String?, channel: any Channel,
+    private func serveDevice(certificate: NIOSSLCertificate, address: String?, channel: any Channel, deadline: ConnectionDeadline,
                              inbound: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
                              outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws {
         let deviceID: String
@@ -85,6 +95,8 @@ public struct AgentListener: Service {
         }
         let hello = Hello(role: .controller, software: ControllerVersion.current, deviceID: deviceID)
         let connection = try await MessageConnection.handshake(ours: hello, inbound: &inbound, outbound: outbound, dialer: false)
+        // From here the heartbeat TTL watches the connection.
+        deadline.disarm()
         let session = try await registry.connected(deviceID: deviceID, address: address, now: Date()) {
             channel.close(promise: nil)
         }
@@ -109,13 +121,7 @@ public struct AgentListener: Service {
         let hello = Hello(role: .controller, software: ControllerVersion.current, challenge: challenge, caCertificate: caCertificatePEM)
         let connection = try await MessageConnection.handshake(ours: hello, inbound: &inbound, outbound: outbound, dialer: false)
         let handler = EnrollmentHandler(challenge: challenge, address: address, enrollment: enrollment)
-        // Unauthenticated peers get a bounded time, so idle anonymous connections cannot pile up.
-        let timeout = anonymousTimeout
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await Task.sleep(for: timeout) }
-            try await connection.run(inbound: &inbound, handler: handler)
-            group.cancelAll()
-        }
+        try await connection.run(inbound: &inbound, handler: handler)
     }
 }
 

@@ -98,8 +98,12 @@ struct RealController {
 
     /// A device as the API serves it: through the wire coder, so dates have whole seconds as the CLI receives them.
     func device(_ name: String) async throws -> DeviceResource {
-        let device = try await app.context.registry.get(name)
-        return try WireCoding.decoder.decode(DeviceResource.self, from: WireCoding.encoder.encode(device))
+        try Self.asServed(try await app.context.registry.get(name))
+    }
+
+    /// `value` as the CLI receives it from the API: encoded and decoded with the wire coder (ISO 8601 dates, whole seconds).
+    static func asServed<Value: Codable>(_ value: Value) throws -> Value {
+        try WireCoding.decoder.decode(Value.self, from: WireCoding.encoder.encode(value))
     }
 
     /// Waits (at most `timeout`) until the device `name` exists and satisfies `condition`; returns it as the API serves it.

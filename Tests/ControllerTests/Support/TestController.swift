@@ -14,7 +14,8 @@ final class TestController: Sendable {
     let apiPort: Int
 
     /// Starts a controller; `agentPort` 0 picks a free port (pass the old one to restart in place).
-    static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 3, maximumAnonymous: Int = 64) async throws -> TestController {
+    static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 3, maximumAnonymous: Int = 64,
+                      handshakeTimeout: Duration = .seconds(10), enrollmentTimeout: Duration = .seconds(60)) async throws -> TestController {
         var config = ControllerConfig(stateDirectory: stateDirectory)
         config.apiHost = "127.0.0.1"
         config.agentHost = "127.0.0.1"
@@ -22,6 +23,8 @@ final class TestController: Sendable {
         config.agentPort = agentPort
         config.heartbeatTTL = heartbeatTTL
         config.maximumAnonymousConnections = maximumAnonymous
+        config.handshakeTimeout = handshakeTimeout
+        config.enrollmentTimeout = enrollmentTimeout
         var logger = Logger(label: "test.controller")
         logger.logLevel = .warning
         let app = try await ControllerApp(config: config, logger: logger)
