@@ -11,15 +11,19 @@ printf '== agent binary: %s (static Swift stdlib, stripped)\n' "$bin"
 printf '%-28s%.1f MB   (budget 30 MB)\n' "stripped size" "$(echo "$size / 1048576" | bc -l)"
 ldd "$bin" 2>&1 | sed 's/^/  links: /' | head -n 8
 echo
-printf '%-28s%s\n' "module (symbols, unstripped)" "MB"
-nm -S --size-sort -C=none "$bin" 2>/dev/null | awk '
-  function module(name) {
-    if (name ~ /BoringSSL|CNIOBoringSSL|CCryptoBoringSSL/) return "BoringSSL (NIOSSL + Crypto)"
-    if (name ~ /^\$s/ || name ~ /^_\$s/) {
+printf '%-32s%s\n' "module (symbol bytes, unstripped)" "MB"
+# `-t d`: decimal sizes, so plain awk (mawk) can add them up.
+nm -S -t d "$bin" 2>/dev/null | awk '
+  NF == 4 {
+    name = $4; module = "C, Swift runtime and other"
+    if (name ~ /BoringSSL/) module = "BoringSSL (NIOSSL + Crypto)"
+    else if (name ~ /^_?\$s/) {
       n = name; sub(/^_?\$s/, "", n)
-      if (match(n, /^[0-9]+/)) { len = substr(n, 1, RLENGTH) + 0; return substr(n, RLENGTH + 1, len) }
+      if (match(n, /^[0-9]+/)) { len = substr(n, 1, RLENGTH) + 0; module = substr(n, RLENGTH + 1, len) }
     }
-    return "C / runtime / other"
+    total[module] += $2 + 0; all += $2 + 0
   }
-  { total[module($4)] += strtonum("0x" $2) }
-  END { for (m in total) printf "%-28s%.2f\n", m, total[m] / 1048576 }' | sort -k2 -t$'\t' | sort -rn -k2 -t' ' | awk '{ printf "%-28s%s\n", substr($0, 1, length($0) - length($NF) - 1), $NF }' | sort -t' ' -k2 -rn | head -n 25
+  END {
+    for (m in total) if (total[m] >= 0.05 * 1048576) printf "%.2f\t%s\n", total[m] / 1048576, m
+    printf "%.2f\t%s\n", all / 1048576, "(all symbols)"
+  }' | sort -rn | awk -F'\t' '{ printf "%-32s%s\n", $2, $1 }'

@@ -23,8 +23,8 @@ struct RealController {
         config.agentHost = "127.0.0.1"
         config.apiPort = 0
         config.agentPort = 0
-        var logger = Logger(label: "real-controller")
-        logger.logLevel = .critical
+        var logger = Logger(label: "real-controller-\(dir.lastPathComponent)") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = ProcessInfo.processInfo.environment["DBG"] != nil ? .trace : .critical
         let app = try await ControllerApp(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
         let task = Task { try await group.run() }
@@ -91,7 +91,8 @@ struct RealController {
             + ["--name", name, "--state-dir", directory.appendingPathComponent("agent-\(name)").path,
                "--sample-interval", "500ms", "--pending-poll-interval", pendingPollInterval, "--max-backoff", "1s"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = ProcessInfo.processInfo.environment["DBG"] != nil ? FileHandle.standardError : FileHandle.nullDevice
+        if ProcessInfo.processInfo.environment["DBG"] != nil { process.arguments! += ["--log-level", "debug"] }
         try process.run()
         return RealAgent(name: name, process: process)
     }
