@@ -23,8 +23,8 @@ struct RealController {
         config.agentHost = "127.0.0.1"
         config.apiPort = 0
         config.agentPort = 0
-        var logger = Logger(label: "real-controller-\(dir.lastPathComponent)") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = ProcessInfo.processInfo.environment["DBG"] != nil ? .trace : .critical
+        var logger = Logger(label: "real-controller")
+        logger.logLevel = .critical
         let app = try await ControllerApp(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
         let task = Task { try await group.run() }
@@ -91,8 +91,7 @@ struct RealController {
             + ["--name", name, "--state-dir", directory.appendingPathComponent("agent-\(name)").path,
                "--sample-interval", "500ms", "--pending-poll-interval", pendingPollInterval, "--max-backoff", "1s"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = ProcessInfo.processInfo.environment["DBG"] != nil ? FileHandle.standardError : FileHandle.nullDevice
-        if ProcessInfo.processInfo.environment["DBG"] != nil { process.arguments! += ["--log-level", "debug"] }
+        process.standardError = FileHandle.nullDevice
         try process.run()
         return RealAgent(name: name, process: process)
     }
@@ -109,7 +108,10 @@ struct RealController {
 
     /// Waits (at most `timeout`) until the device `name` exists and satisfies `condition`; returns it as the API serves it.
     @discardableResult
-    func waitForDevice(_ name: String, timeout: Duration = .seconds(20), _ condition: (DeviceResource) -> Bool) async throws -> DeviceResource {
+    func waitForDevice(
+        _ name: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: (DeviceResource) -> Bool
+    ) async throws -> DeviceResource {
         let deadline = ContinuousClock.now + timeout
         var last: DeviceResource?
         while ContinuousClock.now < deadline {
@@ -119,14 +121,16 @@ struct RealController {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw DeviceNotReady(name: name, last: last)
+        throw DeviceNotReady(name: name, last: last, sourceLocation: sourceLocation)
     }
 
     struct DeviceNotReady: Error, CustomStringConvertible {
         let name: String
         let last: DeviceResource?
+        let sourceLocation: SourceLocation
         var description: String {
-            "device \(name) did not reach the expected state in time (last seen as \(last.map { "\($0.status)" } ?? "absent"))"
+            let seen = last.map { "\($0.status), metrics \($0.metrics == nil ? "none" : "present")" } ?? "absent"
+            return "device \(name) did not reach the state awaited at \(sourceLocation) in time (last seen: \(seen))"
         }
     }
 }
