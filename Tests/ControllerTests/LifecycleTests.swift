@@ -74,3 +74,27 @@ struct LifecycleTests {
         await restarted.stop()
     }
 }
+
+@Suite("Many devices at once", .serialized)
+struct ManyDevicesTests {
+    @Test("agents stopped all at once are all offline promptly, through disconnects rather than the heartbeat TTL")
+    func simultaneousStops() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A TTL far longer than the test: only disconnects can mark the devices offline.
+        let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"), heartbeatTTL: 600)
+        let token = try await controller.token(reusable: true)
+        let names = (1...6).map { "node-\($0)" }
+        let agents = try names.map { name in
+            try AgentProcess(arguments: ["--controller", "127.0.0.1:\(controller.agentPort)", "--join-token", token.token, "--name", name,
+                                        "--state-dir", dir.appendingPathComponent(name).path, "--sample-interval", "300ms",
+                                        "--docker-socket", dir.appendingPathComponent("none.sock").path],
+                             log: dir.appendingPathComponent("\(name).log"))
+        }
+        for name in names { try await controller.waitForDevice(name) { $0.status == .online && $0.metrics != nil } }
+        for agent in agents { kill(agent.process.processIdentifier, SIGTERM) }
+        for agent in agents { agent.process.waitUntilExit() }
+        for name in names { try await controller.waitForDevice(name, timeout: .seconds(60)) { $0.status == .offline } }
+        await controller.stop()
+    }
+}

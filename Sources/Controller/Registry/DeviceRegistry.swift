@@ -33,8 +33,10 @@ public actor DeviceRegistry {
     /// Records that `deviceID` connected; an older session of the same device is closed.
     func connected(deviceID: String, address: String?, now: Date, close: @escaping @Sendable () -> Void) async throws -> UInt64 {
         nextSessionID += 1
+        // Kept in a local: the actor is re-entered at the await below, and other connections move the counter.
+        let sessionID = nextSessionID
         if let old = sessions[deviceID] { old.close() }
-        sessions[deviceID] = Session(id: nextSessionID, close: close, lastHeard: now)
+        sessions[deviceID] = Session(id: sessionID, close: close, lastHeard: now)
         let record = try await store.write { db -> DeviceRecord? in
             guard var record = try DeviceRecord.fetchOne(db, key: deviceID) else { return nil }
             record.address = address
@@ -43,7 +45,7 @@ public actor DeviceRegistry {
             return record
         }
         if let record { await publish(.deviceOnline, record, now: now, message: "\(record.name) came online from \(address ?? "an unknown address")") }
-        return nextSessionID
+        return sessionID
     }
 
     /// Records that a session ended; the device goes offline unless a newer session replaced it.
@@ -62,6 +64,8 @@ public actor DeviceRegistry {
     public func sweep(now: Date) async {
         let stale = sessions.filter { now.timeIntervalSince($0.value.lastHeard) > heartbeatTTL }
         for (deviceID, session) in stale {
+            // Re-check after each await: the device may have reconnected with a new session meanwhile.
+            guard sessions[deviceID]?.id == session.id else { continue }
             sessions.removeValue(forKey: deviceID)
             session.close()
             await markOffline(deviceID: deviceID, now: now, reason: "no heartbeat for \(Int(heartbeatTTL)) s")
