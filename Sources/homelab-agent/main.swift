@@ -17,6 +17,7 @@ case .success(.version):
 case .success(.run(let config)):
     // One event-loop thread is plenty for one controller link and the Docker socket (Pi Zero budget).
     NIOSingletons.groupLoopCountSuggestion = 1
+    ResidentMemory.preferRandomAccess()
     var logger = Logger(label: "homelab.agent")
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
     do {

@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import Protocol
 import ServiceLifecycle
+import Synchronization
 
 /// What the link reports about the device.
 public protocol DeviceReporting: Sendable {
@@ -22,6 +23,8 @@ public struct ControllerLink: Service {
     let logger: Logger
     /// The link's state, for tests and status output.
     public let status: LinkStatus
+    /// Whether start-up pages were released already (once per process).
+    private static let startupPagesReleased = Atomic<Bool>(false)
     /// Agent software version sent in hello.
     public static let version = "0.1.0"
 
@@ -189,6 +192,10 @@ public struct ControllerLink: Service {
             status.set(.connected(name: config.name ?? identity.deviceID))
             logger.info("connected to the controller (protocol v\(connection.version))")
             try await connection.sendEvent(MessageType.facts, await reporter.facts())
+            if Self.startupPagesReleased.exchange(true, ordering: .relaxed) == false {
+                // Enrolled, connected, first facts sent: start-up is over; keep only what the loop uses.
+                ResidentMemory.releaseStartupPages()
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let close: @Sendable () -> Void = { channel.channel.close(promise: nil) }
                 group.addTask {

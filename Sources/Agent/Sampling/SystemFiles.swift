@@ -30,6 +30,14 @@ public enum SystemFiles {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The target of a symbolic link, or `nil`.
+    public static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The trimmed text of a file, or `nil` when it is missing, unreadable or blank.
     public static func readValue(_ path: String) -> String? {
         guard let value = read(path)?.trimmed, !value.isEmpty else { return nil }
