@@ -135,36 +135,3 @@ extension Certificate {
         return serializer.serializedBytes
     }
 }
-
-extension Sequence where Element == UInt8 {
-    /// Lower-case hex.
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
-}
-
-/// IPv4/IPv6 text to bytes, for certificate SANs.
-enum IPAddressBytes {
-    static func parse(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
-        return nil
-    }
-}
-
-/// Writes files that hold secrets with a mode set before any byte is written.
-enum SecureFile {
-    static func write(_ text: String, to url: URL, mode: mode_t) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw ControllerError.io("cannot write \(url.path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        fchmod(fd, mode)
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw ControllerError.io("cannot write \(url.path): \(String(cString: strerror(errno)))") }
-            offset += n
-        }
-    }
-}
