@@ -20,6 +20,12 @@ struct DockerProbeTests {
     /// Whether the real-daemon test runs: always when required, else only when a socket is there.
     static let realDaemonTestEnabled = dockerRequired || access(realSocket, F_OK) == 0
 
+    /// A probe with a timeout far beyond any scheduling delay so that only the
+    /// answer decides the outcome (the default 2 s was hit once by a loaded CI machine at suite start).
+    static func probe(_ path: String) -> DockerProbe {
+        DockerProbe(socketPath: path, timeout: .seconds(60))
+    }
+
     @Test("the socket path comes from the parameter, else a unix DOCKER_HOST, else the default")
     func socketPathResolution() {
         #expect(DockerProbe.socketPath(explicit: "/run/user/1000/docker.sock", dockerHost: "unix:///other.sock") == "/run/user/1000/docker.sock")
@@ -50,7 +56,7 @@ struct DockerProbeTests {
 
     @Test("the real Docker daemon reports its version and counts", .enabled(if: realDaemonTestEnabled))
     func realDaemon() async throws {
-        let status = try await DockerProbe(socketPath: Self.realSocket).fetchStatus()
+        let status = try await Self.probe(Self.realSocket).fetchStatus()
 
         #expect(!status.version.isEmpty)
         #expect(status.apiVersion.split(separator: ".").count == 2)
@@ -69,7 +75,7 @@ struct DockerProbeTests {
         })
         defer { server.stop() }
 
-        let status = await DockerProbe(socketPath: server.path).status()
+        let status = try await Self.probe(server.path).fetchStatus()
 
         #expect(status == DockerStatus(version: "28.2.2", apiVersion: "1.50", containersRunning: 4, containersPaused: 1, containersStopped: 2, images: 12))
     }
@@ -82,7 +88,7 @@ struct DockerProbeTests {
     func garbage(behaviour: FakeSocketServer.Behaviour) async throws {
         let server = try await FakeSocketServer.start(behaviour)
         defer { server.stop() }
-        let probe = DockerProbe(socketPath: server.path)
+        let probe = Self.probe(server.path)
 
         #expect(await probe.status() == nil)
         do {
@@ -119,7 +125,7 @@ struct DockerProbeTests {
         defer { wrong.stop() }
 
         for (server, code) in [(failing, DockerClientError.Code.httpStatus), (wrong, .badBody)] {
-            let probe = DockerProbe(socketPath: server.path)
+            let probe = Self.probe(server.path)
             #expect(await probe.status() == nil)
             do {
                 _ = try await probe.fetchStatus()
