@@ -19,11 +19,19 @@ public actor MessageConnection {
     private let outbound: NIOAsyncChannelOutboundWriter<Frame>
     private var nextMessageID: UInt64 = 1
     private var nextStreamID: UInt32
-    private var pending: [UInt64: CheckedContinuation<InboundMessage, any Error>] = [:]
+    /// Where each outstanding request stands.
+    private enum PendingRequest {
+        /// Written (or being written); nobody waits yet.
+        case sent
+        /// The outcome came before the requester started waiting.
+        case settled(Result<InboundMessage, any Error>)
+        /// The requester waits.
+        case waiting(CheckedContinuation<InboundMessage, any Error>)
+    }
+    private var pending: [UInt64: PendingRequest] = [:]
     private var outboundStreams: [UInt32: OutboundStreamState] = [:]
     private var inboundStreams: [UInt32: InboundStreamState] = [:]
     private var closedError: ProtocolError?
-    private var abandoned: Set<UInt64> = []
 
     /// Creates a connection over an already-negotiated channel; `dialer` picks odd stream ids, the other side even ones.
     public init(outbound: NIOAsyncChannelOutboundWriter<Frame>, version: Int, peerHello: Hello, dialer: Bool) {
@@ -82,25 +90,25 @@ public actor MessageConnection {
         try checkOpen()
         let id = takeID()
         let encoded = try WireCoding.encode(Envelope(v: version, id: id, type: type, body: body))
-        let message: InboundMessage = try await withThrowingTaskGroup(of: InboundMessage?.self) { group in
-            group.addTask {
-                try await withTaskCancellationHandler {
-                    try await withCheckedThrowingContinuation { continuation in
-                        Task { await self.register(id: id, continuation: continuation, payload: encoded) }
-                    }
-                } onCancel: {
-                    Task { await self.fail(id: id, with: CancellationError()) }
-                }
+        // Registered before the write: the reply may be dispatched while the write is suspended.
+        pending[id] = .sent
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            self.complete(id, with: .failure(ProtocolError(.timeout, "no reply to '\(type)' within \(timeout)")))
+        }
+        defer { timer.cancel() }
+        do {
+            try await outbound.write(.message(encoded))
+        } catch {
+            pending.removeValue(forKey: id)
+            throw closedError ?? ProtocolError(.connectionClosed, "could not send: connection closed")
+        }
+        let message = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<InboundMessage, any Error>) in
+                wait(for: id, with: continuation)
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let reply = first else {
-                throw ProtocolError(.timeout, "no reply to '\(type)' within \(timeout)")
-            }
-            return reply
+        } onCancel: {
+            Task { await self.complete(id, with: .failure(CancellationError())) }
         }
         if message.header.type == MessageType.error {
             throw try message.body(as: ProtocolError.self)
@@ -108,29 +116,28 @@ public actor MessageConnection {
         return try message.body(as: Reply.self)
     }
 
-    private func register(id: UInt64, continuation: CheckedContinuation<InboundMessage, any Error>, payload: ByteBuffer) async {
-        if let closedError {
-            continuation.resume(throwing: closedError)
-            return
-        }
-        if abandoned.remove(id) != nil {
-            continuation.resume(throwing: CancellationError())
-            return
-        }
-        pending[id] = continuation
-        do {
-            try await outbound.write(.message(payload))
-        } catch {
-            fail(id: id, with: ProtocolError(.connectionClosed, "could not send: connection closed"))
+    /// Starts waiting for the reply to `id`, or takes the outcome that came first.
+    private func wait(for id: UInt64, with continuation: CheckedContinuation<InboundMessage, any Error>) {
+        switch pending.removeValue(forKey: id) {
+        case .sent:
+            pending[id] = .waiting(continuation)
+        case .settled(let result):
+            continuation.resume(with: result)
+        case .waiting, nil:
+            continuation.resume(throwing: closedError ?? ProtocolError(.internal, "request \(id) is not pending"))
         }
     }
 
-    private func fail(id: UInt64, with error: any Error) {
-        if let continuation = pending.removeValue(forKey: id) {
-            continuation.resume(throwing: error)
-        } else {
-            // Cancelled before `register` ran: make `register` resume at once instead of waiting forever.
-            abandoned.insert(id)
+    /// Delivers the outcome of request `id` to its waiter, or keeps it until the waiter comes.
+    private func complete(_ id: UInt64, with result: Result<InboundMessage, any Error>) {
+        switch pending[id] {
+        case .waiting(let continuation):
+            pending.removeValue(forKey: id)
+            continuation.resume(with: result)
+        case .sent:
+            pending[id] = .settled(result)
+        case .settled, nil:
+            break  // already answered, timed out or cancelled: the first outcome wins
         }
     }
 
@@ -199,7 +206,7 @@ public actor MessageConnection {
     private func dispatch(_ message: InboundMessage, handler: any MessageHandler) async throws -> InboundMessage? {
         let header = message.header
         if let re = header.re, header.type == MessageType.reply || header.type == MessageType.error {
-            pending.removeValue(forKey: re)?.resume(returning: message)
+            complete(re, with: .success(message))
             return nil
         }
         switch header.type {
@@ -239,8 +246,7 @@ public actor MessageConnection {
     private func close(with error: ProtocolError) {
         guard closedError == nil else { return }
         closedError = error
-        for continuation in pending.values { continuation.resume(throwing: error) }
-        pending.removeAll()
+        for id in Array(pending.keys) { complete(id, with: .failure(error)) }
         for stream in outboundStreams.values { stream.abort(error) }
         outboundStreams.removeAll()
         for stream in inboundStreams.values { stream.finish(error: error) }
