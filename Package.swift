@@ -32,7 +32,7 @@ let package = Package(
         // Wire types, frame codec and shared domain values. Depends on nothing of ours.
         .target(
             name: "Protocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             exclude: ["README.md"],
             swiftSettings: strict
         ),

@@ -11,19 +11,30 @@ public struct AgentApp: Sendable {
     public let identity: AgentIdentity
     /// The controller link.
     public let link: ControllerLink
+    /// Multicast announcements and controller discovery, unless turned off.
+    public let announcer: AgentAnnouncer?
 
     /// Loads (or creates) the identity and prepares the link.
     public init(config: AgentConfig, logger: Logger) throws {
         self.config = config
         self.identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
-        let sampler = DeviceSampler(agentVersion: ControllerLink.version, docker: DockerProbe(socketPath: config.dockerSocket))
-        self.link = ControllerLink(config: config, identity: identity, reporter: sampler, logger: logger)
+        let sampler = DeviceSampler(agentVersion: ControllerLink.version, docker: DockerProbe(socketPath: config.dockerSocket), profile: config.profile)
+        let link = ControllerLink(config: config, identity: identity, reporter: sampler, logger: logger)
+        self.link = link
+        if config.discovery.enabled {
+            announcer = AgentAnnouncer(settings: config.discovery, interval: config.announceInterval, identity: identity,
+                                       joinToken: config.joinToken, status: link.status, locator: link.locator, logger: logger)
+        } else if config.controller == nil {
+            throw AgentError.config("discovery is off and no controller address is configured: set 'controller: host:port' or turn discovery on")
+        } else {
+            announcer = nil
+        }
     }
 
     /// Runs until SIGTERM/SIGINT.
     public func run(logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: link)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [.init(service: link)] + (announcer.map { [.init(service: $0)] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

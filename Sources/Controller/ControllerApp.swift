@@ -34,8 +34,11 @@ public struct ControllerApp: Sendable {
         let enrollment = EnrollmentService(store: store, authority: authority, registry: registry)
         let info = ControllerInfo(version: ControllerVersion.current, caFingerprint: authority.fingerprint,
                                   agentAddress: "\(config.agentHost):\(config.agentPort)")
+        let metrics = ControllerMetrics()
+        let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
+                                         agentPort: agentPort, metrics: metrics, logger: logger)
         self.context = ControllerContext(store: store, authority: authority, tokens: tokens, registry: registry,
-                                         enrollment: enrollment, events: events, metrics: ControllerMetrics(), info: info)
+                                         enrollment: enrollment, events: events, metrics: metrics, info: info, discovery: discovery)
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 
@@ -78,7 +81,7 @@ public struct ControllerApp: Sendable {
             maximumFrameLength: config.maximumFrameLength, logger: logger, bound: agentPort,
             anonymousSlots: Slots(config.maximumAnonymousConnections),
             handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout)
-        return [listener, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention), try makeAPI()]
+        return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention), try makeAPI()]
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.
@@ -99,7 +102,8 @@ struct HeartbeatSweeper: Service {
     let metricsRetention: TimeInterval
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Ends quietly at shutdown: a service that throws then makes the group cancel everything else.
+        try? await cancelWhenGracefulShutdown {
             var lastPrune = Date.distantPast
             while true {
                 try await Task.sleep(for: .milliseconds(Int(interval * 1000)))

@@ -26,6 +26,8 @@ public struct ControllerConfig: Sendable {
     public var maximumFrameLength: Int = 16 * 1024 * 1024
     /// Extra names and addresses for the server certificate (beyond localhost and the hostname).
     public var advertisedNames: [String] = []
+    /// Multicast discovery: interfaces, interval, on/off.
+    public var discovery = DiscoveryService.Settings()
 
     /// Creates a configuration with defaults.
     public init(stateDirectory: URL) {

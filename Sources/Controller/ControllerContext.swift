@@ -20,4 +20,6 @@ public struct ControllerContext: Sendable {
     public let metrics: ControllerMetrics
     /// What `GET /v1/controller` answers.
     public let info: ControllerInfo
+    /// Multicast discovery: the list of everything announcing, and the controller's own announcements.
+    public let discovery: DiscoveryService
 }

@@ -30,6 +30,12 @@ extension ControllerCommand {
         @Option(help: "Seconds without a heartbeat before a device is offline.") var heartbeatTtl: Double = 30
         @Option(help: "Extra host name or address for the server certificate (repeatable).") var advertise: [String] = []
         @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel: String = "info"
+        @Flag(inversion: .prefixedNo, help: "Announce the controller and list announcing devices (UDP multicast 239.255.70.77:7445, TTL 1).")
+        var discovery = true
+        @Option(help: "Interface to announce and listen on (repeatable; default: every up, multicast-capable, non-loopback one).")
+        var discoveryInterface: [String] = []
+        @Option(help: "Seconds between the controller's announcements; the discovered list forgets what is silent for three.")
+        var announceInterval: Double = 30
 
         func run() async throws {
             var config = ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir))
@@ -39,6 +45,9 @@ extension ControllerCommand {
             config.agentPort = agentPort
             config.heartbeatTTL = heartbeatTtl
             config.advertisedNames = advertise
+            config.discovery.network.enabled = discovery
+            config.discovery.network.interfaces = discoveryInterface
+            config.discovery.interval = announceInterval
             var logger = Logger(label: "homelab.controller")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let app = try await ControllerApp(config: config, logger: logger)
@@ -46,6 +55,7 @@ extension ControllerCommand {
             print("  API:        https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)")
             print("  agent port: \(listen):\(agentPort)")
             print("  CA:         sha256:\(app.context.authority.fingerprint)")
+            print("  discovery:  \(discovery ? "udp \(config.discovery.network.group):\(config.discovery.network.port)" : "off")")
             if let token = app.newAdminToken {
                 print("  admin API token (shown only this once, store it now):")
                 print("    \(token)")

@@ -13,6 +13,7 @@ struct APITests {
     static func makeApp() async throws -> (ControllerApp, Application<RouterResponder<APIRoutes.Context>>, [APIRoutes.Route], URL) {
         let dir = try temporaryDirectory()
         var config = ControllerConfig(stateDirectory: dir)
+        config.discovery.network.enabled = false  // never multicast outside the lab
         config.apiPort = 0
         config.agentPort = 0
         let controller = try await ControllerApp(config: config)

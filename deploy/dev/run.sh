@@ -19,7 +19,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$bin/homelab-controller" --state-dir "$state/controller" --api-port "$api_port" --agent-port "$agent_port" \
+# Discovery stays off: make run keeps to this machine (the lab, `make lab`, shows discovery).
+"$bin/homelab-controller" --state-dir "$state/controller" --api-port "$api_port" --agent-port "$agent_port" --no-discovery \
   > >(tee "$state/controller.log") 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
@@ -33,7 +34,7 @@ if [ ! -f "$state/agent/cert.pem" ]; then
 else
   join=()
 fi
-"$bin/homelab-agent" --controller "127.0.0.1:$agent_port" --state-dir "$state/agent" "${join[@]}" \
+"$bin/homelab-agent" --controller "127.0.0.1:$agent_port" --discovery false --state-dir "$state/agent" "${join[@]}" \
   > "$state/agent.log" 2>&1 &
 pids+=($!)
 

@@ -1,6 +1,8 @@
+import Protocol
+
 /// How an agent runs: `/etc/homelab/agent.yaml` (or `--config`), then command-line flags.
 public struct AgentConfig: Sendable, Equatable {
-    /// Controller agent address, `host:port`.
+    /// Controller agent address, `host:port`; without one the agent finds the controller by its announcements.
     public var controller: String?
     /// Join token (`HLJ1.…`); without one the agent asks to be approved by hand.
     public var joinToken: String?
@@ -20,13 +22,20 @@ public struct AgentConfig: Sendable, Equatable {
     public var dockerSocket: String?
     /// Log level name.
     public var logLevel: String = "info"
+    /// Multicast discovery: on/off and the interfaces it uses (empty: every up, multicast-capable, non-loopback one).
+    public var discovery = DiscoverySettings()
+    /// Seconds between announcements once connected (±20 % jitter).
+    public var announceInterval: Duration = .seconds(30)
+    /// A declared hardware profile (lab and demos): caps what the agent reports and marks it simulated.
+    public var profile: HardwareProfile?
 
     /// Creates the default configuration.
     public init() {}
 
     /// The keys a config file may set, as written in YAML.
     public static let keys = ["controller", "join_token", "name", "state_dir", "sample_interval", "heartbeat_interval",
-                              "pending_poll_interval", "max_backoff", "docker_socket", "log_level"]
+                              "pending_poll_interval", "max_backoff", "docker_socket", "log_level",
+                              "discovery", "discovery_interfaces", "announce_interval", "profile"]
 
     /// Applies one `key: value` setting; `source` names the file and line in errors.
     public mutating func set(_ key: String, _ value: String, source: String) throws(AgentError) {
@@ -45,6 +54,20 @@ public struct AgentConfig: Sendable, Equatable {
                 throw AgentError.config("\(source): log_level must be one of trace, debug, info, notice, warning, error, critical")
             }
             logLevel = value
+        case "discovery":
+            guard let enabled = ["true": true, "on": true, "yes": true, "false": false, "off": false, "no": false][value] else {
+                throw AgentError.config("\(source): discovery must be true or false, got '\(value)'")
+            }
+            discovery.enabled = enabled
+        case "discovery_interfaces":
+            discovery.interfaces = value.split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty }
+        case "announce_interval": announceInterval = try Self.duration(value, key: key, source: source)
+        case "profile":
+            do {
+                profile = try HardwareProfile(parsing: value)
+            } catch {
+                throw AgentError.config("\(source): profile: \(error)")
+            }
         default:
             throw AgentError.config("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
         }

@@ -23,17 +23,21 @@ public struct ControllerLink: Service {
     let logger: Logger
     /// The link's state, for tests and status output.
     public let status: LinkStatus
+    /// Where the controller is (configured or discovered), and the doorbell that cuts a retry wait short.
+    public let locator: ControllerLocator
     /// Whether start-up pages were released already (once per process).
     private static let startupPagesReleased = Atomic<Bool>(false)
     /// Agent software version sent in hello.
     public static let version = "0.1.0"
 
     /// Creates a link.
-    public init(config: AgentConfig, identity: AgentIdentity, reporter: any DeviceReporting, status: LinkStatus = LinkStatus(), logger: Logger) {
+    public init(config: AgentConfig, identity: AgentIdentity, reporter: any DeviceReporting, status: LinkStatus = LinkStatus(),
+                locator: ControllerLocator? = nil, logger: Logger) {
         self.config = config
         self.identity = identity
         self.reporter = reporter
         self.status = status
+        self.locator = locator ?? ControllerLocator(configured: config.controllerEndpoint.map { .init(host: $0.host, port: $0.port) })
         self.logger = logger
     }
 
@@ -48,14 +52,15 @@ public struct ControllerLink: Service {
     }
 
     public func run() async throws {
-        guard let endpoint = config.controllerEndpoint else {
-            throw AgentError.config("no controller address configured (set 'controller: host:port' or --controller)")
-        }
-        let dialer = ControllerDialer(host: endpoint.host, port: endpoint.port, maximumFrameLength: FrameLimits.defaultMaximumFrameLength)
         try await cancelWhenGracefulShutdown {
+            if locator.endpoint == nil {
+                logger.info("no controller address configured: looking for the controller's announcements")
+            }
             var backoff = Backoff(maximum: config.maximumBackoff)
             while !Task.isCancelled {
                 let delay: Duration
+                let endpoint = try await locator.waitForEndpoint()
+                let dialer = ControllerDialer(host: endpoint.host, port: endpoint.port, maximumFrameLength: FrameLimits.defaultMaximumFrameLength)
                 do {
                     switch try await attempt(dialer) {
                     case .enrolled:
@@ -71,7 +76,7 @@ public struct ControllerLink: Service {
                 } catch is CancellationError {
                     return
                 } catch {
-                    let message = LinkErrorDescription.describe(error, endpoint: "\(endpoint.host):\(endpoint.port)")
+                    let message = LinkErrorDescription.describe(error, endpoint: endpoint.description)
                     if let protocolError = error as? ProtocolError, protocolError.code == .deviceRevoked {
                         forgetRevokedCertificate()
                     }
@@ -79,7 +84,12 @@ public struct ControllerLink: Service {
                     status.set(.failed(message))
                     delay = backoff.next()
                 }
-                try await Task.sleep(for: delay)
+                // Pending approval polls on its own schedule; otherwise hearing the controller ends the wait.
+                if case .pending = status.current {
+                    try await Task.sleep(for: delay)
+                } else {
+                    try await locator.sleep(for: delay)
+                }
             }
         }
     }
@@ -221,10 +231,14 @@ public struct ControllerLink: Service {
         }
     }
 
+    /// Pings the controller every heartbeat interval: the controller counts each as a heartbeat, and
+    /// a reply missing for three intervals ends the session here too. Without it a cut cable leaves
+    /// the agent writing into a dead TCP connection for many minutes before the kernel gives up.
     private func sendHeartbeats(_ connection: MessageConnection) async throws {
+        let timeout = max(config.heartbeatInterval * 3, .seconds(2))
         while true {
             try await Task.sleep(for: config.heartbeatInterval)
-            try await connection.sendEvent(MessageType.heartbeat, Heartbeat(time: Date()))
+            _ = try await connection.request(MessageType.ping, Empty(), as: Empty.self, timeout: timeout)
         }
     }
 }

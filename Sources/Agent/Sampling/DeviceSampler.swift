@@ -11,17 +11,21 @@ public actor DeviceSampler {
     public nonisolated let docker: DockerProbe?
     /// Samples the device's live state and keeps the previous CPU counters.
     private var metrics: MetricsSampler
+    /// The declared profile that caps what is reported (lab devices), if any.
+    public nonisolated let profile: HardwareProfile?
 
     /// Creates a sampler over `paths` that asks `docker` (the default socket unless told otherwise).
-    public init(paths: HostPaths = .host, agentVersion: String, docker: DockerProbe? = DockerProbe()) {
+    public init(paths: HostPaths = .host, agentVersion: String, docker: DockerProbe? = DockerProbe(), profile: HardwareProfile? = nil) {
         self.collector = FactsCollector(paths: paths, agentVersion: agentVersion)
         self.metrics = MetricsSampler(paths: paths)
         self.docker = docker
+        self.profile = profile
     }
 
     /// The device's facts.
     public nonisolated func facts() -> DeviceFacts {
-        collector.collect()
+        let facts = collector.collect()
+        return profile?.capping(facts) ?? facts
     }
 
     /// A sample of the live state with Docker's status; CPU use covers the time since the previous call.
@@ -29,6 +33,6 @@ public actor DeviceSampler {
         // The counters are taken and stored before the suspension, so concurrent callers never share an interval.
         var sample = metrics.sample(now: now)
         sample.docker = await docker?.status()
-        return sample
+        return profile?.capping(sample) ?? sample
     }
 }

@@ -45,8 +45,9 @@ public struct DockerHTTPClient: Sendable {
                 // Docker rejects requests without a Host header; the name itself does not matter on a socket.
                 head.headers.add(name: "Host", value: "docker")
                 head.headers.add(name: "Connection", value: "close")
-                try await outbound.write(.head(head))
-                try await outbound.write(.end(nil))
+                // Head and end in one write: the engine answers a GET as soon as it has the head and
+                // may close at once, so a separate write of the end could find the channel closed.
+                try await outbound.write(contentsOf: [.head(head), .end(nil)])
                 return try await readResponse(inbound)
             }
         } catch let error as DockerClientError {

@@ -6,6 +6,8 @@ public enum APIPaths {
     public static let devices = "/v1/devices"
     /// `GET`/`POST`: join tokens.
     public static let tokens = "/v1/tokens"
+    /// Everything heard announcing.
+    public static let discovered = "/v1/discovered"
 
     /// `GET`/`DELETE`: one device by name or id.
     public static func device(_ nameOrID: String) -> String {

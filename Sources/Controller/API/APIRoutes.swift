@@ -53,6 +53,9 @@ public struct APIRoutes: Sendable {
             try await controller.registry.remove(context.parameters.require("name"))
             return Response(status: .noContent)
         }
+        add(.get, "/v1/discovered") { _, _ in
+            try JSONResponse.make(await controller.discovery.list(devices: try await controller.registry.list()))
+        }
         add(.get, "/v1/tokens") { _, _ in
             try JSONResponse.make(ListResponse(items: try await controller.tokens.listJoinTokens()))
         }

@@ -14,6 +14,11 @@ public final class ControllerMetrics: Sendable {
         registry.makeGauge(name: "homelab_build_info", labels: [("version", ControllerVersion.current)]).set(Double(1))
     }
 
+    /// Counts one discovery datagram by what became of it (`homelab_discovery_datagrams_total{outcome}`).
+    public func countDiscoveryDatagram(outcome: String) {
+        registry.makeCounter(name: "homelab_discovery_datagrams_total", labels: [("outcome", outcome)]).increment()
+    }
+
     /// Refreshes the device gauges from the registry and renders the text exposition format.
     public func render(registry devices: DeviceRegistry) async -> String {
         let list = (try? await devices.list()) ?? []

@@ -60,6 +60,23 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
         "409": {$ref: "#/components/responses/Conflict"}
+  /v1/discovered:
+    get:
+      summary: Everything heard announcing on the network (agents enrolled or not, controllers), and datagram counters
+      responses:
+        "200":
+          description: OK
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: {type: array, items: {$ref: "#/components/schemas/Discovered"}}
+                  datagrams:
+                    type: object
+                    description: Datagrams by outcome since start (accepted, own, oversized, malformed, unsupported_version, invalid_field, rate_limited, too_many_ids, table_full)
+                    additionalProperties: {type: integer}
+        "401": {$ref: "#/components/responses/Unauthorized"}
   /v1/tokens:
     get:
       summary: List join tokens (secrets are never shown again)
@@ -155,8 +172,26 @@ components:
         address: {type: string}
         createdAt: {type: string, format: date-time}
         lastSeenAt: {type: string, format: date-time}
-        facts: {type: object, description: DeviceFacts (hostname, architecture, kernel, os, cpu, memoryBytes, swapBytes, boardModel, bootTime, agentVersion)}
+        facts: {type: object, description: "DeviceFacts (hostname, architecture, kernel, os, cpu, memoryBytes, swapBytes, boardModel, bootTime, agentVersion, profile: the declared profile of a simulated device)"}
         metrics: {type: object, description: "MetricsSample (time, cpu, load, memory, filesystems, network, uptimeSeconds, temperatures, docker); absent sources are omitted"}
+    Discovered:
+      type: object
+      properties:
+        kind: {type: string, enum: [agent, controller]}
+        id: {type: string, description: Device id, or the controller's CA fingerprint prefix}
+        hostname: {type: string}
+        version: {type: string}
+        architecture: {type: string}
+        state: {type: string, enum: [unenrolled, pending, enrolled]}
+        linked: {type: boolean, description: Whether the agent announced a live session with a controller}
+        keyFingerprint: {type: string}
+        agentAddress: {type: string, description: "A controller's agent port, host:port"}
+        caFingerprint: {type: string}
+        source: {type: string, description: Address the last announcement came from}
+        firstSeenAt: {type: string, format: date-time}
+        lastSeenAt: {type: string, format: date-time}
+        announcements: {type: integer}
+        device: {type: string, description: The device's name in this controller's registry, when it has one}
     RegistryEvent:
       type: object
       properties:

@@ -46,14 +46,18 @@ public struct AgentListener: Service {
             }
         bound.set(server.channel.localAddress?.port ?? port)
         logger.info("agent listener on \(host):\(bound.value ?? port)")
-        try await cancelWhenGracefulShutdown {
-            try await server.executeThenClose { inbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await server.executeThenClose { inbound in
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for try await connection in inbound {
+                            group.addTask { await self.serve(connection) }
+                        }
                     }
                 }
             }
+        } catch is CancellationError {
+            // Shutdown: open sessions were cancelled with the group; that is the normal way to stop.
         }
     }
 
@@ -148,24 +152,37 @@ struct AcceptedConnection: Sendable {
 /// The port a listener actually bound (useful with port 0 in tests).
 public final class BoundPort: Sendable {
     private let port = Mutex<Int?>(nil)
-    private let waiters = Mutex<[CheckedContinuation<Int, Never>]>([])
+    private let waiters = Mutex<[UUID: CheckedContinuation<Int?, Never>]>([:])
     /// Creates an unset port.
     public init() {}
     func set(_ value: Int) {
         port.withLock { $0 = value }
-        for waiter in waiters.withLock({ w -> [CheckedContinuation<Int, Never>] in defer { w = [] }; return w }) { waiter.resume(returning: value) }
+        for waiter in waiters.withLock({ w -> [CheckedContinuation<Int?, Never>] in defer { w = [:] }; return Array(w.values) }) { waiter.resume(returning: value) }
     }
     /// The bound port, if bound.
     public var value: Int? { port.withLock { $0 } }
-    /// Waits until the listener is bound.
-    public func wait() async -> Int {
-        await withCheckedContinuation { continuation in
-            let now: Int? = port.withLock { value in
-                if value == nil { waiters.withLock { $0.append(continuation) } }
-                return value
+    /// Waits until the listener is bound; throws `CancellationError` when cancelled first.
+    public func wait() async throws -> Int {
+        let id = UUID()
+        let value: Int? = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Int?, Never>) in
+                let now: Int? = port.withLock { value in
+                    if value == nil {
+                        if Task.isCancelled {
+                            continuation.resume(returning: nil)
+                            return nil
+                        }
+                        waiters.withLock { $0[id] = continuation }
+                    }
+                    return value
+                }
+                if let now { continuation.resume(returning: now) }
             }
-            if let now { continuation.resume(returning: now) }
+        } onCancel: {
+            waiters.withLock { $0.removeValue(forKey: id) }?.resume(returning: nil)
         }
+        guard let value else { throw CancellationError() }
+        return value
     }
 }
 

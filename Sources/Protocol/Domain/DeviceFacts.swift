@@ -22,11 +22,13 @@ public struct DeviceFacts: Codable, Equatable, Sendable {
     public var bootTime: Date?
     /// Version of the agent that reports.
     public var agentVersion: String
+    /// The declared profile this device is capped to, when it is a simulated (lab) device.
+    public var profile: HardwareProfile?
 
     /// Creates facts.
     public init(hostname: String, architecture: String, kernel: String? = nil, os: OperatingSystem? = nil,
                 cpu: CPUInfo, memoryBytes: UInt64? = nil, swapBytes: UInt64? = nil, boardModel: String? = nil,
-                bootTime: Date? = nil, agentVersion: String) {
+                bootTime: Date? = nil, agentVersion: String, profile: HardwareProfile? = nil) {
         self.hostname = hostname
         self.architecture = architecture
         self.kernel = kernel
@@ -37,6 +39,7 @@ public struct DeviceFacts: Codable, Equatable, Sendable {
         self.boardModel = boardModel
         self.bootTime = bootTime
         self.agentVersion = agentVersion
+        self.profile = profile
     }
 }
 

@@ -19,6 +19,7 @@ struct RealController {
     /// Starts a controller with its state in `dir/controller`.
     static func start(_ dir: URL) async throws -> RealController {
         var config = ControllerConfig(stateDirectory: dir.appendingPathComponent("controller"))
+        config.discovery.network.enabled = false  // never multicast outside the lab
         config.apiHost = "127.0.0.1"
         config.agentHost = "127.0.0.1"
         config.apiPort = 0
@@ -28,7 +29,7 @@ struct RealController {
         let app = try await ControllerApp(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
         let task = Task { try await group.run() }
-        return RealController(directory: dir, app: app, group: group, task: task, apiPort: await app.apiPort.wait(), agentPort: await app.agentPort.wait())
+        return RealController(directory: dir, app: app, group: group, task: task, apiPort: try await app.apiPort.wait(), agentPort: try await app.agentPort.wait())
     }
 
     /// Starts a controller in a fresh temporary directory, runs `body` with it, then stops it and removes the directory,
@@ -89,7 +90,8 @@ struct RealController {
         process.executableURL = RealAgent.executable
         process.arguments = ["--controller", "127.0.0.1:\(agentPort)"] + (joinToken.map { ["--join-token", $0] } ?? [])
             + ["--name", name, "--state-dir", directory.appendingPathComponent("agent-\(name)").path,
-               "--sample-interval", "500ms", "--pending-poll-interval", pendingPollInterval, "--max-backoff", "1s"]
+               "--sample-interval", "500ms", "--pending-poll-interval", pendingPollInterval, "--max-backoff", "1s",
+               "--discovery", "false"]  // never multicast outside the lab
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -13,7 +13,8 @@ final class AgentProcess: @unchecked Sendable {
     init(arguments: [String], log: URL) throws {
         self.log = log
         process.executableURL = Self.executable
-        process.arguments = arguments
+        // Tests outside the lab never multicast: this machine's interfaces lead to networks that are not ours.
+        process.arguments = arguments + ["--discovery", "false"]
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

@@ -17,6 +17,7 @@ final class TestController: Sendable {
     static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 3, maximumAnonymous: Int = 64,
                       handshakeTimeout: Duration = .seconds(10), enrollmentTimeout: Duration = .seconds(60)) async throws -> TestController {
         var config = ControllerConfig(stateDirectory: stateDirectory)
+        config.discovery.network.enabled = false  // never multicast outside the lab
         config.apiHost = "127.0.0.1"
         config.agentHost = "127.0.0.1"
         config.apiPort = 0
@@ -30,8 +31,8 @@ final class TestController: Sendable {
         let app = try await ControllerApp(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
         let runner = Task { try await group.run() }
-        let agent = await app.agentPort.wait()
-        let api = await app.apiPort.wait()
+        let agent = try await app.agentPort.wait()
+        let api = try await app.apiPort.wait()
         return TestController(app: app, group: group, runner: runner, agentPort: agent, apiPort: api)
     }
 

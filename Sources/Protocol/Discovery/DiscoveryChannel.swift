@@ -1,0 +1,189 @@
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Where discovery datagrams go and on which interfaces.
+public struct DiscoverySettings: Sendable, Equatable {
+    /// Multicast group (IPv4).
+    public var group: String = AnnouncementCodec.defaultGroup
+    /// UDP port.
+    public var port: Int = AnnouncementCodec.defaultPort
+    /// Interface names to use; empty means every up, multicast-capable, non-loopback IPv4 interface.
+    public var interfaces: [String] = []
+    /// Whether discovery runs at all.
+    public var enabled = true
+
+    /// The defaults.
+    public init() {}
+}
+
+/// A datagram read from the group.
+public struct ReceivedDatagram: Sendable {
+    /// Its bytes, cut at the read buffer's size; `oversized` says whether anything was cut or it exceeds the limit.
+    public var bytes: ByteBuffer
+    /// The sender's IP address.
+    public var source: String
+    /// Whether it is larger than ``AnnouncementCodec/maximumSize``.
+    public var oversized: Bool { bytes.readableBytes > AnnouncementCodec.maximumSize }
+
+    /// A datagram as read.
+    public init(bytes: ByteBuffer, source: String) {
+        self.bytes = bytes
+        self.source = source
+    }
+}
+
+/// One interface address discovery uses.
+public struct DiscoveryInterface: Sendable, Hashable {
+    /// Interface name (`eth0`).
+    public var name: String
+    /// Its IPv4 address.
+    public var address: String
+}
+
+/// The UDP side of discovery: one socket joined to the group on every chosen interface to listen,
+/// and one socket per interface to send with IP TTL 1, so an announcement leaves on each LAN and
+/// names the address it left from. Interfaces that appear later are picked up by ``refresh()``.
+public actor DiscoveryChannel {
+    private let settings: DiscoverySettings
+    private let groupAddress: SocketAddress
+    private let eventLoopGroup: any EventLoopGroup
+    private let listener: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+    private var joined: Set<DiscoveryInterface> = []
+    private var senders: [DiscoveryInterface: any Channel] = [:]
+
+    /// Binds the listening socket (address reuse on, so an agent and a controller on one host both hear the group).
+    public init(settings: DiscoverySettings, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
+        self.settings = settings
+        self.eventLoopGroup = eventLoopGroup
+        self.groupAddress = try SocketAddress(ipAddress: settings.group, port: settings.port)
+        self.listener = try await DatagramBootstrap(group: eventLoopGroup)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Reads larger than this are cut; anything over the announcement limit is dropped as oversized anyway.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+            .bind(host: "0.0.0.0", port: settings.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                }
+            }
+        await refresh()
+    }
+
+    /// The interfaces in use now.
+    public var interfaces: [DiscoveryInterface] { senders.keys.sorted { ($0.name, $0.address) < ($1.name, $1.address) } }
+
+    /// Joins the group and opens a sender on interfaces that appeared; forgets those that went away.
+    @discardableResult
+    public func refresh() async -> [DiscoveryInterface] {
+        let current = Set(Self.eligibleInterfaces(settings.interfaces).map(\.interface))
+        for gone in senders.keys where !current.contains(gone) {
+            senders.removeValue(forKey: gone)?.close(promise: nil)
+        }
+        joined.formIntersection(current)
+        for (interface, device) in Self.eligibleInterfaces(settings.interfaces) {
+            if !joined.contains(interface), let multicast = listener.channel as? MulticastChannel {
+                do {
+                    try await multicast.joinGroup(groupAddress, device: device).get()
+                    joined.insert(interface)
+                } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                    joined.insert(interface)  // the membership survived the interface's absence
+                } catch {
+                    continue  // not ready yet (no carrier, address going away): the next refresh retries
+                }
+            }
+            if senders[interface] == nil, let sender = try? await openSender(on: interface) {
+                senders[interface] = sender
+            }
+        }
+        return interfaces
+    }
+
+    /// Sends one datagram on every interface; the payload is made per interface (it may name the
+    /// interface's address). Returns how many interfaces it left on.
+    @discardableResult
+    public func send(_ payload: @Sendable (DiscoveryInterface) -> [UInt8]) async -> Int {
+        var sent = 0
+        for (interface, channel) in senders {
+            let envelope = AddressedEnvelope(remoteAddress: groupAddress, data: ByteBuffer(bytes: payload(interface)))
+            do {
+                try await channel.writeAndFlush(envelope)
+                sent += 1
+            } catch {
+                // The interface went away or lost its address: reopen at the next refresh.
+                senders.removeValue(forKey: interface)?.close(promise: nil)
+            }
+        }
+        return sent
+    }
+
+    /// Calls `body` with every datagram that arrives until the task is cancelled or the socket closes.
+    public nonisolated func receive(_ body: (ReceivedDatagram) async -> Void) async throws {
+        for try await envelope in listener.inbound {
+            let source = envelope.remoteAddress.ipAddress ?? "?"
+            await body(ReceivedDatagram(bytes: envelope.data, source: source))
+        }
+    }
+
+    /// Closes every socket.
+    public func close() {
+        for sender in senders.values { sender.close(promise: nil) }
+        senders.removeAll()
+        listener.outbound.finish()
+        listener.channel.close(promise: nil)
+    }
+
+    deinit {
+        // An unfinished NIOAsyncChannel writer traps when it goes away: finish it whoever forgot to close.
+        listener.outbound.finish()
+        listener.channel.close(promise: nil)
+        for sender in senders.values { sender.close(promise: nil) }
+    }
+
+    private func openSender(on interface: DiscoveryInterface) async throws -> any Channel {
+        let channel = try await DatagramBootstrap(group: eventLoopGroup)
+            .bind(host: interface.address, port: 0)
+            .get()
+        do {
+            guard let options = channel as? any SocketOptionProvider else { throw ChannelError.operationUnsupported }
+            var address = in_addr()
+            guard inet_pton(AF_INET, interface.address, &address) == 1 else { throw ChannelError.operationUnsupported }
+            try await options.setIPMulticastIF(address).get()
+            try await options.setIPMulticastTTL(1).get()
+            try await options.setIPMulticastLoop(1).get()
+            return channel
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+    }
+
+    /// Up, multicast-capable IPv4 interfaces: every non-loopback one, or exactly those named.
+    static func eligibleInterfaces(_ names: [String]) -> [(interface: DiscoveryInterface, device: NIONetworkDevice)] {
+        guard let devices = try? System.enumerateDevices() else { return [] }
+        return devices.compactMap { device in
+            guard case .v4 = device.address, let address = device.address?.ipAddress else { return nil }
+            if names.isEmpty {
+                guard device.multicastSupported, !address.hasPrefix("127."), isUp(device.name) else { return nil }
+            } else {
+                guard names.contains(device.name), isUp(device.name) else { return nil }
+            }
+            return (DiscoveryInterface(name: device.name, address: address), device)
+        }
+    }
+
+    /// Whether the kernel has the interface administratively up (`IFF_UP` in sysfs); assumed up when unreadable.
+    static func isUp(_ name: String) -> Bool {
+        guard let file = fopen("/sys/class/net/\(name)/flags", "r") else { return true }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 32)
+        guard fgets(&line, Int32(line.count), file) != nil else { return true }
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let flags = UInt32(text.dropFirst(text.hasPrefix("0x") ? 2 : 0).prefix { $0.isHexDigit }, radix: 16) else { return true }
+        return flags & 0x1 != 0
+    }
+}
