@@ -45,12 +45,32 @@ public struct StandardConsole: Console {
 
     /// Writes text to standard output.
     public func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Self.writeAll(text, to: STDOUT_FILENO)
     }
 
     /// Writes text to standard error.
     public func writeError(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        Self.writeAll(text, to: STDERR_FILENO)
+    }
+
+    /// Writes all of `text`; a reader that went away (`homelab devices list | head`) ends the
+    /// process the way it ends any Unix tool, by SIGPIPE, instead of a crash report.
+    static func writeAll(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            if written > 0 {
+                bytes = bytes.dropFirst(written)
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                if errno == EPIPE {
+                    signal(SIGPIPE, SIG_DFL)
+                    raise(SIGPIPE)
+                }
+                return
+            }
+        }
     }
 
     /// Reads one line from standard input.
@@ -58,3 +78,11 @@ public struct StandardConsole: Console {
         Swift.readLine(strippingNewline: true)
     }
 }
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Musl)
+private let systemWrite = Musl.write
+#else
+private let systemWrite = Darwin.write
+#endif
