@@ -40,7 +40,7 @@ struct DiscoveryAgentTests {
         #expect(error?.description == message)
     }
 
-    @Test("a profile caps facts and samples to what it declares, never above what the machine has, and marks them")
+    @Test("a profile caps facts and samples to what it declares (use as the machine's share), never above what the machine has")
     func profileCaps() {
         let profile = try! HardwareProfile(parsing: "ram=512M,disk=16G,cores=1,arch=armv7")
         let facts = DeviceFacts(hostname: "vm", architecture: "x86_64", cpu: CPUInfo(model: "EPYC", cores: 2, maxFrequencyMHz: nil),
@@ -64,9 +64,10 @@ struct DiscoveryAgentTests {
         sample.cpu = CPUUsage(totalPercent: 10, perCorePercent: [5, 15])
         let cappedSample = profile.capping(sample)
         #expect(cappedSample.memory?.totalBytes == 512 << 20)
-        #expect(cappedSample.memory?.availableBytes == 0, "4 GB used on the machine fill the 512 MB device")
+        #expect(cappedSample.memory?.availableBytes == (512 << 20) * 5 / 6, "the machine's share in use (1/6), not its 4 GB")
         #expect(cappedSample.filesystems?.first?.sizeBytes == 16 << 30)
-        #expect(cappedSample.filesystems?.first?.availableBytes == 6 << 30)
+        #expect(cappedSample.filesystems?.first?.usedBytes == (16 << 30) / 10)
+        #expect(cappedSample.filesystems?.first?.availableBytes == (16 << 30) * 9 / 10)
         #expect(cappedSample.filesystems?.last?.sizeBytes == 100 << 30, "only the root filesystem is the device's disk")
         #expect(cappedSample.cpu?.perCorePercent == [5])
     }

@@ -17,9 +17,10 @@ extension HardwareProfile {
     func capping(_ sample: MetricsSample) -> MetricsSample {
         var sample = sample
         if let memoryBytes, var memory = sample.memory, memory.totalBytes > memoryBytes {
-            let used = min(memory.usedBytes, memoryBytes)
+            // The machine's share of memory in use, applied to the smaller device: a lab device
+            // shares its host, whose absolute use would fill a Pi Zero's 512 MB at once.
+            memory.availableBytes = Self.scale(memory.availableBytes, of: memory.totalBytes, to: memoryBytes)
             memory.totalBytes = memoryBytes
-            memory.availableBytes = memoryBytes - used
             sample.memory = memory
         }
         if let diskBytes {
@@ -35,10 +36,15 @@ extension HardwareProfile {
     private func capping(_ filesystem: FilesystemUsage, to size: UInt64) -> FilesystemUsage {
         guard filesystem.mountPoint == "/", filesystem.sizeBytes > size else { return filesystem }
         var filesystem = filesystem
-        let used = min(filesystem.usedBytes, size)
+        filesystem.usedBytes = Self.scale(filesystem.usedBytes, of: filesystem.sizeBytes, to: size)
+        filesystem.availableBytes = Self.scale(filesystem.availableBytes, of: filesystem.sizeBytes, to: size)
         filesystem.sizeBytes = size
-        filesystem.usedBytes = used
-        filesystem.availableBytes = min(filesystem.availableBytes, size - used)
         return filesystem
+    }
+
+    /// `part` of `whole`, as the same share of `target`.
+    static func scale(_ part: UInt64, of whole: UInt64, to target: UInt64) -> UInt64 {
+        guard whole > 0 else { return 0 }
+        return UInt64((Double(min(part, whole)) / Double(whole) * Double(target)).rounded(.down))
     }
 }

@@ -72,7 +72,7 @@ public struct DeviceDetail: Sendable {
 
     /// The fields of the Facts section.
     static func facts(_ facts: DeviceFacts, now: Date) -> [(String, String)] {
-        [
+        var fields: [(String, String)] = [
             ("Hostname", facts.hostname),
             ("Architecture", facts.architecture),
             ("Kernel", facts.kernel ?? "-"),
@@ -86,6 +86,22 @@ public struct DeviceDetail: Sendable {
             ("Booted", facts.bootTime.map { "\(Units.timestamp($0)) (\(Units.ago($0, now: now)))" } ?? "-"),
             ("Agent", facts.agentVersion),
         ]
+        if let profile = facts.profile {
+            fields.append(("Profile", profileText(profile)))
+        }
+        return fields
+    }
+
+    /// A declared profile in one line: `simulated: 8.0G RAM, 2.0T disk, 4 cores, always on, 15 W`.
+    static func profileText(_ profile: HardwareProfile) -> String {
+        var parts: [String] = []
+        if let memory = profile.memoryBytes { parts.append("\(Units.bytes(memory)) RAM") }
+        if let disk = profile.diskBytes { parts.append("\(Units.bytes(disk)) disk") }
+        if let cores = profile.cores { parts.append("\(cores) cores") }
+        if let architecture = profile.architecture { parts.append(architecture) }
+        if let alwaysOn = profile.alwaysOn { parts.append(alwaysOn ? "always on" : "not always on") }
+        if let watts = profile.watts { parts.append("\(watts.formatted(.number.precision(.fractionLength(0...1)))) W") }
+        return (profile.simulated ? "simulated: " : "declared: ") + (parts.isEmpty ? "no limits" : parts.joined(separator: ", "))
     }
 
     /// The fields of the Metrics section.
