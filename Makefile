@@ -26,8 +26,26 @@ bench: prereqs
 	$(SWIFT) build -c release --static-swift-stdlib
 	Benchmarks/agent-size.sh .build/release/homelab-agent
 	.build/release/homelab-bench
+	Benchmarks/lab-up.sh .build/release
 
 clean:
 	rm -rf .build
 
 -include Makefile.fuzz
+
+## make lab: four simulated devices (namespaces on bridge hlbr0, each with its own dockerd and agent),
+## the controller and a registry; as root. `deploy/lab/lab down` removes it all. See deploy/lab/README.md.
+.PHONY: lab
+lab: build
+	@deploy/lab/lab up --device nas:ram=8G,disk=2T,cores=4,always-on=true,watts=15 \
+	  --device pi4:ram=4G,disk=64G,cores=4,arch=arm64,watts=6 \
+	  --device pi-zero:ram=512M,disk=16G,cores=1,arch=armv7,watts=1 \
+	  --device laptop:ram=16G,disk=512G,cores=8,watts=25
+	@echo
+	@echo "  Try:"
+	@echo '    eval "$$(deploy/lab/lab env)"; .build/debug/homelab devices list'
+	@echo "    deploy/lab/lab status          # namespaces, addresses, profiles, processes"
+	@echo "    deploy/lab/lab check           # multicast, reachability, a container on each device"
+	@echo "    deploy/lab/lab link pi4 down   # cut a device off (and: link pi4 up)"
+	@echo "    deploy/lab/lab exec nas docker ps"
+	@echo "    deploy/lab/lab down            # stop and remove everything"

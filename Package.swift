@@ -115,11 +115,12 @@ let package = Package(
             dependencies: [
                 "Protocol", "Agent", "Controller",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks",
-            exclude: ["agent-size.sh"],
+            exclude: ["agent-size.sh", "lab-up.sh"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -155,6 +156,16 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Multi-device tests across network namespaces (`deploy/lab/lab`); they need root.
+        .testTarget(
+            name: "LabTests",
+            dependencies: [
+                "CLI", "Protocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,186 @@
+import CLI
+import Foundation
+import NIOCore
+import NIOPosix
+import Protocol
+import Synchronization
+import Testing
+
+/// The multi-device lab: real namespaces on a bridge, a dockerd and an agent per device, the
+/// controller in its own namespace, multicast discovery between them. Root only; as root a
+/// missing prerequisite fails `lab up` and with it the test.
+@Suite("Multi-device lab", .serialized, .enabled(if: Lab.isRoot, "the lab needs root (network namespaces, a bridge)"))
+struct LabTests {
+    let lab = Lab()
+    /// The controller's heartbeat TTL in these tests (agents ping every second).
+    static let ttl = 4
+
+    /// A fresh 3-device lab whose agents have a reusable token and no controller address.
+    func freshLab() throws -> ClientSettings {
+        try lab.down()
+        try lab.up(["3", "--heartbeat-ttl", "\(Self.ttl)"])
+        return try lab.settings()
+    }
+
+    @Test("three devices with one reusable token and no address are discovered, enrolled and online within 10 s of lab up")
+    func discoveredAndEnrolled() async throws {
+        let settings = try freshLab()
+        defer { try? lab.down() }
+        let devices = try await lab.waitForDevices(settings, within: .seconds(10), "3 devices online") { devices in
+            devices.count == 3 && devices.allSatisfy { $0.status == .online }
+        }
+        #expect(Set(devices.map(\.name)) == ["dev1", "dev2", "dev3"])
+        #expect(Set(devices.compactMap(\.address)) == ["198.18.0.10", "198.18.0.11", "198.18.0.12"])
+        let discovered = try await lab.discovered(settings)
+        let agents = discovered.items.filter { $0.kind == .agent }
+        #expect(Set(agents.compactMap(\.device)) == ["dev1", "dev2", "dev3"], "each announcing agent is matched to its registry entry")
+        #expect(agents.allSatisfy { $0.state == .enrolled })
+        #expect(discovered.datagrams["accepted", default: 0] >= 3)
+        // The agents found the controller themselves: their config has no address.
+        let config = try String(contentsOfFile: lab.dir + "/devices/dev1/agent.yaml", encoding: .utf8)
+        #expect(!config.contains("controller:"))
+    }
+
+    @Test("with 20 % of multicast datagrams dropped on every device, every new device is still discovered within 30 s")
+    func lossyMulticast() async throws {
+        let settings = try freshLab()
+        defer { try? lab.down() }
+        try await lab.waitForDevices(settings, within: .seconds(30), "3 devices online") { $0.count == 3 && $0.allSatisfy { $0.status == .online } }
+        // New identities behind lossy links: stop each agent, forget its state, drop 20 % both ways, start it again.
+        for name in ["dev1", "dev2", "dev3"] {
+            try lab.run(["stop-agent", name])
+            try FileManager.default.removeItem(atPath: "\(lab.dir)/devices/\(name)/agent")
+            for chain in ["INPUT", "OUTPUT"] {
+                try lab.run(["exec", name, "iptables", "-A", chain, "-p", "udp", "--dport", "7445",
+                             "-m", "statistic", "--mode", "random", "--probability", "0.2", "-j", "DROP"])
+            }
+            let rules = try lab.run(["exec", name, "iptables", "-S"])
+            #expect(rules.contains("--probability 0.20000000"), "the drop rule is in place on \(name)")
+        }
+        let before = Set(try await lab.discovered(settings).items.map(\.id))
+        for name in ["dev1", "dev2", "dev3"] { try lab.run(["start-agent", name]) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        var fresh: [DiscoveredResource] = []
+        while ContinuousClock.now < deadline {
+            fresh = try await lab.discovered(settings).items.filter { $0.kind == .agent && !before.contains($0.id) }
+            if fresh.count == 3 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(fresh.count == 3, "discovered only \(fresh.map(\.source)) within 30 s\n\(lab.agentLogs())")
+        // And they enrol as new devices (the names are taken, so they get suffixed names or replace nothing).
+        try await lab.waitForDevices(settings, within: .seconds(30), "the 3 new identities online") { devices in
+            devices.filter { $0.status == .online }.count == 3
+        }
+    }
+
+    @Test("a cut link takes its device offline within the heartbeat TTL; restored, it is online within 10 s, with no duplicate")
+    func linkCut() async throws {
+        let settings = try freshLab()
+        defer { try? lab.down() }
+        try await lab.waitForDevices(settings, within: .seconds(30), "3 devices online") { $0.count == 3 && $0.allSatisfy { $0.status == .online } }
+        try lab.run(["link", "dev2", "down"])
+        // The TTL plus the sweep interval (a third of it) plus a second of slack.
+        try await lab.waitForDevices(settings, within: .seconds(Self.ttl + Self.ttl / 3 + 2), "dev2 offline after its link was cut") { devices in
+            devices.first { $0.name == "dev2" }?.status == .offline
+                && devices.filter { $0.name != "dev2" }.allSatisfy { $0.status == .online }
+        }
+        try lab.run(["link", "dev2", "up"])
+        let devices = try await lab.waitForDevices(settings, within: .seconds(10), "dev2 online again after its link came back") { devices in
+            devices.first { $0.name == "dev2" }?.status == .online
+        }
+        #expect(devices.count == 3, "no duplicate registry entry: \(devices.map(\.name))")
+    }
+
+    @Test("a restarted controller gets every agent back by itself, nothing duplicated or lost")
+    func controllerRestart() async throws {
+        let settings = try freshLab()
+        defer { try? lab.down() }
+        let before = try await lab.waitForDevices(settings, within: .seconds(30), "3 devices online") { $0.count == 3 && $0.allSatisfy { $0.status == .online } }
+        try lab.run(["restart-controller"])
+        let after = try await lab.waitForDevices(settings, within: .seconds(30), "every device online after the restart") { devices in
+            devices.count == 3 && devices.allSatisfy { $0.status == .online }
+        }
+        #expect(Set(after.map(\.id)) == Set(before.map(\.id)))
+        #expect(Set(after.map(\.name)) == Set(before.map(\.name)))
+    }
+
+    @Test("a burst of 10,000 malformed datagrams and 10,000 announcements from 1,000 ids leaves the controller responsive and bounded")
+    func flood() async throws {
+        let settings = try freshLab()
+        defer { try? lab.down() }
+        try await lab.waitForDevices(settings, within: .seconds(30), "3 devices online") { $0.count == 3 && $0.allSatisfy { $0.status == .online } }
+        let rssBefore = try lab.controllerRSS()
+
+        let done = Flag()
+        let flooding = Task {
+            defer { done.set() }
+            return try await Flood.send(from: "198.18.0.1", malformed: 10_000, announcements: 10_000, ids: 1_000)
+        }
+        var latencies: [Duration] = []
+        try await APIClient.withClient(settings) { client in
+            let clock = ContinuousClock()
+            // Ask the API over and over while the burst lasts, and a little after.
+            while latencies.count < 20 || !done.isSet {
+                let started = clock.now
+                _ = try await client.get(APIPaths.devices, as: ListResponse<DeviceResource>.self)
+                latencies.append(clock.now - started)
+            }
+        }
+        let sent = try await flooding.value
+        let rssAfter = try lab.controllerRSS()
+        let discovered = try await lab.discovered(settings)
+
+        latencies.sort()
+        let median = latencies[latencies.count / 2]
+        let p90 = latencies[latencies.count * 9 / 10]
+        print("flood: sent \(sent) datagrams; \(latencies.count) API calls meanwhile, median \(median), p90 \(p90), max \(latencies.last!); controller RSS \(rssBefore >> 20) -> \(rssAfter >> 20) MiB; counters \(discovered.datagrams)")
+        #expect(p90 < .milliseconds(100), "the API answers under 100 ms during the burst (median \(median), p90 \(p90))")
+        #expect(rssAfter < rssBefore + (32 << 20), "memory stays bounded: \(rssBefore >> 20) -> \(rssAfter >> 20) MiB")
+        let fromFlooder = discovered.items.filter { $0.source == "198.18.0.1" }
+        #expect(fromFlooder.count <= 8, "one address speaks for at most 8 ids, got \(fromFlooder.count)")
+        #expect(discovered.datagrams["malformed", default: 0] > 0)
+        #expect(discovered.datagrams["rate_limited", default: 0] + discovered.datagrams["too_many_ids", default: 0] > 0)
+        // The real devices are still there and online.
+        #expect(try await lab.devices(settings).filter { $0.status == .online }.count == 3)
+    }
+}
+
+/// Sends a burst of discovery datagrams from the host's bridge address to the group.
+enum Flood {
+    static func send(from address: String, malformed: Int, announcements: Int, ids: Int) async throws -> Int {
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+            .bind(host: address, port: 0).get()
+        defer { channel.close(promise: nil) }
+        guard let options = channel as? any SocketOptionProvider else { throw LabError(description: "no socket options") }
+        var interface = in_addr()
+        inet_pton(AF_INET, address, &interface)
+        try await options.setIPMulticastIF(interface).get()
+        try await options.setIPMulticastTTL(1).get()
+        let group = try SocketAddress(ipAddress: AnnouncementCodec.defaultGroup, port: AnnouncementCodec.defaultPort)
+        var sent = 0
+        for index in 0..<(malformed + announcements) {
+            let bytes: [UInt8]
+            if index % 2 == 0, index / 2 < malformed {
+                bytes = Array("{\"hl\":1,\"kind\":\"agent\",\"id\":\(index)".utf8)  // cut-off JSON
+            } else {
+                let id = String(format: "%032x", index % ids)
+                bytes = AnnouncementCodec.encode(.agent(id: id, hostname: "fake-\(index % ids)", version: "0.1.0", architecture: "x86_64",
+                                                        state: .unenrolled, linked: false, keyFingerprint: "SHA256:fake"))
+            }
+            channel.write(AddressedEnvelope(remoteAddress: group, data: ByteBuffer(bytes: bytes)), promise: nil)
+            sent += 1
+            if sent % 200 == 0 { channel.flush() }
+        }
+        try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: group, data: ByteBuffer(string: "end")))
+        return sent + 1
+    }
+}
+
+/// A flag set once, read from another task.
+final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
