@@ -17,12 +17,13 @@ enum AgentBench {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let port = 17000 + Int.random(in: 0..<2000)
         let controller = try spawn(binaries.appendingPathComponent("homelab-controller"),
-                                   ["--state-dir", state, "--listen", "127.0.0.1", "--api-port", "\(port)", "--agent-port", "\(port + 1)"])
+                                   ["--state-dir", state, "--listen", "127.0.0.1", "--api-port", "\(port)", "--agent-port", "\(port + 1)",
+                                    "--no-discovery"])
         defer { controller.terminate(); controller.waitUntilExit() }
         Thread.sleep(forTimeInterval: 1)
         let agent = try spawn(binaries.appendingPathComponent("homelab-agent"),
                               ["--controller", "127.0.0.1:\(port + 1)", "--join-token", token, "--state-dir", dir.appendingPathComponent("agent").path,
-                               "--sample-interval", sampleInterval])
+                               "--sample-interval", sampleInterval, "--discovery", "false"])
         defer { agent.terminate(); agent.waitUntilExit() }
         // Let enrollment and the first samples settle before measuring the steady state.
         Thread.sleep(forTimeInterval: 5)
@@ -49,17 +50,24 @@ enum AgentBench {
         return process
     }
 
-    static func output(_ url: URL, _ arguments: [String]) throws -> String {
+    /// Runs a program to its end and returns its standard output; a non-zero exit throws with its output.
+    static func output(_ url: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
-        let pipe = Pipe()
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+        let pipe = Pipe(), errors = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errors
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw BenchError(description: "\(url.lastPathComponent) \(arguments.joined(separator: " ")): \(text)\(errorText)")
+        }
+        return text
     }
 
     /// utime + stime of a process, in clock ticks.
@@ -77,4 +85,9 @@ enum AgentBench {
         let kb = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
         return kb / 1024
     }
+}
+
+/// A step of a benchmark that failed, with what it printed.
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
 }

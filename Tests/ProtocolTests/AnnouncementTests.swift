@@ -21,6 +21,18 @@ struct AnnouncementTests {
         #expect(AnnouncementCodec.encode(Self.agent).count < 400, "a real announcement stays far below the limit")
     }
 
+    @Test("every datagram in docs/protocol.md decodes and encodes back to the same bytes")
+    func documentedVectors() throws {
+        let text = try String(contentsOf: TestVectors.packageRoot.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
+        let datagrams = text.split(separator: "\n").filter { $0.hasPrefix("datagram: ") }.map { String($0.dropFirst("datagram: ".count)) }
+        #expect(datagrams.count == 2)
+        for datagram in datagrams {
+            let decoded = try AnnouncementCodec.decode(Array(datagram.utf8))
+            #expect(String(decoding: AnnouncementCodec.encode(decoded), as: UTF8.self) == datagram)
+        }
+        #expect(try datagrams.map { try AnnouncementCodec.decode(Array($0.utf8)) } == [Self.agent, Self.controller])
+    }
+
     @Test("datagrams that are not announcements are refused with the reason", arguments: [
         ("", AnnouncementRejection.malformed),
         ("not json", .malformed),

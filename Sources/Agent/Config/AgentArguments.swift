@@ -4,10 +4,14 @@ public enum AgentArguments {
     public static let usage = """
     usage: homelab-agent [--config FILE] [--controller HOST:PORT] [--join-token TOKEN] [--name NAME]
                          [--state-dir DIR] [--sample-interval 10s] [--docker-socket PATH] [--log-level LEVEL]
+                         [--discovery true|false] [--discovery-interfaces eth0,wlan0] [--announce-interval 30s]
+                         [--profile ram=8G,disk=2T,cores=4,arch=arm64,always-on=true,watts=15]
 
     Runs the homelab agent: enrolls with the controller (a join token, or approval with
     'homelab devices approve NAME'), then reports this device's facts and metrics.
-    Settings come from /etc/homelab/agent.yaml (when present, or --config), then the flags.
+    Without --controller it finds the controller by its multicast announcements (UDP 239.255.70.77:7445).
+    Settings come from /etc/homelab/agent.yaml (when present, or --config), then the flags;
+    every flag is also a config key (--max-backoff is max_backoff). See docs/configuration.md.
     """
 
     /// What the command line asked for.

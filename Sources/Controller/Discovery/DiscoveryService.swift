@@ -79,7 +79,7 @@ public actor DiscoveryService: Service {
     // MARK: Listening
 
     /// Takes one datagram: counted by outcome, recorded when it is an acceptable announcement.
-    func handle(_ datagram: ReceivedDatagram, now: Date = Date()) {
+    public func handle(_ datagram: ReceivedDatagram, now: Date = Date()) {
         let outcome: String
         if datagram.oversized {
             outcome = AnnouncementRejection.oversized.rawValue
@@ -115,7 +115,7 @@ public actor DiscoveryService: Service {
     }
 
     /// Entries held, including expired ones not yet swept (for tests and the benchmark).
-    var entryCount: Int { table.count }
+    public var entryCount: Int { table.count }
 
     // MARK: Announcing
 
