@@ -73,6 +73,31 @@ struct LabTests {
         }
     }
 
+    @Test("an agent with neither token nor address finds the controller, waits as pending, and connects once approved")
+    func pendingWithoutToken() async throws {
+        let settings = try freshLab()
+        defer { try? lab.down() }
+        try await lab.waitForDevices(settings, within: .seconds(30), "3 devices online") { $0.count == 3 && $0.allSatisfy { $0.status == .online } }
+        // dev3 starts over as a new device whose config names neither a token nor a controller.
+        try lab.run(["stop-agent", "dev3"])
+        try FileManager.default.removeItem(atPath: "\(lab.dir)/devices/dev3/agent")
+        let path = "\(lab.dir)/devices/dev3/agent.yaml"
+        let config = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("join_token:") }.map { $0 == "name: dev3" ? "name: stranger" : String($0) }
+        try (config.joined(separator: "\n") + "\npending_poll_interval: 1s\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try lab.run(["start-agent", "dev3"])
+        try await lab.waitForDevices(settings, within: .seconds(30), "a pending 'stranger'") { devices in
+            devices.first { $0.name == "stranger" }?.status == .pending
+        }
+        try await APIClient.withClient(settings) { client in
+            _ = try await client.post(APIPaths.approve("stranger"), as: DeviceResource.self)
+        }
+        let devices = try await lab.waitForDevices(settings, within: .seconds(30), "'stranger' online once approved") { devices in
+            devices.first { $0.name == "stranger" }?.status == .online
+        }
+        #expect(devices.first { $0.name == "stranger" }?.address == "198.18.0.12")
+    }
+
     @Test("a cut link takes its device offline within the heartbeat TTL; restored, it is online within 10 s, with no duplicate")
     func linkCut() async throws {
         let settings = try freshLab()
