@@ -23,7 +23,8 @@ public struct AgentApp: Sendable {
         self.link = link
         if config.discovery.enabled {
             announcer = AgentAnnouncer(settings: config.discovery, interval: config.announceInterval, identity: identity,
-                                       joinToken: config.joinToken, status: link.status, locator: link.locator, logger: logger)
+                                       joinToken: config.joinToken, status: link.status, locator: link.locator,
+                                       architecture: config.profile?.architecture, logger: logger)
         } else if config.controller == nil {
             throw AgentError.config("discovery is off and no controller address is configured: set 'controller: host:port' or turn discovery on")
         } else {

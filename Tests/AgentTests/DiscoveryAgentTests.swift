@@ -121,5 +121,10 @@ struct DiscoveryAgentTests {
         announcement = announcer.announcement()
         #expect(announcement.state == .pending)
         #expect(try AnnouncementCodec.decode(AnnouncementCodec.encode(announcement)) == announcement)
+
+        let simulated = AgentAnnouncer(settings: DiscoverySettings(), interval: .seconds(30), identity: identity, joinToken: nil,
+                                       status: status, locator: ControllerLocator(configured: nil), architecture: "armv7l",
+                                       logger: Logger(label: "test"))
+        #expect(simulated.announcement().architecture == "armv7l", "a simulated device announces its profile's architecture")
     }
 }

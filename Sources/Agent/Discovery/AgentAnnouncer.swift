@@ -15,6 +15,8 @@ public final class AgentAnnouncer: Service, Sendable {
     let tokenCAHash: String?
     let status: LinkStatus
     let locator: ControllerLocator
+    /// The architecture announced instead of the machine's (a simulated device's profile).
+    let architecture: String?
     let logger: Logger
     /// The fingerprint of the pinned CA, re-read every loop (it appears when the agent enrolls).
     private let pinnedCA = Mutex<String?>(nil)
@@ -26,13 +28,14 @@ public final class AgentAnnouncer: Service, Sendable {
 
     /// Creates an announcer.
     public init(settings: DiscoverySettings, interval: Duration, identity: AgentIdentity, joinToken: String?,
-                status: LinkStatus, locator: ControllerLocator, logger: Logger) {
+                status: LinkStatus, locator: ControllerLocator, architecture: String? = nil, logger: Logger) {
         self.settings = settings
         self.interval = interval
         self.identity = identity
         self.tokenCAHash = joinToken.flatMap { try? JoinToken(parsing: $0) }?.caHash
         self.status = status
         self.locator = locator
+        self.architecture = architecture
         self.logger = logger
     }
 
@@ -76,7 +79,7 @@ public final class AgentAnnouncer: Service, Sendable {
             state = .unenrolled
         }
         return .agent(id: identity.deviceID, hostname: kernel?.hostname ?? "unknown", version: ControllerLink.version,
-                      architecture: kernel?.architecture ?? "unknown", state: state, linked: Self.isLinked(current),
+                      architecture: architecture ?? kernel?.architecture ?? "unknown", state: state, linked: Self.isLinked(current),
                       keyFingerprint: identity.keyFingerprint)
     }
 

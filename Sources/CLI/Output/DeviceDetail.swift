@@ -97,7 +97,7 @@ public struct DeviceDetail: Sendable {
         var parts: [String] = []
         if let memory = profile.memoryBytes { parts.append("\(Units.bytes(memory)) RAM") }
         if let disk = profile.diskBytes { parts.append("\(Units.bytes(disk)) disk") }
-        if let cores = profile.cores { parts.append("\(cores) cores") }
+        if let cores = profile.cores { parts.append(cores == 1 ? "1 core" : "\(cores) cores") }
         if let architecture = profile.architecture { parts.append(architecture) }
         if let alwaysOn = profile.alwaysOn { parts.append(alwaysOn ? "always on" : "not always on") }
         if let watts = profile.watts { parts.append("\(watts.formatted(.number.precision(.fractionLength(0...1)))) W") }
