@@ -45,11 +45,25 @@ struct LoginTests {
     }
 
     /// A port on 127.0.0.1 nothing listens on.
-    static func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
+    /// A loopback port that refuses connections for as long as the returned socket stays open: it is
+    /// bound but never listens, so no other test (nor an outgoing connection) can take it meanwhile.
+    /// A port that was merely closed again could be reused at once under a parallel test run.
+    static func refusingPort() throws -> (port: Int, socket: Int32) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else {
+            close(descriptor)
+            throw POSIXError(.EADDRNOTAVAIL)
+        }
+        return (Int(UInt16(bigEndian: address.sin_port)), descriptor)
     }
 
     /// An API token in the controller's format that the controller never issued.
@@ -232,7 +246,8 @@ struct LoginTests {
 
     @Test("an unreachable controller gives exit 5 and 'connection refused', for the CA probe and for API calls")
     func unreachable() async throws {
-        let port = try await Self.closedPort()
+        let (port, socket) = try Self.refusingPort()
+        defer { close(socket) }
         let url = "https://127.0.0.1:\(port)"
         let run = try Run()
         defer { run.directory.remove() }
