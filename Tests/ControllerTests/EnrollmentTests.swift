@@ -103,8 +103,9 @@ struct EnrollmentTests {
         try await agent.wait { $0.isConnected }
         let stolenCertificate = try #require(agent.identity.certificatePEM)
         try await controller.registry.remove("old-pi")
-        let refused = try await agent.wait { $0.failure != nil }
-        #expect(refused.failure?.contains("removed") == true)
+        // The session may first end as a reset connection (the controller closes it as it removes
+        // the device); the next attempt is then refused, saying why.
+        try await agent.wait { $0.failure?.contains("removed") == true }
         // Even with a reusable token it does not come back by itself: it waits for approval.
         try await agent.wait { $0.isPending }
         try await controller.waitForDevice("old-pi") { $0.status == .pending }
