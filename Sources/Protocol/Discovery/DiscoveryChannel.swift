@@ -144,22 +144,23 @@ public actor DiscoveryChannel {
         for sender in senders.values { sender.close(promise: nil) }
     }
 
+    /// A socket bound to the interface's address. Linux sends multicast from a socket bound to an
+    /// address out of that address's interface, and the multicast TTL defaults to 1, so the options
+    /// below only say it twice; they are best effort because qemu-user (an arm64 agent emulated on
+    /// an x86 host) refuses `IP_MULTICAST_IF`.
     private func openSender(on interface: DiscoveryInterface) async throws -> any Channel {
         let channel = try await DatagramBootstrap(group: eventLoopGroup)
             .bind(host: interface.address, port: 0)
             .get()
-        do {
-            guard let options = channel as? any SocketOptionProvider else { throw ChannelError.operationUnsupported }
+        if let options = channel as? any SocketOptionProvider {
             var address = in_addr()
-            guard inet_pton(AF_INET, interface.address, &address) == 1 else { throw ChannelError.operationUnsupported }
-            try await options.setIPMulticastIF(address).get()
-            try await options.setIPMulticastTTL(1).get()
-            try await options.setIPMulticastLoop(1).get()
-            return channel
-        } catch {
-            channel.close(promise: nil)
-            throw error
+            if inet_pton(AF_INET, interface.address, &address) == 1 {
+                try? await options.setIPMulticastIF(address).get()
+            }
+            try? await options.setIPMulticastTTL(1).get()
+            try? await options.setIPMulticastLoop(1).get()
         }
+        return channel
     }
 
     /// Up, multicast-capable IPv4 interfaces: every non-loopback one, or exactly those named.
