@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all prereqs build run test bench fuzz clean
+.PHONY: all prereqs build run test bench fuzz clean agent-binaries
 
 all: build
 
@@ -16,9 +16,12 @@ build: prereqs
 run: build
 	@deploy/dev/run.sh
 
-## make test: the whole suite, against a real dockerd (started when none runs).
+## make test: the whole suite, against a real dockerd (started when none runs). As root it also
+## builds the arm64 agent (cross toolchain, cached in /var/cache/homelab-cross) for the lab tests.
 test: prereqs
 	@deploy/dev/ensure-dockerd.sh
+	@if [ "$$(id -u)" -eq 0 ]; then deploy/cross/build-agent.sh arm64 dist/agents; \
+	else echo "not root: the lab tests (and the arm64 agent they run under qemu) are skipped"; fi
 	HOMELAB_REQUIRE_DOCKER=1 $(SWIFT) test
 
 ## make bench: release build; prints figures beside baselines measured in the same run.
@@ -27,6 +30,12 @@ bench: prereqs
 	Benchmarks/agent-size.sh .build/release/homelab-agent
 	.build/release/homelab-bench
 	Benchmarks/lab-up.sh .build/release
+
+## make agent-binaries: fully static, stripped agents in dist/agents/ for amd64 (host toolchain)
+## and arm64 (Debian sid cross toolchain; as root), each with a .sha256. See docs/building.md.
+agent-binaries: prereqs
+	deploy/cross/build-agent.sh amd64 dist/agents
+	deploy/cross/build-agent.sh arm64 dist/agents
 
 clean:
 	rm -rf .build

@@ -18,7 +18,7 @@ public struct AgentApp: Sendable {
     public init(config: AgentConfig, logger: Logger) throws {
         self.config = config
         self.identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
-        let sampler = DeviceSampler(agentVersion: ControllerLink.version, docker: DockerProbe(socketPath: config.dockerSocket), profile: config.profile)
+        let sampler = DeviceSampler(agentVersion: BuildInfo.version, docker: DockerProbe(socketPath: config.dockerSocket), profile: config.profile)
         let link = ControllerLink(config: config, identity: identity, reporter: sampler, logger: logger)
         self.link = link
         if config.discovery.enabled {

@@ -38,7 +38,10 @@ public struct ControllerApp: Sendable {
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
         self.context = ControllerContext(store: store, authority: authority, tokens: tokens, registry: registry,
-                                         enrollment: enrollment, events: events, metrics: metrics, info: info, discovery: discovery)
+                                         enrollment: enrollment, events: events, metrics: metrics, info: info,
+                                         agentBinaries: AgentBinaries(directory: config.agentBinariesDirectory
+                                             ?? config.stateDirectory.appendingPathComponent("agent-binaries")),
+                                         discovery: discovery)
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 

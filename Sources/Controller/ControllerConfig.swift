@@ -26,6 +26,9 @@ public struct ControllerConfig: Sendable {
     public var maximumFrameLength: Int = 16 * 1024 * 1024
     /// Extra names and addresses for the server certificate (beyond localhost and the hostname).
     public var advertisedNames: [String] = []
+    /// Where the agent binaries handed out per architecture live (`homelab-agent-linux-<arch>`);
+    /// default `<state>/agent-binaries`.
+    public var agentBinariesDirectory: URL?
     /// Multicast discovery: interfaces, interval, on/off.
     public var discovery = DiscoveryService.Settings()
 

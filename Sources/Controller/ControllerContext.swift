@@ -20,6 +20,8 @@ public struct ControllerContext: Sendable {
     public let metrics: ControllerMetrics
     /// What `GET /v1/controller` answers.
     public let info: ControllerInfo
+    /// The agent binaries handed out per architecture.
+    public let agentBinaries: AgentBinaries
     /// Multicast discovery: the list of everything announcing, and the controller's own announcements.
     public let discovery: DiscoveryService
 }

@@ -13,7 +13,7 @@ switch Result(catching: { () throws(AgentError) in try AgentArguments.parse(Arra
 case .success(.help):
     print(AgentArguments.usage)
 case .success(.version):
-    print("homelab-agent \(ControllerLink.version)")
+    print(BuildInfo.description)
 case .success(.run(let config)):
     // One event-loop thread is plenty for one controller link and the Docker socket (Pi Zero budget).
     NIOSingletons.groupLoopCountSuggestion = 1

@@ -30,6 +30,8 @@ extension ControllerCommand {
         @Option(help: "Seconds without a heartbeat before a device is offline.") var heartbeatTtl: Double = 30
         @Option(help: "Extra host name or address for the server certificate (repeatable).") var advertise: [String] = []
         @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel: String = "info"
+        @Option(help: "Folder of agent binaries handed out per architecture (homelab-agent-linux-<arch>; default <state>/agent-binaries).")
+        var agentBinaries: String?
         @Flag(inversion: .prefixedNo, help: "Announce the controller and list announcing devices (UDP multicast 239.255.70.77:7445, TTL 1).")
         var discovery = true
         @Option(help: "Interface to announce and listen on (repeatable; default: every up, multicast-capable, non-loopback one).")
@@ -45,6 +47,7 @@ extension ControllerCommand {
             config.agentPort = agentPort
             config.heartbeatTTL = heartbeatTtl
             config.advertisedNames = advertise
+            config.agentBinariesDirectory = agentBinaries.map { URL(fileURLWithPath: $0) }
             config.discovery.network.enabled = discovery
             config.discovery.network.interfaces = discoveryInterface
             config.discovery.interval = announceInterval

@@ -184,4 +184,22 @@ struct LinkageTests {
             #expect(!output.contains(forbidden), "homelab-agent links \(forbidden)")
         }
     }
+
+    @Test("--version names the version, the commit and the target")
+    func version() throws {
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("homelab-agent")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(output == "homelab-agent \(BuildInfo.version) (commit unknown, \(BuildInfo.target))\n")
+        #if arch(x86_64)
+        #expect(BuildInfo.target == "x86_64-linux")
+        #endif
+    }
 }

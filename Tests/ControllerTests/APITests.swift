@@ -1,4 +1,5 @@
 import Controller
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -23,6 +24,7 @@ struct APITests {
 
     static func concretePath(_ path: String) -> String {
         path.replacingOccurrences(of: "{name}", with: "some-device").replacingOccurrences(of: "{id}", with: "abc")
+            .replacingOccurrences(of: "{arch}", with: "arm64")
     }
 
     @Test("every route except /healthz refuses a missing or wrong token with 401")
@@ -46,6 +48,43 @@ struct APITests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    @Test("agent binaries are listed with size and checksum and served per architecture; a missing one is a clear 404")
+    func agentBinaries() async throws {
+        let (controller, app, _, dir) = try await Self.makeApp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let admin = try #require(controller.newAdminToken)
+        let auth: HTTPFields = [.authorization: "Bearer \(admin)"]
+        let folder = dir.appendingPathComponent("agent-binaries")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let arm = Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        try arm.write(to: folder.appendingPathComponent("homelab-agent-linux-arm64"))
+        try Data("checksum file, not a binary".utf8).write(to: folder.appendingPathComponent("homelab-agent-linux-arm64.sha256"))
+        try Data("stray".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let expected = SHA256Hex.of(arm)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/agent-binaries", method: .get, headers: auth) { response in
+                #expect(response.status == .ok)
+                let list = try WireCoding.decoder.decode(ListResponse<AgentBinaryResource>.self, from: Data(response.body.readableBytesView))
+                #expect(list.items == [AgentBinaryResource(architecture: "arm64", file: "homelab-agent-linux-arm64", sizeBytes: 100_000, sha256: expected)])
+            }
+            for name in ["arm64", "aarch64"] {
+                try await client.execute(uri: "/v1/agent-binaries/\(name)", method: .get, headers: auth) { response in
+                    #expect(response.status == .ok)
+                    #expect(Data(response.body.readableBytesView) == arm)
+                    #expect(response.headers[HTTPField.Name("X-Checksum-SHA256")!] == expected)
+                }
+            }
+            try await client.execute(uri: "/v1/agent-binaries/amd64", method: .get, headers: auth) { response in
+                #expect(response.status == .notFound)
+                let body = try WireCoding.decoder.decode(APIErrorResponse.self, from: Data(response.body.readableBytesView))
+                #expect(body.error.message.contains("no agent binary for amd64 in \(folder.path)"))
+            }
+            try await client.execute(uri: "/v1/agent-binaries/sparc", method: .get, headers: auth) { response in
+                #expect(response.status == .badRequest)
             }
         }
     }
@@ -119,5 +158,15 @@ struct APITests {
         }
         let routed = Set(routes.map { "\($0.method.rawValue) \($0.path)" })
         #expect(documented == routed)
+    }
+}
+
+/// SHA-256 as lowercase hex, computed independently of the controller's code.
+enum SHA256Hex {
+    static func of(_ data: Data) -> String {
+        SHA256.hash(data: data).map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+        }.joined()
     }
 }

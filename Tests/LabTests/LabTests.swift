@@ -98,6 +98,27 @@ struct LabTests {
         #expect(devices.first { $0.name == "stranger" }?.address == "198.18.0.12")
     }
 
+    @Test("the static arm64 agent runs under qemu-user on a lab device: it enrolls, reports aarch64 and sends metrics")
+    func arm64Agent() async throws {
+        let binary = Lab.packageRoot.appendingPathComponent("dist/agents/homelab-agent-linux-arm64").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary),
+                     "\(binary) is missing: make test builds it (deploy/cross/build-agent.sh arm64 dist/agents)")
+        try lab.down()
+        defer { try? lab.down() }
+        try lab.up(["--device", "pi4:agent=arm64", "--device", "nas", "--no-docker", "--heartbeat-ttl", "\(Self.ttl * 3)"])
+        let settings = try lab.settings()
+        let devices = try await lab.waitForDevices(settings, within: .seconds(60), "pi4 (arm64 under qemu) and nas online with metrics") { devices in
+            devices.count == 2 && devices.allSatisfy { $0.status == .online && $0.metrics != nil }
+        }
+        let pi = try #require(devices.first { $0.name == "pi4" })
+        #expect(pi.facts?.architecture == "aarch64", "uname under qemu-aarch64 says aarch64, and no profile claims it")
+        #expect(pi.facts?.profile == nil)
+        #expect(devices.first { $0.name == "nas" }?.facts?.architecture == "x86_64")
+        #expect(pi.metrics?.memory != nil && pi.metrics?.filesystems?.isEmpty == false)
+        let discovered = try await lab.discovered(settings).items.first { $0.device == "pi4" }
+        #expect(discovered?.architecture == "aarch64")
+    }
+
     @Test("a cut link takes its device offline within the heartbeat TTL; restored, it is online within 10 s, with no duplicate")
     func linkCut() async throws {
         let settings = try freshLab()

@@ -78,7 +78,7 @@ public final class AgentAnnouncer: Service, Sendable {
         } else {
             state = .unenrolled
         }
-        return .agent(id: identity.deviceID, hostname: kernel?.hostname ?? "unknown", version: ControllerLink.version,
+        return .agent(id: identity.deviceID, hostname: kernel?.hostname ?? "unknown", version: BuildInfo.version,
                       architecture: architecture ?? kernel?.architecture ?? "unknown", state: state, linked: Self.isLinked(current),
                       keyFingerprint: identity.keyFingerprint)
     }

@@ -27,8 +27,6 @@ public struct ControllerLink: Service {
     public let locator: ControllerLocator
     /// Whether start-up pages were released already (once per process).
     private static let startupPagesReleased = Atomic<Bool>(false)
-    /// Agent software version sent in hello.
-    public static let version = "0.1.0"
 
     /// Creates a link.
     public init(config: AgentConfig, identity: AgentIdentity, reporter: any DeviceReporting, status: LinkStatus = LinkStatus(),
@@ -189,7 +187,7 @@ public struct ControllerLink: Service {
     }
 
     private var ourHello: Hello {
-        Hello(role: .agent, software: Self.version, capabilities: ["metrics", "facts"])
+        Hello(role: .agent, software: BuildInfo.version, capabilities: ["metrics", "facts"])
     }
 
     // MARK: Session

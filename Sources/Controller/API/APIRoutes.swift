@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import Protocol
@@ -52,6 +53,16 @@ public struct APIRoutes: Sendable {
         add(.delete, "/v1/devices/{name}") { _, context in
             try await controller.registry.remove(context.parameters.require("name"))
             return Response(status: .noContent)
+        }
+        add(.get, "/v1/agent-binaries") { _, _ in
+            try JSONResponse.make(ListResponse(items: try controller.agentBinaries.list()))
+        }
+        add(.get, "/v1/agent-binaries/{arch}") { _, context in
+            let (resource, contents) = try controller.agentBinaries.binary(for: context.parameters.require("arch"))
+            var headers: HTTPFields = [.contentType: "application/octet-stream"]
+            headers[HTTPField.Name("X-Checksum-SHA256")!] = resource.sha256
+            headers[.contentDisposition] = "attachment; filename=\"\(resource.file)\""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: contents)))
         }
         add(.get, "/v1/discovered") { _, _ in
             try JSONResponse.make(await controller.discovery.list(devices: try await controller.registry.list()))

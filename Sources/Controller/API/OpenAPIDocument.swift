@@ -60,6 +60,22 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
         "409": {$ref: "#/components/responses/Conflict"}
+  /v1/agent-binaries:
+    get:
+      summary: The agent binaries the controller hands out, per architecture, with size and SHA-256
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/AgentBinary"}}}}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /v1/agent-binaries/{arch}:
+    parameters:
+      - {name: arch, in: path, required: true, description: "amd64, arm64, armv7 (or x86_64, aarch64, armv7l)", schema: {type: string}}
+    get:
+      summary: Download the agent binary for an architecture (header X-Checksum-SHA256)
+      responses:
+        "200": {description: The binary, content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
   /v1/discovered:
     get:
       summary: Everything heard announcing on the network (agents enrolled or not, controllers), and datagram counters
@@ -174,6 +190,13 @@ components:
         lastSeenAt: {type: string, format: date-time}
         facts: {type: object, description: "DeviceFacts (hostname, architecture, kernel, os, cpu, memoryBytes, swapBytes, boardModel, bootTime, agentVersion, profile: the declared profile of a simulated device)"}
         metrics: {type: object, description: "MetricsSample (time, cpu, load, memory, filesystems, network, uptimeSeconds, temperatures, docker); absent sources are omitted"}
+    AgentBinary:
+      type: object
+      properties:
+        architecture: {type: string, enum: [amd64, arm64, armv7]}
+        file: {type: string}
+        sizeBytes: {type: integer}
+        sha256: {type: string}
     Discovered:
       type: object
       properties:
