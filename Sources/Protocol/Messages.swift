@@ -18,6 +18,8 @@ public enum MessageType {
     public static let metrics = "metrics"
     /// Agent → controller event: "still here", between metrics samples.
     public static let heartbeat = "heartbeat"
+    /// Controller → agent request: take a metrics sample now and answer with it.
+    public static let sample = "sample"
     /// Either way, request: open a kind-2 stream.
     public static let streamOpen = "stream.open"
     /// Either way, event: the receiver of a stream grants more bytes.

@@ -117,6 +117,13 @@ struct LabTests {
         #expect(pi.metrics?.memory != nil && pi.metrics?.filesystems?.isEmpty == false)
         let discovered = try await lab.discovered(settings).items.first { $0.device == "pi4" }
         #expect(discovered?.architecture == "aarch64")
+        // It answers a request too: the controller asks it for a sample now.
+        let asked = Date()
+        let sample = try await APIClient.withClient(settings) { client in
+            try await client.post("/v1/devices/pi4/sample", as: MetricsSample.self)
+        }
+        #expect(sample.time >= asked.addingTimeInterval(-1))
+        #expect(sample.memory != nil)
     }
 
     @Test("a cut link takes its device offline within the heartbeat TTL; restored, it is online within 10 s, with no duplicate")

@@ -216,7 +216,7 @@ public struct ControllerLink: Service {
                 }
                 // The reader ends the session when the connection closes; a failed sender closes it.
                 defer { group.cancelAll() }
-                try await connection.run(inbound: &iterator, handler: AgentRequestHandler())
+                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter))
             }
         }
         return .sessionEnded(healthy: ContinuousClock.now - started > .seconds(10))
@@ -243,9 +243,12 @@ public struct ControllerLink: Service {
 
 /// Requests the controller may send an agent in protocol v1.
 struct AgentRequestHandler: MessageHandler {
+    let reporter: any DeviceReporting
+
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
         switch message.header.type {
         case MessageType.ping: return Empty()
+        case MessageType.sample: return await reporter.sample()
         default: throw ProtocolError(.unknownType, "the agent does not serve '\(message.header.type)'")
         }
     }

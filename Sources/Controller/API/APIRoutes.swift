@@ -50,6 +50,9 @@ public struct APIRoutes: Sendable {
         add(.post, "/v1/devices/{name}/approve") { _, context in
             try JSONResponse.make(try await controller.registry.approve(context.parameters.require("name")))
         }
+        add(.post, "/v1/devices/{name}/sample") { _, context in
+            try JSONResponse.make(try await controller.registry.sampleNow(context.parameters.require("name")))
+        }
         add(.delete, "/v1/devices/{name}") { _, context in
             try await controller.registry.remove(context.parameters.require("name"))
             return Response(status: .noContent)

@@ -93,6 +93,17 @@ paths:
                     description: Datagrams by outcome since start (accepted, own, oversized, malformed, unsupported_version, invalid_field, rate_limited, too_many_ids, table_full)
                     additionalProperties: {type: integer}
         "401": {$ref: "#/components/responses/Unauthorized"}
+  /v1/devices/{name}/sample:
+    parameters:
+      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
+    post:
+      summary: Ask the device's agent for a metrics sample now; it also becomes the device's latest
+      responses:
+        "200": {description: The sample, content: {application/json: {schema: {type: object, description: MetricsSample}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "502": {description: The agent did not answer, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   /v1/tokens:
     get:
       summary: List join tokens (secrets are never shown again)

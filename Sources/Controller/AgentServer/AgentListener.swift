@@ -101,7 +101,7 @@ public struct AgentListener: Service {
         let connection = try await MessageConnection.handshake(ours: hello, inbound: &inbound, outbound: outbound, dialer: false)
         // From here the heartbeat TTL watches the connection.
         deadline.disarm()
-        let session = try await registry.connected(deviceID: deviceID, address: address, now: Date()) {
+        let session = try await registry.connected(deviceID: deviceID, address: address, now: Date(), connection: connection) {
             channel.close(promise: nil)
         }
         do {

@@ -9,6 +9,7 @@ public actor DeviceRegistry {
     /// A connected agent.
     struct Session {
         let id: UInt64
+        let connection: MessageConnection?
         let close: @Sendable () -> Void
         var lastHeard: Date
     }
@@ -31,12 +32,13 @@ public actor DeviceRegistry {
     // MARK: Sessions
 
     /// Records that `deviceID` connected; an older session of the same device is closed.
-    func connected(deviceID: String, address: String?, now: Date, close: @escaping @Sendable () -> Void) async throws -> UInt64 {
+    func connected(deviceID: String, address: String?, now: Date, connection: MessageConnection? = nil,
+                   close: @escaping @Sendable () -> Void) async throws -> UInt64 {
         nextSessionID += 1
         // Kept in a local: the actor is re-entered at the await below, and other connections move the counter.
         let sessionID = nextSessionID
         if let old = sessions[deviceID] { old.close() }
-        sessions[deviceID] = Session(id: sessionID, close: close, lastHeard: now)
+        sessions[deviceID] = Session(id: sessionID, connection: connection, close: close, lastHeard: now)
         let record = try await store.write { db -> DeviceRecord? in
             guard var record = try DeviceRecord.fetchOne(db, key: deviceID) else { return nil }
             record.address = address
@@ -53,6 +55,22 @@ public actor DeviceRegistry {
         guard sessions[deviceID]?.id == sessionID else { return }
         sessions.removeValue(forKey: deviceID)
         await markOffline(deviceID: deviceID, now: now, reason: "disconnected")
+    }
+
+    /// Asks the device's agent for a metrics sample now, records it as the latest, and returns it.
+    public func sampleNow(_ nameOrID: String, timeout: Duration = .seconds(10)) async throws -> MetricsSample {
+        let device = try await get(nameOrID)
+        guard let connection = sessions[device.id]?.connection else {
+            throw ControllerError.conflict("\(device.name) is \(device.status.rawValue): only a connected device can be asked for a sample")
+        }
+        let sample: MetricsSample
+        do {
+            sample = try await connection.request(MessageType.sample, Empty(), as: MetricsSample.self, timeout: timeout)
+        } catch let error as ProtocolError {
+            throw ControllerError(code: "agent_error", status: 502, message: "\(device.name) did not answer the sample request: \(error.message)")
+        }
+        try await report(metrics: sample, deviceID: device.id, now: Date())
+        return sample
     }
 
     /// Records that the device spoke; keeps it online.
