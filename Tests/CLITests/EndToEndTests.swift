@@ -36,7 +36,9 @@ struct EndToEndTests {
     static func agent(_ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = binaries.appendingPathComponent("homelab-agent")
-        process.arguments = arguments + ["--sample-interval", "500ms", "--pending-poll-interval", "300ms", "--max-backoff", "1s"]
+        // "--discovery false": tests outside the lab never multicast (this machine's interfaces are not ours).
+        process.arguments = arguments + ["--sample-interval", "500ms", "--pending-poll-interval", "300ms", "--max-backoff", "1s",
+                                         "--discovery", "false"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
