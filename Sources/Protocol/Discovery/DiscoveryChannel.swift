@@ -80,12 +80,13 @@ public actor DiscoveryChannel {
     /// Joins the group and opens a sender on interfaces that appeared; forgets those that went away.
     @discardableResult
     public func refresh() async -> [DiscoveryInterface] {
-        let current = Set(Self.eligibleInterfaces(settings.interfaces).map(\.interface))
+        let eligible = Self.eligibleInterfaces(settings.interfaces)
+        let current = Set(eligible.map(\.interface))
         for gone in senders.keys where !current.contains(gone) {
             senders.removeValue(forKey: gone)?.close(promise: nil)
         }
         joined.formIntersection(current)
-        for (interface, device) in Self.eligibleInterfaces(settings.interfaces) {
+        for (interface, device) in eligible {
             if !joined.contains(interface), let multicast = listener.channel as? MulticastChannel {
                 do {
                     try await multicast.joinGroup(groupAddress, device: device).get()
