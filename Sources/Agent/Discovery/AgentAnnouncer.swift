@@ -102,9 +102,9 @@ public final class AgentAnnouncer: Service, Sendable {
             if current != last { next = clock.now }
             if clock.now >= next {
                 let payload = AnnouncementCodec.encode(current)
-                await channel.send { _ in payload }
+                // The three start-up announcements count only once they leave on some interface.
+                if await channel.send({ _ in payload }) > 0, startupLeft > 0 { startupLeft -= 1 }
                 last = current
-                if startupLeft > 0 { startupLeft -= 1 }
                 next = clock.now + nextDelay(startupLeft: startupLeft, linked: current.linked == true)
             }
             // Wake for the next announcement, the next interface check, or a change of what is announced.

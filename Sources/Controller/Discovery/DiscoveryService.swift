@@ -25,6 +25,8 @@ public actor DiscoveryService: Service {
     let agentPort: BoundPort
     let metrics: ControllerMetrics
     let logger: Logger
+    /// Read once: Foundation's host name may ask a resolver, which must not happen per announcement.
+    let hostname = ProcessInfo.processInfo.hostName
     private var table: DiscoveryTable
     private var counts: [String: Int] = [:]
     private var listening = false
@@ -135,8 +137,10 @@ public actor DiscoveryService: Service {
             }
             table.expire(now: Date())
             if clock.now >= next {
-                await channel.send { interface in self.payload(interface: interface, port: port) }
-                if startupLeft > 0 { startupLeft -= 1 }
+                // The three start-up announcements count only once they leave on some interface.
+                if await channel.send({ interface in self.payload(interface: interface, port: port) }) > 0, startupLeft > 0 {
+                    startupLeft -= 1
+                }
                 next = clock.now + (startupLeft > 0 ? .seconds(1) : jittered(settings.interval))
             }
             try await Task.sleep(for: max(.milliseconds(10), min(next - clock.now, .seconds(10))))
@@ -154,7 +158,7 @@ public actor DiscoveryService: Service {
 
     private nonisolated func payload(interface: DiscoveryInterface, port: Int) -> [UInt8] {
         let host = agentHost == "0.0.0.0" || agentHost == "::" ? interface.address : agentHost
-        return AnnouncementCodec.encode(.controller(caFingerprint: caFingerprint, hostname: ProcessInfo.processInfo.hostName,
+        return AnnouncementCodec.encode(.controller(caFingerprint: caFingerprint, hostname: hostname,
                                                      version: ControllerVersion.current, agentAddress: "\(host):\(port)"))
     }
 
