@@ -37,7 +37,8 @@ fi
 if [ ! -e "$root/.swift-ready" ]; then
   say "installing swiftlang in the sid root"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
-  in_root 'dpkg --add-architecture arm64 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends swiftlang git libc6-dev ca-certificates' \
+  # dpkg --configure -a first: a setup killed during the install left dpkg half way.
+  in_root 'dpkg --configure -a; dpkg --add-architecture arm64 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends swiftlang git libc6-dev ca-certificates' \
     >"$cache/install.log" 2>&1 || die "installing swiftlang failed; see $cache/install.log"
   touch "$root/.swift-ready"
 fi
