@@ -12,13 +12,17 @@ struct SampleRequestTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"))
         let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: dir.appendingPathComponent("a"),
-                                        token: try await controller.token().token, name: "probe")
+                                        token: try await controller.token().token, name: "probe",
+                                        sampleInterval: .seconds(600))  // one sample at connect, then only on request
         try await agent.wait { $0.isConnected }
-        try await controller.waitForDevice("probe") { $0.status == .online }
+        let first = try await controller.waitForDevice("probe") { $0.status == .online && $0.metrics != nil }
 
         let asked = Date()
         let sample = try await controller.registry.sampleNow("probe")
         #expect(sample.time >= asked.addingTimeInterval(-1), "taken when asked, not an old one")
+        // The sample at connect has no CPU share yet (nothing to compare with); this one has.
+        #expect(first.metrics?.cpu == nil)
+        #expect(sample.cpu != nil)
         #expect(sample.memory != nil)
         #expect(try await controller.registry.get("probe").metrics == sample, "it becomes the device's latest sample")
 

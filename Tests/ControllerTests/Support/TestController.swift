@@ -77,13 +77,14 @@ final class TestAgent: Sendable {
     let identity: AgentIdentity
     let runner: Task<Void, any Error>
 
-    static func start(controllerPort: Int, stateDirectory: URL, token: String? = nil, name: String) throws -> TestAgent {
+    static func start(controllerPort: Int, stateDirectory: URL, token: String? = nil, name: String,
+                      sampleInterval: Duration = .milliseconds(500)) throws -> TestAgent {
         var config = AgentConfig()
         config.controller = "127.0.0.1:\(controllerPort)"
         config.joinToken = token
         config.name = name
         config.stateDirectory = stateDirectory.path
-        config.sampleInterval = .milliseconds(500)
+        config.sampleInterval = sampleInterval
         config.heartbeatInterval = .milliseconds(500)
         config.pendingPollInterval = .milliseconds(300)
         config.maximumBackoff = .milliseconds(600)
