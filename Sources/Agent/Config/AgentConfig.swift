@@ -84,16 +84,13 @@ public struct AgentConfig: Sendable, Equatable {
     }
 
     /// The controller's host and port.
-    public var controllerEndpoint: (host: String, port: Int)? {
-        guard let controller, let colon = controller.lastIndex(of: ":"), let port = Int(controller[controller.index(after: colon)...]) else { return nil }
-        var host = String(controller[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host, port)
+    public var controllerEndpoint: ControllerLocator.Endpoint? {
+        controller.flatMap(ControllerLocator.Endpoint.init(parsing:))
     }
 
     static func address(_ value: String, source: String) throws(AgentError) -> String {
         let withPort = value.contains(":") && !value.hasSuffix("]") ? value : value + ":7444"
-        guard let colon = withPort.lastIndex(of: ":"), let port = Int(withPort[withPort.index(after: colon)...]), (1...65535).contains(port) else {
+        guard ControllerLocator.Endpoint(parsing: withPort) != nil else {
             throw AgentError.config("\(source): controller must be host:port, got '\(value)'")
         }
         return withPort

@@ -92,7 +92,7 @@ public final class AgentAnnouncer: Service, Sendable {
         while true {
             let interfaces = await channel.refresh()
             if interfaces != lastInterfaces {
-                logger.info("discovery on \(interfaces.isEmpty ? "no interface yet" : interfaces.map { "\($0.name) (\($0.address))" }.joined(separator: ", "))")
+                logger.info("discovery on \(DiscoveryInterface.describe(interfaces))")
                 // A new interface hears nothing of the earlier announcements: start over on it.
                 if !interfaces.isEmpty { next = clock.now }
                 lastInterfaces = interfaces
@@ -125,8 +125,7 @@ public final class AgentAnnouncer: Service, Sendable {
         if startupLeft > 0 { return .seconds(1) }
         let base = linked ? interval : Self.searchInterval
         var generator = SystemRandomNumberGenerator()
-        let millis = Double(base.components.seconds) * 1000 + Double(base.components.attoseconds) / 1e15
-        return .milliseconds(Int(millis * Double.random(in: 0.8...1.2, using: &generator)))
+        return .milliseconds(Int(base.inMilliseconds * Double.random(in: 0.8...1.2, using: &generator)))
     }
 
     // MARK: Listening
@@ -148,12 +147,9 @@ public final class AgentAnnouncer: Service, Sendable {
 
     /// The endpoint an announcement names; an unspecified host means the address it came from.
     static func endpoint(_ address: String?, source: String) -> ControllerLocator.Endpoint? {
-        guard let address, let colon = address.lastIndex(of: ":"),
-              let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port) else { return nil }
-        var host = String(address[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.isEmpty || host == "0.0.0.0" || host == "::" { host = source }
-        return ControllerLocator.Endpoint(host: host, port: port)
+        guard let address, var endpoint = ControllerLocator.Endpoint(parsing: address) else { return nil }
+        if endpoint.host.isEmpty || endpoint.host == "0.0.0.0" || endpoint.host == "::" { endpoint.host = source }
+        return endpoint
     }
 
     static func isLinked(_ state: LinkState) -> Bool {

@@ -15,6 +15,15 @@ public final class ControllerLocator: Sendable {
             self.host = host
             self.port = port
         }
+
+        /// Reads `host:port` or `[v6]:port`; `nil` unless the port is 1-65535.
+        public init?(parsing text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                  (1...65535).contains(port) else { return nil }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            self.init(host: host, port: port)
+        }
         public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
 

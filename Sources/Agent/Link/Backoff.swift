@@ -18,7 +18,7 @@ public struct Backoff: Sendable {
     public mutating func next<G: RandomNumberGenerator>(using generator: inout G) -> Duration {
         let ceiling = min(maximum, initial * (1 << min(attempt, 20)))
         attempt += 1
-        let ceilingMs = Double(ceiling.components.seconds) * 1000 + Double(ceiling.components.attoseconds) / 1e15
+        let ceilingMs = ceiling.inMilliseconds
         return .milliseconds(Int(Double.random(in: (ceilingMs / 2)...ceilingMs, using: &generator)))
     }
 
@@ -30,4 +30,11 @@ public struct Backoff: Sendable {
 
     /// Starts over after a healthy connection.
     public mutating func reset() { attempt = 0 }
+}
+
+extension Duration {
+    /// The duration in milliseconds, fractions kept.
+    var inMilliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
 }

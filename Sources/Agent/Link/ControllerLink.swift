@@ -35,7 +35,7 @@ public struct ControllerLink: Service {
         self.identity = identity
         self.reporter = reporter
         self.status = status
-        self.locator = locator ?? ControllerLocator(configured: config.controllerEndpoint.map { .init(host: $0.host, port: $0.port) })
+        self.locator = locator ?? ControllerLocator(configured: config.controllerEndpoint)
         self.logger = logger
     }
 

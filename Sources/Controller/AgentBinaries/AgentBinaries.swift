@@ -24,7 +24,7 @@ public struct AgentBinaries: Sendable {
             guard name.hasPrefix(Self.prefix), !name.hasSuffix(".sha256") else { return nil }
             let architecture = String(name.dropFirst(Self.prefix.count))
             guard Self.aliases[architecture] == architecture else { return nil }
-            return try describe(architecture: architecture)
+            return try binary(for: architecture).resource
         }
     }
 
@@ -39,10 +39,6 @@ public struct AgentBinaries: Sendable {
         }
         return (AgentBinaryResource(architecture: canonical, file: url.lastPathComponent, sizeBytes: UInt64(contents.count),
                                     sha256: Array(SHA256.hash(data: contents)).hexString), contents)
-    }
-
-    private func describe(architecture: String) throws -> AgentBinaryResource {
-        try binary(for: architecture).resource
     }
 
     static let prefix = "homelab-agent-linux-"

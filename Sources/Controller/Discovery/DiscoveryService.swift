@@ -29,7 +29,6 @@ public actor DiscoveryService: Service {
     let hostname = ProcessInfo.processInfo.hostName
     private var table: DiscoveryTable
     private var counts: [String: Int] = [:]
-    private var listening = false
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
@@ -61,7 +60,6 @@ public actor DiscoveryService: Service {
             logger.error("discovery is off: cannot listen on UDP port \(settings.network.port): \(error)")
             return try await gracefulShutdown()
         }
-        listening = true
         defer { Task { await channel.close() } }
         do {
             try await cancelWhenGracefulShutdown {
@@ -131,7 +129,7 @@ public actor DiscoveryService: Service {
         while true {
             let interfaces = await channel.refresh()
             if interfaces != lastInterfaces {
-                logger.info("discovery on \(interfaces.isEmpty ? "no interface yet" : interfaces.map { "\($0.name) (\($0.address))" }.joined(separator: ", "))")
+                logger.info("discovery on \(DiscoveryInterface.describe(interfaces))")
                 if !interfaces.isEmpty { next = clock.now }  // a new interface has heard nothing yet
                 lastInterfaces = interfaces
             }

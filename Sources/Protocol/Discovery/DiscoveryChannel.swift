@@ -44,6 +44,11 @@ public struct DiscoveryInterface: Sendable, Hashable {
     public var name: String
     /// Its IPv4 address.
     public var address: String
+
+    /// `eth0 (192.168.1.20), wlan0 (…)` for logs, or "no interface yet".
+    public static func describe(_ interfaces: [DiscoveryInterface]) -> String {
+        interfaces.isEmpty ? "no interface yet" : interfaces.map { "\($0.name) (\($0.address))" }.joined(separator: ", ")
+    }
 }
 
 /// The UDP side of discovery: one socket joined to the group on every chosen interface to listen,
