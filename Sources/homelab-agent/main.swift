@@ -14,6 +14,9 @@ case .success(.help):
     print(AgentArguments.usage)
 case .success(.version):
     print(BuildInfo.description)
+case .success(.stack(let arguments, let config, let removeVolumes)):
+    NIOSingletons.groupLoopCountSuggestion = 1
+    exit(await LocalStackCommand.run(arguments, config: config, removeVolumes: removeVolumes))
 case .success(.run(let config)):
     // One event-loop thread is plenty for one controller link and the Docker socket (Pi Zero budget).
     NIOSingletons.groupLoopCountSuggestion = 1

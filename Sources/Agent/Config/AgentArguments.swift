@@ -12,6 +12,11 @@ public enum AgentArguments {
     Without --controller it finds the controller by its multicast announcements (UDP 239.255.70.77:7445).
     Settings come from /etc/homelab/agent.yaml (when present, or --config), then the flags;
     every flag is also a config key (--max-backoff is max_backoff). See docs/configuration.md.
+
+    Local stack commands (this device's Docker, no controller; the same flags apply):
+      homelab-agent stack apply FILE.json     bring the device to a stack spec (compose JSON)
+      homelab-agent stack ls                  the stacks the agent manages here
+      homelab-agent stack rm PROJECT [--volumes true]
     """
 
     /// What the command line asked for.
@@ -22,18 +27,28 @@ public enum AgentArguments {
         case help
         /// Print the version.
         case version
+        /// A local stack command (`stack apply FILE`, `stack ls`, `stack rm PROJECT`) with the configuration.
+        case stack([String], AgentConfig, removeVolumes: Bool)
     }
 
     /// Parses `arguments` (without the program name); `defaultConfigFile` is read when present and no `--config` is given.
     public static func parse(_ arguments: [String], defaultConfigFile: String = "/etc/homelab/agent.yaml") throws(AgentError) -> Parsed {
         var flags: [(key: String, value: String)] = []
         var configFile: String?
-        var index = 0
+        let stackCommand = arguments.first == "stack"
+        var positional: [String] = []
+        var removeVolumes = false
+        var index = stackCommand ? 1 : 0
         while index < arguments.count {
             let argument = arguments[index]
             if argument == "-h" || argument == "--help" { return .help }
             if argument == "--version" { return .version }
-            guard argument.hasPrefix("--") else { throw AgentError.config("unexpected argument '\(argument)'\n\n\(usage)") }
+            guard argument.hasPrefix("--") else {
+                guard stackCommand else { throw AgentError.config("unexpected argument '\(argument)'\n\n\(usage)") }
+                positional.append(argument)
+                index += 1
+                continue
+            }
             var name = String(argument.dropFirst(2))
             var value: String
             if let equals = name.firstIndex(of: "=") {
@@ -46,6 +61,8 @@ public enum AgentArguments {
             }
             if name == "config" {
                 configFile = value
+            } else if stackCommand && name == "volumes" {
+                removeVolumes = value == "true"
             } else {
                 let key = name.replacingDashes()
                 guard AgentConfig.keys.contains(key) else { throw AgentError.config("unknown option --\(name)\n\n\(usage)") }
@@ -61,6 +78,10 @@ public enum AgentArguments {
         }
         for flag in flags {
             try config.set(flag.key, flag.value, source: "--\(flag.key.replacingUnderscores())")
+        }
+        if stackCommand {
+            guard ["apply", "ls", "rm"].contains(positional.first ?? "") else { throw AgentError.config("stack: expected apply FILE, ls or rm PROJECT\n\n\(usage)") }
+            return .stack(positional, config, removeVolumes: removeVolumes)
         }
         return .run(config)
     }

@@ -12,6 +12,14 @@ public struct DockerClientError: Error, Equatable, Sendable, CustomStringConvert
         case httpStatus
         /// The reply body was not the JSON expected.
         case badBody
+        /// The engine's API is older than the agent needs.
+        case unsupportedVersion
+        /// The engine has no such object (container, image, volume, network).
+        case notFound
+        /// The engine refused the request as conflicting (a name in use, a container running).
+        case conflict
+        /// A registry refused the credentials, or the image does not exist there.
+        case pullFailed
     }
 
     /// What kind of failure it was.

@@ -1,0 +1,91 @@
+import NIOCore
+import Protocol
+import Synchronization
+
+/// Volume contents as tar streams, through the Engine's archive endpoints on a created, never
+/// started container of an image the stack already has (so no helper image is needed). The
+/// building blocks of migration and backup.
+public struct VolumeArchiver: Sendable {
+    public var runtime: any ContainerRuntime
+    /// Where the volume is mounted in the helper container.
+    static let mountPoint = "/homelab-volume"
+
+    public init(runtime: any ContainerRuntime) { self.runtime = runtime }
+
+    /// Streams the contents of `volume` (entries named `./…`), using `image` for the helper container.
+    public func archive(volume: String, image: String, _ chunk: (ByteBuffer) async throws -> Void) async throws {
+        let helper = try await createHelper(volume: volume, image: image, readOnly: true)
+        do {
+            try await runtime.archive(container: helper, path: Self.mountPoint + "/.", chunk)
+        } catch {
+            try? await runtime.remove(container: helper)
+            throw error
+        }
+        try await runtime.remove(container: helper)
+    }
+
+    /// Unpacks a tar stream into `volume`. Every entry is checked before any of its bytes reach the
+    /// engine: an absolute path, `..`, a link leading out or a path through a link ends the restore
+    /// with a ``TarRejection`` and that entry is never written. Returns the entries and content bytes restored.
+    @discardableResult
+    public func restore<Source: AsyncSequence & Sendable>(volume: String, image: String, tar: Source) async throws -> (entries: Int, bytes: UInt64)
+    where Source.Element == ByteBuffer {
+        let helper = try await createHelper(volume: volume, image: image, readOnly: false)
+        let guarded = GuardedTar(tar)
+        let stream = AsyncThrowingStream<ByteBuffer, any Error> { try await guarded.next() }
+        do {
+            try await runtime.extract(container: helper, path: Self.mountPoint, tar: stream)
+        } catch {
+            try? await runtime.remove(container: helper)
+            throw error
+        }
+        try await runtime.remove(container: helper)
+        return guarded.counts
+    }
+
+    private func createHelper(volume: String, image: String, readOnly: Bool) async throws -> String {
+        var service = ServiceSpec(image: image)
+        // Never started: the entry point only has to be named, not to exist.
+        service.entrypoint = ["/homelab-volume-helper-never-started"]
+        service.volumes = [MountSpec(type: "volume", source: volume, target: Self.mountPoint, readOnly: readOnly)]
+        service.networkMode = "none"
+        let name = "homelab-volume-\(volume)-\(UInt32.random(in: .min ... .max))"
+        let labels = [StackLabels.managed: "true", "io.homelab.helper": "volume", "io.homelab.volume": volume]
+        return try await runtime.create(container: ContainerCreate(name: name, service: service, labels: labels, networks: []))
+    }
+}
+
+/// A tar source read through a ``TarStreamGuard``, pulled one chunk at a time by the upload.
+private final class GuardedTar<Source: AsyncSequence & Sendable>: Sendable where Source.Element == ByteBuffer {
+    private struct State: @unchecked Sendable {
+        // The iterator is only touched by `next()`, which the single consumer of the stream calls one at a time.
+        var iterator: Source.AsyncIterator
+        var guard_ = TarStreamGuard()
+        var finished = false
+    }
+    private let state: Mutex<State>
+
+    init(_ source: Source) {
+        state = Mutex(State(iterator: source.makeAsyncIterator()))
+    }
+
+    var counts: (entries: Int, bytes: UInt64) { state.withLock { ($0.guard_.entries, $0.guard_.contentBytes) } }
+
+    func next() async throws -> ByteBuffer? {
+        while true {
+            if state.withLock({ $0.finished }) { return nil }
+            var iterator = state.withLock { $0.iterator }
+            let chunk = try await iterator.next()
+            let out: [UInt8] = try state.withLock { state in
+                state.iterator = iterator
+                guard let chunk else {
+                    state.finished = true
+                    return try state.guard_.finish()
+                }
+                return try state.guard_.feed(chunk.readableBytesView)
+            }
+            if !out.isEmpty { return ByteBuffer(bytes: out) }
+            if chunk == nil { return nil }
+        }
+    }
+}
