@@ -17,6 +17,8 @@ public enum AgentArguments {
       homelab-agent stack apply FILE.json     bring the device to a stack spec (compose JSON)
       homelab-agent stack ls                  the stacks the agent manages here
       homelab-agent stack rm PROJECT [--volumes true]
+      homelab-agent volume archive VOLUME IMAGE > FILE.tar    a volume's contents as tar, via IMAGE
+      homelab-agent volume restore VOLUME IMAGE < FILE.tar    unpack into VOLUME (checked entry by entry)
     """
 
     /// What the command line asked for.
@@ -27,7 +29,7 @@ public enum AgentArguments {
         case help
         /// Print the version.
         case version
-        /// A local stack command (`stack apply FILE`, `stack ls`, `stack rm PROJECT`) with the configuration.
+        /// A local command (`stack apply FILE`, `stack ls`, `stack rm PROJECT`, `volume archive|restore VOLUME IMAGE`) with the configuration.
         case stack([String], AgentConfig, removeVolumes: Bool)
     }
 
@@ -35,7 +37,7 @@ public enum AgentArguments {
     public static func parse(_ arguments: [String], defaultConfigFile: String = "/etc/homelab/agent.yaml") throws(AgentError) -> Parsed {
         var flags: [(key: String, value: String)] = []
         var configFile: String?
-        let stackCommand = arguments.first == "stack"
+        let stackCommand = arguments.first == "stack" || arguments.first == "volume"
         var positional: [String] = []
         var removeVolumes = false
         var index = stackCommand ? 1 : 0
@@ -80,8 +82,9 @@ public enum AgentArguments {
             try config.set(flag.key, flag.value, source: "--\(flag.key.replacingUnderscores())")
         }
         if stackCommand {
-            guard ["apply", "ls", "rm"].contains(positional.first ?? "") else { throw AgentError.config("stack: expected apply FILE, ls or rm PROJECT\n\n\(usage)") }
-            return .stack(positional, config, removeVolumes: removeVolumes)
+            let verbs = arguments[0] == "stack" ? ["apply", "ls", "rm"] : ["archive", "restore"]
+            guard verbs.contains(positional.first ?? "") else { throw AgentError.config("\(arguments[0]): expected one of \(verbs.joined(separator: ", "))\n\n\(usage)") }
+            return .stack([arguments[0]] + positional, config, removeVolumes: removeVolumes)
         }
         return .run(config)
     }
