@@ -14,8 +14,9 @@ mkdir -p "$DIR"
 exec 9>"$DIR/lock"
 flock 9
 
-if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  root="$DIR/rootfs"
+busybox_tar() { # a root file system: Debian's static busybox and a link for each applet
+  [ -f "$DIR/busybox.tar" ] && return
+  local root="$DIR/rootfs" applet
   rm -rf "$root" && mkdir -p "$root/bin"
   cp /bin/busybox "$root/bin/busybox"
   for applet in $(/bin/busybox --list-full); do
@@ -23,7 +24,11 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
     [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
   done
   mkdir -p "$root/tmp" "$root/etc" && echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
-  tar -C "$root" -cf "$DIR/busybox.tar" .
+  tar -C "$root" -cf "$DIR/busybox.tar.tmp" . && mv "$DIR/busybox.tar.tmp" "$DIR/busybox.tar"
+}
+
+if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  busybox_tar
   docker import -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["sh"]' "$DIR/busybox.tar" "$IMAGE" >/dev/null
 fi
 
@@ -52,19 +57,31 @@ htpasswd -Bbn "$USERNAME" "$PASSWORD" >"$DIR/htpasswd" 2>/dev/null
 registry open "$OPEN"
 registry auth "$AUTH" htpasswd
 
-push() { # push REGISTRY [auth]: through the Engine API, so no credentials land in ~/.docker
-  local target="$1/homelab-test/busybox" auth
+push() { # push REGISTRY IMAGE REPOSITORY: through the Engine API, so no credentials land in ~/.docker
+  local target="$1/$3" auth
   auth=$(printf '{"username":"%s","password":"%s","serveraddress":"%s"}' "$USERNAME" "$PASSWORD" "$1" | base64 -w0 | tr '+/' '-_')
-  curl -s -o /dev/null --max-time 1 -f "http://$1/v2/homelab-test/busybox/manifests/1" -u "$USERNAME:$PASSWORD" && return
-  docker tag "$IMAGE" "$target:1"
+  curl -s -o /dev/null --max-time 1 -f "http://$1/v2/$3/manifests/1" -u "$USERNAME:$PASSWORD" && return
+  docker tag "$2" "$target:1"
   out=$(curl -s --unix-socket /var/run/docker.sock -X POST -H "X-Registry-Auth: $auth" "http://docker/images/$target/push?tag=1")
   docker rmi "$target:1" >/dev/null
   if grep -q '"error"' <<<"$out"; then echo "push to $1 failed: $out" >&2; exit 1; fi
 }
-push "$OPEN"
-push "$AUTH"
+push "$OPEN" "$IMAGE" homelab-test/busybox
+push "$AUTH" "$IMAGE" homelab-test/busybox
+
+# An image whose layer this engine does not hold (removed after the push), so pulling it moves bytes.
+if ! curl -s -o /dev/null --max-time 1 -f "http://$OPEN/v2/homelab-test/payload/manifests/1"; then
+  busybox_tar
+  cp "$DIR/busybox.tar" "$DIR/payload.tar"
+  mkdir -p "$DIR/payload" && head -c 4000000 /dev/urandom >"$DIR/payload/payload.bin"
+  tar -C "$DIR/payload" -rf "$DIR/payload.tar" payload.bin
+  docker import -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' "$DIR/payload.tar" homelab-test/payload:1 >/dev/null
+  push "$OPEN" homelab-test/payload:1 homelab-test/payload
+  docker rmi homelab-test/payload:1 >/dev/null
+fi
 
 echo "IMAGE=$IMAGE"
+echo "PAYLOAD=$OPEN/homelab-test/payload:1"
 echo "OPEN_REGISTRY=$OPEN"
 echo "AUTH_REGISTRY=$AUTH"
 echo "USERNAME=$USERNAME"

@@ -12,7 +12,8 @@ public enum EnvFile {
     /// The variables of `contents`, in order, or the first bad line.
     public static func parse(_ contents: String) throws(LineError) -> [(key: String, value: String)] {
         var variables: [(key: String, value: String)] = []
-        for (index, raw) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character, so lines are split on either.
+        for (index, raw) in contents.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             var line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             line = line.drop { $0 == " " || $0 == "\t" }
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -31,7 +32,7 @@ public enum EnvFile {
 
     /// The value without surrounding quotes (and, unquoted, without a trailing ` # comment`).
     private static func unquote(_ value: Substring) -> String {
-        let trimmed = String(value).trimmingTrailingBlanks()
+        let trimmed = String(value.drop { $0 == " " || $0 == "\t" }).trimmingTrailingBlanks()
         for quote in ["\"", "'"] where trimmed.count >= 2 && trimmed.hasPrefix(quote) && trimmed.hasSuffix(quote) {
             return String(trimmed.dropFirst().dropLast())
         }

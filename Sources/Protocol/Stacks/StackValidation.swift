@@ -70,7 +70,8 @@ struct StackValidation {
         }
         for name in spec.services.keys.sorted() { checkService(name, spec.services[name]!) }
         checkPublishedPorts()
-        if spec.startOrder() == nil && !problems.contains(where: { $0.field.contains(".depends_on.") }) {
+        let dependencies = spec.services.values.flatMap { ($0.dependsOn ?? [:]).keys }
+        if spec.startOrder() == nil && dependencies.allSatisfy({ spec.services[$0] != nil }) {
             add("services", "depends_on has a cycle")
         }
     }

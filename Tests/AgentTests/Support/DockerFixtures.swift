@@ -9,6 +9,8 @@ enum DockerFixtures {
     /// The fixture script's values.
     struct Values: Sendable {
         var image: String
+        /// In the open registry only, with a layer this engine does not hold: pulling it moves bytes.
+        var payload: String
         var openRegistry: String
         var authRegistry: String
         var username: String
@@ -29,7 +31,7 @@ enum DockerFixtures {
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { map[parts[0]] = parts[1] }
         }
-        return Values(image: map["IMAGE"] ?? "fixtures-failed", openRegistry: map["OPEN_REGISTRY"] ?? "", authRegistry: map["AUTH_REGISTRY"] ?? "",
+        return Values(image: map["IMAGE"] ?? "fixtures-failed", payload: map["PAYLOAD"] ?? "", openRegistry: map["OPEN_REGISTRY"] ?? "", authRegistry: map["AUTH_REGISTRY"] ?? "",
                       username: map["USERNAME"] ?? "", password: map["PASSWORD"] ?? "")
     }()
 
