@@ -30,6 +30,7 @@ bench: prereqs
 	Benchmarks/agent-size.sh .build/release/homelab-agent
 	.build/release/homelab-bench
 	Benchmarks/lab-up.sh .build/release
+	Benchmarks/stack-bench.sh .build/release
 
 ## make agent-binaries: fully static, stripped agents in dist/agents/ for amd64 (host toolchain)
 ## and arm64 (Debian sid cross toolchain; as root), each with a .sha256. See docs/building.md.

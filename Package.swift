@@ -121,7 +121,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks",
-            exclude: ["agent-size.sh", "lab-up.sh"],
+            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh"],
             swiftSettings: strict
         ),
         .testTarget(

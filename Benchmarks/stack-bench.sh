@@ -26,6 +26,7 @@ teardown() { # everything this script creates but the temporary directory; also 
   timeout 60 docker volume rm -f $src $dst $base >/dev/null 2>&1 || true
 }
 trap 'teardown; rm -rf "$tmp"' EXIT
+trap 'exit 143' INT TERM HUP
 
 free_port() { # a TCP port nothing listens on
   local p
@@ -145,16 +146,16 @@ for _ in $(seq 1 "$runs"); do
   timeout 120 "${c_down[@]}" >/dev/null 2>&1
 done
 echo "== stacks: 5-service stack, median of $runs runs (seconds)"
-printf '%-44s%s\n' "homelab-agent stack apply, from scratch" "$(printf '%s\n' "${a_new[@]}" | median)"
-printf '%-44s%s\n' "docker-compose up -d, from scratch (baseline)" "$(printf '%s\n' "${c_new[@]}" | median)"
-printf '%-44s%s\n' "homelab-agent stack apply, no-op" "$(printf '%s\n' "${a_noop[@]}" | median)"
-printf '%-44s%s\n' "docker-compose up -d, no-op (baseline)" "$(printf '%s\n' "${c_noop[@]}" | median)"
+printf '%-48s%s\n' "homelab-agent stack apply, from scratch" "$(printf '%s\n' "${a_new[@]}" | median)"
+printf '%-48s%s\n' "docker-compose up -d, from scratch (baseline)" "$(printf '%s\n' "${c_new[@]}" | median)"
+printf '%-48s%s\n' "homelab-agent stack apply, no-op" "$(printf '%s\n' "${a_noop[@]}" | median)"
+printf '%-48s%s\n' "docker-compose up -d, no-op (baseline)" "$(printf '%s\n' "${c_noop[@]}" | median)"
 
 # == volumes: 1 GiB (16 × 64 MiB of random bytes) copied into a fresh volume.
 vruns=$((runs < 3 ? runs : 3))
 docker volume create $src >/dev/null
 timeout 600 docker run --rm --network none -v $src:/v "$image" \
-  sh -c 'for i in $(seq -w 1 16); do head -c 67108864 /dev/urandom > /v/f$i || exit 1; done'
+  sh -c 'for i in $(seq 1 16); do head -c 67108864 /dev/urandom > /v/f$i || exit 1; done'
 sum() { timeout 300 docker run --rm --network none -v "$1":/v:ro "$image" sh -c 'cd /v && md5sum f* | md5sum'; }
 want=$(sum $src)
 fresh() { timeout 60 docker volume rm -f "$1" >/dev/null; docker volume create "$1" >/dev/null; }
@@ -171,15 +172,15 @@ pipe_cp() { timeout 300 docker cp $c1:/v/. - | timeout 300 docker cp - $c2:/v; }
 ours_mibps=() cp_mibps=()
 for i in $(seq 1 "$vruns"); do
   fresh $dst
-  ours_mibps+=("$(mibps "$(timed pipe_ours)")")
+  s=$(timed pipe_ours); ours_mibps+=("$(mibps "$s")")
   [ "$i" -gt 1 ] || check $dst "homelab-agent volume archive | restore"
   timeout 60 docker rm -f $c1 $c2 >/dev/null 2>&1 || true
   fresh $base
   docker create --name $c1 --network none -v $src:/v --entrypoint /x "$image" >/dev/null
   docker create --name $c2 --network none -v $base:/v --entrypoint /x "$image" >/dev/null
-  cp_mibps+=("$(mibps "$(timed pipe_cp)")")
+  s=$(timed pipe_cp); cp_mibps+=("$(mibps "$s")")
   [ "$i" -gt 1 ] || check $base "docker cp | docker cp"
 done
 echo "== volumes: 1 GiB archive+restore (median MiB/s of $vruns runs)"
-printf '%-44s%s\n' "homelab-agent archive | restore" "$(printf '%s\n' "${ours_mibps[@]}" | median)"
-printf '%-44s%s\n' "docker cp | docker cp (baseline)" "$(printf '%s\n' "${cp_mibps[@]}" | median)"
+printf '%-48s%s\n' "homelab-agent archive | restore" "$(printf '%s\n' "${ours_mibps[@]}" | median)"
+printf '%-48s%s\n' "docker cp | docker cp (baseline)" "$(printf '%s\n' "${cp_mibps[@]}" | median)"

@@ -3,6 +3,12 @@ import Logging
 import Protocol
 import ServiceLifecycle
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The agent process: its identity, the sampler and the controller link, run as one service group.
 public struct AgentApp: Sendable {
     /// The configuration it runs with.
@@ -19,7 +25,10 @@ public struct AgentApp: Sendable {
         self.config = config
         self.identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
         let sampler = DeviceSampler(agentVersion: BuildInfo.version, docker: DockerProbe(socketPath: config.dockerSocket), profile: config.profile)
-        let link = ControllerLink(config: config, identity: identity, reporter: sampler, logger: logger)
+        let socket = DockerProbe.socketPath(explicit: config.dockerSocket, dockerHost: getenv("DOCKER_HOST").map { String(cString: $0) })
+        let reconciler = StackReconciler(runtime: DockerEngine(socketPath: socket), projectsDirectory: config.stateDirectory + "/stacks",
+                                         agentVersion: BuildInfo.version)
+        let link = ControllerLink(config: config, identity: identity, reporter: sampler, stacks: StackRequests(reconciler: reconciler), logger: logger)
         self.link = link
         if config.discovery.enabled {
             announcer = AgentAnnouncer(settings: config.discovery, interval: config.announceInterval, identity: identity,

@@ -24,4 +24,6 @@ public struct ControllerContext: Sendable {
     public let agentBinaries: AgentBinaries
     /// Multicast discovery: the list of everything announcing, and the controller's own announcements.
     public let discovery: DiscoveryService
+    /// The stacks on each device, through its agent.
+    public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

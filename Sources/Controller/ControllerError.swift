@@ -1,3 +1,4 @@
+import Protocol
 /// Errors of the controller that reach people: a stable code, an HTTP status and a message.
 public struct ControllerError: Error, Sendable, CustomStringConvertible {
     /// Stable code (`not_found`, `conflict`, `bad_request`, `unauthorized`, `internal`).
@@ -17,6 +18,15 @@ public struct ControllerError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 
     /// A resource that does not exist.
+    /// An agent's error, as the API reports it.
+    init(agentError error: ProtocolError, device: String) {
+        switch error.code {
+        case .invalidSpec: self.init(code: "invalid_spec", status: 422, message: error.message)
+        case .notFound: self.init(code: "not_found", status: 404, message: "\(device): \(error.message)")
+        default: self.init(code: "agent_error", status: 502, message: "\(device): \(error.message)")
+        }
+    }
+
     public static func notFound(_ message: String) -> Self { .init(code: "not_found", status: 404, message: message) }
     /// A request that conflicts with the current state.
     public static func conflict(_ message: String) -> Self { .init(code: "conflict", status: 409, message: message) }

@@ -36,6 +36,12 @@ public struct ProtocolError: Error, Codable, Equatable, Sendable, CustomStringCo
         public static let timeout = Code(rawValue: "timeout")
         /// The connection closed before a reply arrived.
         public static let connectionClosed = Code(rawValue: "connection_closed")
+        /// A stack spec (or archive) that cannot be applied; the message names the fields.
+        public static let invalidSpec = Code(rawValue: "invalid_spec")
+        /// The container engine failed the operation (pull, create, a dependency that never got healthy).
+        public static let runtime = Code(rawValue: "runtime_error")
+        /// The object asked for does not exist on the device.
+        public static let notFound = Code(rawValue: "not_found")
         /// Anything else.
         public static let `internal` = Code(rawValue: "internal")
     }

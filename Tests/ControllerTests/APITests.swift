@@ -24,7 +24,8 @@ struct APITests {
 
     static func concretePath(_ path: String) -> String {
         path.replacingOccurrences(of: "{name}", with: "some-device").replacingOccurrences(of: "{id}", with: "abc")
-            .replacingOccurrences(of: "{arch}", with: "arm64")
+            .replacingOccurrences(of: "{arch}", with: "arm64").replacingOccurrences(of: "{project}", with: "app")
+            .replacingOccurrences(of: "{action}", with: "restart")
     }
 
     @Test("every route except /healthz refuses a missing or wrong token with 401")

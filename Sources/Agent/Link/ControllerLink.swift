@@ -20,6 +20,8 @@ public struct ControllerLink: Service {
     let config: AgentConfig
     let identity: AgentIdentity
     let reporter: any DeviceReporting
+    /// Stack requests and container events; nil on a device the agent runs no containers on.
+    let stacks: StackRequests?
     let logger: Logger
     /// The link's state, for tests and status output.
     public let status: LinkStatus
@@ -29,11 +31,12 @@ public struct ControllerLink: Service {
     private static let startupPagesReleased = Atomic<Bool>(false)
 
     /// Creates a link.
-    public init(config: AgentConfig, identity: AgentIdentity, reporter: any DeviceReporting, status: LinkStatus = LinkStatus(),
-                locator: ControllerLocator? = nil, logger: Logger) {
+    public init(config: AgentConfig, identity: AgentIdentity, reporter: any DeviceReporting, stacks: StackRequests? = nil,
+                status: LinkStatus = LinkStatus(), locator: ControllerLocator? = nil, logger: Logger) {
         self.config = config
         self.identity = identity
         self.reporter = reporter
+        self.stacks = stacks
         self.status = status
         self.locator = locator ?? ControllerLocator(configured: config.controllerEndpoint)
         self.logger = logger
@@ -214,9 +217,12 @@ public struct ControllerLink: Service {
                     defer { close() }
                     try await sendHeartbeats(connection)
                 }
+                if let stacks {
+                    group.addTask { try await stacks.forwardEvents(to: connection, logger: logger) }
+                }
                 // The reader ends the session when the connection closes; a failed sender closes it.
                 defer { group.cancelAll() }
-                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter))
+                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks))
             }
         }
         return .sessionEnded(healthy: ContinuousClock.now - started > .seconds(10))
@@ -244,12 +250,15 @@ public struct ControllerLink: Service {
 /// Requests the controller may send an agent in protocol v1.
 struct AgentRequestHandler: MessageHandler {
     let reporter: any DeviceReporting
+    let stacks: StackRequests?
 
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
         switch message.header.type {
         case MessageType.ping: return Empty()
         case MessageType.sample: return await reporter.sample()
-        default: throw ProtocolError(.unknownType, "the agent does not serve '\(message.header.type)'")
+        default:
+            if let reply = try await stacks?.handle(message, on: connection) { return reply }
+            throw ProtocolError(.unknownType, "the agent does not serve '\(message.header.type)'")
         }
     }
 

@@ -57,6 +57,7 @@ public struct APIRoutes: Sendable {
             try await controller.registry.remove(context.parameters.require("name"))
             return Response(status: .noContent)
         }
+        StackRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         add(.get, "/v1/agent-binaries") { _, _ in
             try JSONResponse.make(ListResponse(items: try controller.agentBinaries.list()))
         }
@@ -104,8 +105,8 @@ enum JSONResponse {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 1 << 20)
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 1 << 20) async throws -> T {
+        let buffer = try await request.body.collect(upTo: limit)
         do {
             return try WireCoding.decoder.decode(type, from: Data(buffer.readableBytesView))
         } catch {

@@ -104,6 +104,86 @@ paths:
         "404": {$ref: "#/components/responses/NotFound"}
         "409": {$ref: "#/components/responses/Conflict"}
         "502": {description: The agent did not answer, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+  /v1/devices/{name}/stacks:
+    parameters:
+      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
+    get:
+      summary: The stacks on the device, as its agent rebuilds them from container labels
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/StackStatus"}}}}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "502": {$ref: "#/components/responses/AgentError"}
+  /v1/devices/{name}/stacks/{project}:
+    parameters:
+      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
+      - {name: project, in: path, required: true, description: Compose project name (the spec's name), schema: {type: string}}
+    put:
+      summary: Bring the device to the stack spec (create, recreate what changed, remove what is gone); progress streams as stack.progress events
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/StackApply"}}}
+      responses:
+        "200": {description: What happened to each service, content: {application/json: {schema: {$ref: "#/components/schemas/StackApplyResult"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "422": {description: The spec is invalid; the message names each field, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+        "502": {$ref: "#/components/responses/AgentError"}
+    delete:
+      summary: Remove the stack's containers and networks (and its named volumes with ?volumes=true)
+      parameters:
+        - {name: volumes, in: query, required: false, schema: {type: boolean, default: false}}
+      responses:
+        "204": {description: Removed}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "502": {$ref: "#/components/responses/AgentError"}
+  /v1/devices/{name}/stacks/{project}/{action}:
+    parameters:
+      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
+      - {name: project, in: path, required: true, schema: {type: string}}
+      - {name: action, in: path, required: true, schema: {type: string, enum: [start, stop, restart]}}
+      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string}}
+    post:
+      summary: Start, stop or restart the stack or some of its services
+      responses:
+        "204": {description: Done}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "502": {$ref: "#/components/responses/AgentError"}
+  /v1/devices/{name}/stacks/{project}/stats:
+    parameters:
+      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
+      - {name: project, in: path, required: true, schema: {type: string}}
+      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string}}
+    get:
+      summary: CPU, memory (page cache excluded), network and block I/O per running container, and their total
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/StackStats"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "502": {$ref: "#/components/responses/AgentError"}
+  /v1/devices/{name}/stacks/{project}/logs:
+    parameters:
+      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
+      - {name: project, in: path, required: true, schema: {type: string}}
+      - {name: service, in: query, required: true, schema: {type: string}}
+      - {name: tail, in: query, required: false, description: Only the last lines, schema: {type: integer, minimum: 0}}
+      - {name: follow, in: query, required: false, description: Keep streaming until the container stops, schema: {type: boolean}}
+    get:
+      summary: A service's log lines, one JSON object per line ({stream, time, text}), demultiplexed stdout/stderr
+      responses:
+        "200": {description: Log lines, content: {application/x-ndjson: {schema: {$ref: "#/components/schemas/LogLine"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
   /v1/tokens:
     get:
       summary: List join tokens (secrets are never shown again)
@@ -166,6 +246,7 @@ components:
     NotFound: {description: No such resource, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     Conflict: {description: Conflicts with the current state, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     BadRequest: {description: Malformed request, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    AgentError: {description: The device's agent or its container engine failed the request, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   schemas:
     Error:
       type: object
@@ -229,8 +310,50 @@ components:
     RegistryEvent:
       type: object
       properties:
-        type: {type: string, enum: [device.pending, device.enrolled, device.online, device.offline, device.updated, device.removed]}
+        type: {type: string, enum: [device.pending, device.enrolled, device.online, device.offline, device.updated, device.removed, stack.progress, container.event]}
         time: {type: string, format: date-time}
         device: {$ref: "#/components/schemas/Device"}
+        stack: {type: object, description: "With stack.progress: project, phase (pull, network, volume, create, start, wait, remove, done), service, image, current, total, message"}
+        container: {type: object, description: "With container.event: project, service, containerID, action (die, oom, health_status: healthy, ...)"}
+    StackApply:
+      type: object
+      required: [spec]
+      properties:
+        spec: {type: object, description: "The stack: a compose document subset (name, services, networks, volumes, x-homelab-files); see docs/stacks.md"}
+        credentials: {type: array, items: {type: object, properties: {server: {type: string}, username: {type: string}, password: {type: string}}}}
+        healthTimeout: {type: integer, description: Seconds a service_healthy dependency may take (default 120)}
+    StackApplyResult:
+      type: object
+      properties:
+        project: {type: string}
+        services: {type: array, items: {type: object, properties: {name: {type: string}, change: {type: string, enum: [created, recreated, unchanged, started, removed]}, containerID: {type: string}}}}
+    StackStatus:
+      type: object
+      properties:
+        project: {type: string}
+        deployment: {type: string}
+        containers: {type: array, items: {type: object, properties: {service: {type: string}, id: {type: string}, name: {type: string}, image: {type: string}, state: {type: string}, health: {type: string}}}}
+    ContainerStats:
+      type: object
+      properties:
+        cpuPercent: {type: number, description: 100 is one full core}
+        memoryBytes: {type: integer}
+        memoryLimitBytes: {type: integer}
+        networkRxBytes: {type: integer}
+        networkTxBytes: {type: integer}
+        blockReadBytes: {type: integer}
+        blockWriteBytes: {type: integer}
+    StackStats:
+      type: object
+      properties:
+        project: {type: string}
+        services: {type: object, additionalProperties: {$ref: "#/components/schemas/ContainerStats"}}
+        total: {$ref: "#/components/schemas/ContainerStats"}
+    LogLine:
+      type: object
+      properties:
+        stream: {type: string, enum: [stdout, stderr]}
+        time: {type: string, description: RFC 3339 with nanoseconds}
+        text: {type: string}
 """#
 }

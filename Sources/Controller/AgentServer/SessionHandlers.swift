@@ -13,6 +13,17 @@ struct DeviceSessionHandler: MessageHandler {
         switch message.header.type {
         case MessageType.ping:
             return Empty()
+        case MessageType.streamOpen:
+            // Only streams an API request is waiting for (logs) are accepted.
+            let open = try message.body(as: StreamOpen.self)
+            guard let token = open.parameters["token"], registry.streams.isWaiting(for: token) else {
+                throw ProtocolError(.streamError, "nobody waits for a '\(open.purpose)' stream with that token")
+            }
+            let stream = try await connection.acceptStream(open)
+            guard registry.streams.deliver(stream, token: token) else {
+                throw ProtocolError(.streamError, "the request for this '\(open.purpose)' stream went away")
+            }
+            return StreamOpened(credit: stream.window)
         default:
             throw ProtocolError(.unknownType, "the controller does not serve '\(message.header.type)'")
         }
@@ -25,6 +36,10 @@ struct DeviceSessionHandler: MessageHandler {
                 try await registry.report(facts: message.body(as: DeviceFacts.self), deviceID: deviceID, now: Date())
             case MessageType.metrics:
                 try await registry.report(metrics: message.body(as: MetricsSample.self), deviceID: deviceID, now: Date())
+            case MessageType.stackProgress:
+                await registry.publish(stack: try message.body(as: StackProgress.self), container: nil, deviceID: deviceID, now: Date())
+            case MessageType.containerEvent:
+                await registry.publish(stack: nil, container: try message.body(as: ContainerEvent.self), deviceID: deviceID, now: Date())
             default:
                 await registry.heard(deviceID: deviceID, now: Date())
             }

@@ -19,6 +19,8 @@ public actor DeviceRegistry {
     let heartbeatTTL: TimeInterval
     let logger: Logger
     private var sessions: [String: Session] = [:]
+    /// Streams agents open for API requests (logs).
+    public let streams = StreamRendezvous()
     private var nextSessionID: UInt64 = 0
 
     /// Creates a registry; a device not heard from for `heartbeatTTL` seconds goes offline.
@@ -57,19 +59,42 @@ public actor DeviceRegistry {
         await markOffline(deviceID: deviceID, now: now, reason: "disconnected")
     }
 
-    /// Asks the device's agent for a metrics sample now, records it as the latest, and returns it.
-    public func sampleNow(_ nameOrID: String, timeout: Duration = .seconds(10)) async throws -> MetricsSample {
+    /// Sends `type` to the device's agent and waits for the reply. The agent's typed errors become
+    /// API errors: an invalid spec is 422, something missing 404, a failure on the device 502.
+    public func ask<Body: Codable & Sendable, Reply: Codable & Sendable>(
+        _ nameOrID: String, _ type: String, _ body: Body, as reply: Reply.Type, timeout: Duration = .seconds(60)
+    ) async throws -> Reply {
+        let (device, connection) = try await session(of: nameOrID)
+        do {
+            return try await connection.request(type, body, as: reply, timeout: timeout)
+        } catch let error as ProtocolError {
+            throw ControllerError(agentError: error, device: device.name)
+        }
+    }
+
+    /// The device's record and its live connection, or a conflict when it is not connected.
+    public func session(of nameOrID: String) async throws -> (DeviceResource, MessageConnection) {
         let device = try await get(nameOrID)
         guard let connection = sessions[device.id]?.connection else {
-            throw ControllerError.conflict("\(device.name) is \(device.status.rawValue): only a connected device can be asked for a sample")
+            throw ControllerError.conflict("\(device.name) is \(device.status.rawValue): only a connected device can do this")
         }
-        let sample: MetricsSample
-        do {
-            sample = try await connection.request(MessageType.sample, Empty(), as: MetricsSample.self, timeout: timeout)
-        } catch let error as ProtocolError {
-            throw ControllerError(code: "agent_error", status: 502, message: "\(device.name) did not answer the sample request: \(error.message)")
-        }
-        try await report(metrics: sample, deviceID: device.id, now: Date())
+        return (device, connection)
+    }
+
+    /// Publishes what an agent reported about its stacks (apply progress, container events).
+    func publish(stack progress: StackProgress?, container: ContainerEvent?, deviceID: String, now: Date) async {
+        guard let record = try? await store.read({ db in try DeviceRecord.fetchOne(db, key: deviceID) }) else { return }
+        var event = RegistryEvent(type: progress != nil ? .stackProgress : .containerEvent, time: now,
+                                  device: record.resource(online: sessions[deviceID] != nil))
+        event.stack = progress
+        event.container = container
+        events.publish(event)
+    }
+
+    /// Asks the device's agent for a metrics sample now, records it as the latest, and returns it.
+    public func sampleNow(_ nameOrID: String, timeout: Duration = .seconds(10)) async throws -> MetricsSample {
+        let sample = try await ask(nameOrID, MessageType.sample, Empty(), as: MetricsSample.self, timeout: timeout)
+        try await report(metrics: sample, deviceID: try await get(nameOrID).id, now: Date())
         return sample
     }
 

@@ -82,6 +82,10 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
         case deviceOffline = "device.offline"
         case deviceUpdated = "device.updated"
         case deviceRemoved = "device.removed"
+        /// A step of a stack apply on the device (`stack` is set).
+        case stackProgress = "stack.progress"
+        /// A container on the device died, ran out of memory or changed health (`container` is set).
+        case containerEvent = "container.event"
     }
     /// What happened.
     public var type: Kind
@@ -89,6 +93,10 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
     public var time: Date
     /// The device as it is after the change.
     public var device: DeviceResource
+    /// With `stack.progress`.
+    public var stack: StackProgress?
+    /// With `container.event`.
+    public var container: ContainerEvent?
     /// Creates an event.
     public init(type: Kind, time: Date, device: DeviceResource) {
         self.type = type

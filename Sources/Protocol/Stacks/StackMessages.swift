@@ -224,12 +224,22 @@ public struct StackLogsRequest: Codable, Equatable, Sendable {
     public var service: String
     public var follow: Bool
     public var tail: Int?
-    public init(project: String, service: String, follow: Bool, tail: Int? = nil) {
+    /// Passed back as the `token` parameter of the `stream.open` the agent sends, so the controller
+    /// knows which request the stream answers.
+    public var token: String?
+    public init(project: String, service: String, follow: Bool, tail: Int? = nil, token: String? = nil) {
         self.project = project
         self.service = service
         self.follow = follow
         self.tail = tail
+        self.token = token
     }
+}
+
+/// Reply to `stack.logs`, once its stream has ended.
+public struct StackLogsDone: Codable, Equatable, Sendable {
+    public var lines: Int
+    public init(lines: Int) { self.lines = lines }
 }
 
 /// One log line.

@@ -78,7 +78,7 @@ final class TestAgent: Sendable {
     let runner: Task<Void, any Error>
 
     static func start(controllerPort: Int, stateDirectory: URL, token: String? = nil, name: String,
-                      sampleInterval: Duration = .milliseconds(500)) throws -> TestAgent {
+                      sampleInterval: Duration = .milliseconds(500), stacks: StackRequests? = nil) throws -> TestAgent {
         var config = AgentConfig()
         config.controller = "127.0.0.1:\(controllerPort)"
         config.joinToken = token
@@ -92,7 +92,7 @@ final class TestAgent: Sendable {
         logger.logLevel = .critical
         let identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
         let reporter = DeviceSampler(agentVersion: "test", docker: nil)
-        let link = ControllerLink(config: config, identity: identity, reporter: reporter, logger: logger)
+        let link = ControllerLink(config: config, identity: identity, reporter: reporter, stacks: stacks, logger: logger)
         let runner = Task { try await link.run() }
         return TestAgent(link: link, identity: identity, runner: runner)
     }
