@@ -175,6 +175,16 @@ struct StackRuntimeTests {
             try await archiver.restore(volume: target, image: DockerFixtures.image, tar: [ByteBuffer(bytes: bytes)].async)
         }
         #expect(try DockerFixtures.walk(target) == ". 755 0:0 4096 directory\n")
+        // An empty input is no archive; a restore into a volume made for it removes the volume again.
+        let fresh = "\(project)-fresh"
+        await #expect(throws: TarRejection(.truncated, path: "")) {
+            try await archiver.restore(volume: fresh, image: DockerFixtures.image, tar: [ByteBuffer]().async)
+        }
+        #expect(try await !reconciler.runtime.volumes(labelled: [:]).contains { $0.name == fresh })
+        await #expect(throws: DockerClientError.self) {
+            try await archiver.archive(volume: fresh, image: DockerFixtures.image) { _ in }
+        }
+        #expect(try await !reconciler.runtime.volumes(labelled: [:]).contains { $0.name == fresh }, "archiving a missing volume made it")
         let helpers = try await reconciler.runtime.containers(labelled: ["io.homelab.helper": "volume", "io.homelab.volume": target])
         #expect(helpers.isEmpty)
     }

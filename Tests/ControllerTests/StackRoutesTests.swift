@@ -64,7 +64,7 @@ struct StackRoutesTests {
             }
             try await client.execute(uri: "\(base)/\(project)", method: .put, headers: auth,
                                      body: ByteBuffer(data: try WireCoding.encoder.encode(StackApply(spec: Self.spec(project))))) { response in
-                #expect(response.status == .ok)
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
                 let result = try WireCoding.decoder.decode(StackApplyResult.self, from: Data(response.body.readableBytesView))
                 #expect(result.services.map(\.change) == [.created, .created])
             }

@@ -14,6 +14,8 @@ public struct VolumeArchiver: Sendable {
 
     /// Streams the contents of `volume` (entries named `./…`), using `image` for the helper container.
     public func archive(volume: String, image: String, _ chunk: (ByteBuffer) async throws -> Void) async throws {
+        // Docker would create a missing volume for the helper and archive it empty.
+        guard try await exists(volume) else { throw DockerClientError(.notFound, "no volume \(volume) on this device") }
         let helper = try await createHelper(volume: volume, image: image, readOnly: true)
         do {
             try await runtime.archive(container: helper, path: Self.mountPoint + "/.", chunk)
@@ -30,6 +32,7 @@ public struct VolumeArchiver: Sendable {
     @discardableResult
     public func restore<Source: AsyncSequence & Sendable>(volume: String, image: String, tar: Source) async throws -> (entries: Int, bytes: UInt64)
     where Source.Element == ByteBuffer {
+        let existed = try await exists(volume)
         let helper = try await createHelper(volume: volume, image: image, readOnly: false)
         let guarded = GuardedTar(tar)
         let stream = AsyncThrowingStream<ByteBuffer, any Error> { try await guarded.next() }
@@ -37,10 +40,16 @@ public struct VolumeArchiver: Sendable {
             try await runtime.extract(container: helper, path: Self.mountPoint, tar: stream)
         } catch {
             try? await runtime.remove(container: helper)
+            // A volume made for this restore goes again; an existing one keeps what it had plus what was unpacked.
+            if !existed { try? await runtime.removeVolume(name: volume) }
             throw error
         }
         try await runtime.remove(container: helper)
         return guarded.counts
+    }
+
+    private func exists(_ volume: String) async throws -> Bool {
+        try await runtime.volumes(labelled: [:]).contains { $0.name == volume }
     }
 
     private func createHelper(volume: String, image: String, readOnly: Bool) async throws -> String {
@@ -80,7 +89,10 @@ private final class GuardedTar<Source: AsyncSequence & Sendable>: Sendable where
                 state.iterator = iterator
                 guard let chunk else {
                     state.finished = true
-                    return try state.guard_.finish()
+                    let rest = try state.guard_.finish()
+                    // No entry at all: an empty input, not an archive (even an empty directory has `./`).
+                    if state.guard_.entries == 0 { throw TarRejection(.truncated, path: "") }
+                    return rest
                 }
                 return try state.guard_.feed(chunk.readableBytesView)
             }
