@@ -21,23 +21,11 @@ struct TarStreamGuardTests {
         var testDescription: String { name }
     }
 
-    /// Deterministic chunk sizes.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let chunkSizes = [1, 7, 511, 512, 513, 65536]
 
     /// The fixed chunkings, then three random mixes of the same sizes.
     static var chunkings: [[Int]] {
-        var generator = SplitMix64(state: 0x7A12)
+        var generator = BackoffTests.Seeded(state: 0x7A12)
         let mixes = (0..<3).map { _ in (0..<400).map { _ in chunkSizes.randomElement(using: &generator)! } }
         return chunkSizes.map { [$0] } + mixes
     }
