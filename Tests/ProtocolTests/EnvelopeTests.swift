@@ -162,7 +162,7 @@ struct EnvelopeTests {
 
     @Test("the events set is exactly the documented one")
     func eventTypes() {
-        #expect(MessageType.events == ["facts", "metrics", "heartbeat", "stream.credit", "stream.close"])
+        #expect(MessageType.events == ["facts", "metrics", "heartbeat", "stream.credit", "stream.close", "stack.progress", "container.event"])
     }
 
     private func expectNoSwiftNames(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -78,14 +78,15 @@ final class TestAgent: Sendable {
     let runner: Task<Void, any Error>
 
     static func start(controllerPort: Int, stateDirectory: URL, token: String? = nil, name: String,
-                      sampleInterval: Duration = .milliseconds(500), stacks: StackRequests? = nil) throws -> TestAgent {
+                      sampleInterval: Duration = .milliseconds(500), heartbeat: Duration = .milliseconds(500),
+                      stacks: StackRequests? = nil) throws -> TestAgent {
         var config = AgentConfig()
         config.controller = "127.0.0.1:\(controllerPort)"
         config.joinToken = token
         config.name = name
         config.stateDirectory = stateDirectory.path
         config.sampleInterval = sampleInterval
-        config.heartbeatInterval = .milliseconds(500)
+        config.heartbeatInterval = heartbeat
         config.pendingPollInterval = .milliseconds(300)
         config.maximumBackoff = .milliseconds(600)
         var logger = Logger(label: "test.agent.\(name)")
