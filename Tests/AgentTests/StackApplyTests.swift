@@ -27,7 +27,7 @@ struct StackApplyTests {
     @Test("a two-service stack runs: healthy db first, web reaches it by alias, the port answers, docker-compose sees the project")
     func twoServices() async throws {
         let project = DockerFixtures.project("two"), reconciler = DockerFixtures.reconciler()
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         let port = try DockerFixtures.freePort()
         let steps = Steps()
         let result = try await reconciler.apply(StackApply(spec: Self.webAndDB(project, port: port))) { await steps.add($0) }
@@ -55,7 +55,7 @@ struct StackApplyTests {
     @Test("applying again changes nothing; a changed service alone is recreated; a dropped service is removed")
     func reconcile() async throws {
         let project = DockerFixtures.project("rec"), reconciler = DockerFixtures.reconciler()
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         var spec = Self.webAndDB(project, port: try DockerFixtures.freePort())
         let first = try await reconciler.apply(StackApply(spec: spec))
 
@@ -99,7 +99,7 @@ struct StackApplyTests {
     @Test("a dependency that never becomes healthy ends the apply with an error naming it, within the timeout")
     func unhealthyDependency() async throws {
         let project = DockerFixtures.project("sick"), reconciler = DockerFixtures.reconciler()
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         var db = ServiceSpec(image: DockerFixtures.image)
         db.command = ["sleep", "3600"]
         db.healthcheck = Healthcheck(test: ["CMD", "false"], interval: ComposeDuration(milliseconds: 200), retries: 1)
@@ -119,7 +119,7 @@ struct StackApplyTests {
     @Test("the agent killed in the middle of an apply converges on the next apply: no duplicate, no orphan")
     func killMidApply() async throws {
         let project = DockerFixtures.project("kill"), reconciler = DockerFixtures.reconciler()
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         var services: [String: ServiceSpec] = [:]
         for (name, dependency) in [("a", nil), ("b", "a"), ("c", "b")] as [(String, String?)] {
             var service = ServiceSpec(image: DockerFixtures.image)

@@ -32,7 +32,7 @@ struct StackRuntimeTests {
     func pullOpen() async throws {
         let image = DockerFixtures.values.payload
         let (reconciler, project, steps, result) = try await Self.applyPulling(image)
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         #expect(try result.get().services.first?.change == .created)
         let pulls = steps.filter { $0.phase == "pull" }
         #expect(pulls.first?.message == "Pulling \(image)")
@@ -58,7 +58,7 @@ struct StackRuntimeTests {
         }
         let right = [RegistryCredentials(server: fixtures.authRegistry, username: fixtures.username, password: fixtures.password)]
         let (reconciler, project, _, result) = try await Self.applyPulling(image, credentials: right)
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         #expect(try result.get().services.first?.change == .created)
     }
 
@@ -77,7 +77,7 @@ struct StackRuntimeTests {
     @Test("logs come back demultiplexed and in order; following ends when the container stops; TTY logs are raw")
     func logs() async throws {
         let project = DockerFixtures.project("logs"), reconciler = DockerFixtures.reconciler()
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         var talker = ServiceSpec(image: DockerFixtures.image)
         talker.command = ["sh", "-c", "echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; echo out2; sleep 0.2; echo err2 >&2; sleep 1.5"]
         var terminal = talker
@@ -102,7 +102,7 @@ struct StackRuntimeTests {
     @Test("stats per container add up to the stack's total; events report a container's death")
     func statsAndEvents() async throws {
         let project = DockerFixtures.project("stats"), reconciler = DockerFixtures.reconciler()
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         let events = Task {
             var seen: [RuntimeEvent] = []
             try? await reconciler.runtime.events { event in
@@ -130,7 +130,7 @@ struct StackRuntimeTests {
     @Test("a volume with files, links, modes and an empty directory archives and restores byte-identical")
     func archiveRestore() async throws {
         let project = DockerFixtures.project("vol"), reconciler = DockerFixtures.reconciler()
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         let source = "\(project)_data", copy = "\(project)-copy"
         try await reconciler.runtime.createVolume(name: source, labels: [StackLabels.project: project])
         try await reconciler.runtime.createVolume(name: copy, labels: [StackLabels.project: project])
@@ -157,7 +157,7 @@ struct StackRuntimeTests {
     @Test("a crafted archive with ../ entries is refused and writes nothing")
     func craftedArchive() async throws {
         let project = DockerFixtures.project("evil"), reconciler = DockerFixtures.reconciler()
-        defer { Task { await DockerFixtures.cleanUp(project, reconciler) } }
+        defer { DockerFixtures.cleanUp(project) }
         let target = "\(project)-target"
         try await reconciler.runtime.createVolume(name: target, labels: [StackLabels.project: project])
         let scratch = NSTemporaryDirectory() + "evil-\(UUID().uuidString)"

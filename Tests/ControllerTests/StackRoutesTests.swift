@@ -43,6 +43,12 @@ struct StackRoutesTests {
         try await agent.wait { $0.isConnected }
         _ = try await controller.waitForDevice("box") { $0.status == .online }
         let project = "hlt-api-\(String(UInt32.random(in: .min ... .max), radix: 16))"
+        defer {
+            // Whatever the test left (it removes the stack itself when all goes well), before the process exits.
+            let label = "label=com.docker.compose.project=\(project)"
+            let sweep = try? Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "docker ps -aq --filter '\(label)' | xargs -r docker rm -f >/dev/null; docker network ls -q --filter '\(label)' | xargs -r docker network rm >/dev/null"])
+            sweep?.waitUntilExit()
+        }
         let seen = Mutex<[RegistryEvent]>([])
         let events = controller.app.context.events.subscribe()
         let watcher = Task {

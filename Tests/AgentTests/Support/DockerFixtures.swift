@@ -54,12 +54,15 @@ enum DockerFixtures {
         return reconciler
     }
 
-    /// Removes everything of `project`, volumes included.
-    static func cleanUp(_ project: String, _ reconciler: StackReconciler) async {
-        try? await reconciler.perform(StackAction(stack: StackRef(project: project), verb: .remove, removeVolumes: true))
-        for volume in (try? await reconciler.runtime.volumes(labelled: [StackLabels.project: project])) ?? [] {
-            try? await reconciler.runtime.removeVolume(name: volume.name)
-        }
+    /// Removes everything labelled with `project` (containers, networks, volumes), synchronously,
+    /// so it can run from a `defer` and is done before the test process exits.
+    static func cleanUp(_ project: String) {
+        let label = "label=\(StackLabels.project)=\(project)"
+        _ = try? Tools.run(["sh", "-c", """
+            docker ps -aq --filter '\(label)' | xargs -r docker rm -f; \
+            docker network ls -q --filter '\(label)' | xargs -r docker network rm; \
+            docker volume ls -q --filter '\(label)' | xargs -r docker volume rm
+            """])
     }
 
     /// What the engine holds for `project`: containers, networks and volumes.
