@@ -29,7 +29,7 @@ public enum LocalStackCommand {
                 do {
                     spec = try JSONDecoder().decode(StackSpec.self, from: Data(text.utf8))
                 } catch {
-                    say(2, "stack apply: \(arguments[1]) is not a stack spec: \(error)")
+                    say(2, "stack apply: \(arguments[1]) is not a stack spec: \(WireCoding.describe(error))")
                     return 65
                 }
                 let result = try await reconciler.apply(StackApply(spec: spec)) { step in
