@@ -22,9 +22,8 @@ test: prereqs
 	@deploy/dev/ensure-dockerd.sh
 	@if [ "$$(id -u)" -eq 0 ]; then deploy/cross/build-agent.sh arm64 dist/agents; \
 	else echo "not root: the lab tests (and the arm64 agent they run under qemu) are skipped"; fi
-	@# One test at a time: in parallel, two older tests (the lab flood, the controller restart with a
-	@# full enrollment limit) hung in 2 of 3 clean CI runs once the Docker tests joined; serial costs ~45 s.
-	HOMELAB_REQUIRE_DOCKER=1 $(SWIFT) test --no-parallel
+	@# Under a time limit that prints the process tree when it strikes (deploy/dev/run-tests.sh).
+	HOMELAB_REQUIRE_DOCKER=1 deploy/dev/run-tests.sh $(SWIFT) test
 
 ## make bench: release build; prints figures beside baselines measured in the same run.
 bench: prereqs

@@ -124,6 +124,8 @@ let package = Package(
             exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh"],
             swiftSettings: strict
         ),
+        // Child processes for the tests (posix_spawn + waitpid; see the file for why not Foundation's Process).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "ProtocolTests",
             dependencies: [
@@ -138,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Protocol",
+                "TestSupport", "Agent", "Protocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -148,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "Agent", "Protocol",
+                "TestSupport", "Controller", "Agent", "Protocol",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Yams", package: "Yams"),
@@ -164,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "LabTests",
             dependencies: [
-                "CLI", "Protocol",
+                "TestSupport", "CLI", "Protocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -173,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "CLI", "Controller", "Protocol",
+                "TestSupport", "CLI", "Controller", "Protocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

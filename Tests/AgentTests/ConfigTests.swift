@@ -1,6 +1,7 @@
 @testable import Agent
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("Agent configuration")
 struct ConfigTests {
@@ -171,14 +172,7 @@ struct LinkageTests {
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("homelab-agent")
         try #require(FileManager.default.fileExists(atPath: binary.path), "build homelab-agent first")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
-        process.arguments = [binary.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let output = try ChildProcess.run("/usr/bin/ldd", [binary.path]).output
         #expect(output.contains("libFoundationEssentials"))
         for forbidden in ["libFoundation.so", "libFoundationNetworking", "libFoundationXML", "libicu"] {
             #expect(!output.contains(forbidden), "homelab-agent links \(forbidden)")
@@ -189,14 +183,7 @@ struct LinkageTests {
     func version() throws {
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("homelab-agent")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--version"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let output = try ChildProcess.run(binary.path, ["--version"]).output
         #expect(output == "homelab-agent \(BuildInfo.version) (commit unknown, \(BuildInfo.target))\n")
         #if arch(x86_64)
         #expect(BuildInfo.target == "x86_64-linux")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `deploy/install-agent.sh` into a scratch root (DESTDIR): the files a boot-time self-registration needs.
 @Suite("Agent installer")
@@ -8,20 +9,9 @@ struct InstallScriptTests {
     static let agent = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("homelab-agent")
 
     func install(_ arguments: [String], into destination: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.root.appendingPathComponent("deploy/install-agent.sh").path] + arguments
-        process.environment = ["DESTDIR": destination, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]
-        let log = URL(fileURLWithPath: destination + ".log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
+        let result = try ChildProcess.run("/bin/bash", [Self.root.appendingPathComponent("deploy/install-agent.sh").path] + arguments,
+                                          environment: ["DESTDIR": destination, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"])
+        return (result.status, result.output + result.errors)
     }
 
     @Test("a token is all the config holds: the agent will find the controller; files get safe modes")

@@ -57,7 +57,7 @@ struct StackRuntimeTests {
             #expect(!FileManager.default.fileExists(atPath: reconciler.projectsDirectory + "/" + project))
         }
         let right = [RegistryCredentials(server: fixtures.authRegistry, username: fixtures.username, password: fixtures.password)]
-        let (reconciler, project, _, result) = try await Self.applyPulling(image, credentials: right)
+        let (_, project, _, result) = try await Self.applyPulling(image, credentials: right)
         defer { DockerFixtures.cleanUp(project) }
         #expect(try result.get().services.first?.change == .created)
     }

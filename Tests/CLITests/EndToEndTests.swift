@@ -4,6 +4,7 @@ import Logging
 import Protocol
 import ServiceLifecycle
 import Testing
+import TestSupport
 
 /// The real `homelab` and `homelab-agent` executables against a real controller on loopback.
 @Suite("homelab CLI end to end", .serialized)
@@ -14,35 +15,17 @@ struct EndToEndTests {
         let stderr: String
     }
 
-    static let binaries = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-
     /// Runs `homelab` with only the given environment (plus a private config directory).
     static func homelab(_ arguments: [String], config: URL, environment: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = binaries.appendingPathComponent("homelab")
-        process.arguments = arguments
-        process.environment = ["XDG_CONFIG_HOME": config.path, "HOME": config.path, "NO_COLOR": "1"].merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let result = try ChildProcess.run(ChildProcess.binaries.appendingPathComponent("homelab").path, arguments,
+                                          environment: ["XDG_CONFIG_HOME": config.path, "HOME": config.path, "NO_COLOR": "1"].merging(environment) { $1 })
+        return Output(status: result.status, stdout: result.output, stderr: result.errors)
     }
 
-    static func agent(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = binaries.appendingPathComponent("homelab-agent")
+    static func agent(_ arguments: [String]) throws -> ChildProcess {
         // "--discovery false": tests outside the lab never multicast (this machine's interfaces are not ours).
-        process.arguments = arguments + ["--sample-interval", "500ms", "--pending-poll-interval", "300ms", "--max-backoff", "1s",
-                                         "--discovery", "false"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try ChildProcess(ChildProcess.binaries.appendingPathComponent("homelab-agent").path,
+                         arguments + ["--sample-interval", "500ms", "--pending-poll-interval", "300ms", "--max-backoff", "1s", "--discovery", "false"])
     }
 
     static func eventually(timeout: Duration = .seconds(20), _ check: () throws -> Bool) async throws {
@@ -78,7 +61,7 @@ struct EndToEndTests {
         let token = try WireCoding.decoder.decode(CreatedToken.self, from: Data(created.stdout.utf8)).token
         let enrolled = try Self.agent(["--controller", "127.0.0.1:\(controller.agentPort)", "--join-token", token,
                                        "--name", "pi-attic", "--state-dir", dir.appendingPathComponent("agent1").path])
-        defer { enrolled.terminate(); enrolled.waitUntilExit() }
+        defer { enrolled.terminate(); enrolled.wait() }
         try await Self.eventually {
             let list = try Self.homelab(["devices", "list"], config: config)
             return list.stdout.contains("pi-attic") && list.stdout.contains("online") && !list.stdout.contains("pi-attic  online  -")
@@ -98,7 +81,7 @@ struct EndToEndTests {
         // Without a token: pending, then approved through the CLI.
         let pending = try Self.agent(["--controller", "127.0.0.1:\(controller.agentPort)", "--name", "nas",
                                       "--state-dir", dir.appendingPathComponent("agent2").path])
-        defer { pending.terminate(); pending.waitUntilExit() }
+        defer { pending.terminate(); pending.wait() }
         try await Self.eventually { try Self.homelab(["devices", "list", "--status", "pending"], config: config).stdout.contains("nas") }
         let approve = try Self.homelab(["devices", "approve", "nas"], config: config)
         #expect(approve.status == 0, "\(approve.stderr)")

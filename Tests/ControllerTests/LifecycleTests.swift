@@ -3,6 +3,7 @@ import Controller
 import Foundation
 import Protocol
 import Testing
+import TestSupport
 
 @Suite("Device lifecycle with real agent processes", .serialized)
 struct LifecycleTests {
@@ -37,9 +38,9 @@ struct LifecycleTests {
         let agent = try AgentProcess(arguments: arguments, log: dir.appendingPathComponent("agent.log"))
         try await controller.waitForDevice("frozen") { $0.status == .online }
         // SIGSTOP freezes the process: the TCP connection stays up but nothing is sent.
-        kill(agent.process.processIdentifier, SIGSTOP)
+        agent.child.signal(SIGSTOP)
         try await controller.waitForDevice("frozen") { $0.status == .offline }
-        kill(agent.process.processIdentifier, SIGCONT)
+        agent.child.signal(SIGCONT)
         try await controller.waitForDevice("frozen") { $0.status == .online }
         agent.terminate()
         await controller.stop()
@@ -92,8 +93,8 @@ struct ManyDevicesTests {
                              log: dir.appendingPathComponent("\(name).log"))
         }
         for name in names { try await controller.waitForDevice(name) { $0.status == .online && $0.metrics != nil } }
-        for agent in agents { kill(agent.process.processIdentifier, SIGTERM) }
-        for agent in agents { agent.process.waitUntilExit() }
+        for agent in agents { agent.child.terminate() }
+        for agent in agents { await agent.child.exited() }
         for name in names { try await controller.waitForDevice(name, timeout: .seconds(60)) { $0.status == .offline } }
         await controller.stop()
     }

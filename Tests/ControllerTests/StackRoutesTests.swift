@@ -8,6 +8,7 @@ import NIOCore
 import Protocol
 import Synchronization
 import Testing
+import TestSupport
 
 /// The stack routes end to end: HTTP API → controller → mutual-TLS link → agent → real dockerd.
 @Suite("Stacks through the API (real dockerd)", .enabled(if: DockerForControllerTests.enabled))
@@ -30,8 +31,8 @@ struct StackRoutesTests {
     func roundTrip() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let fixtures = try Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["bash", Self.fixtureScript])
-        fixtures.waitUntilExit()
+        let fixtures = try ChildProcess.run("/bin/bash", [Self.fixtureScript])
+        try #require(fixtures.status == 0, "\(Self.fixtureScript): \(fixtures.errors)")
         let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"), heartbeatTTL: 30)
         var reconciler = StackReconciler(runtime: DockerEngine(socketPath: Self.socket), projectsDirectory: dir.appendingPathComponent("stacks").path,
                                          agentVersion: "test")
@@ -46,8 +47,7 @@ struct StackRoutesTests {
         defer {
             // Whatever the test left (it removes the stack itself when all goes well), before the process exits.
             let label = "label=com.docker.compose.project=\(project)"
-            let sweep = try? Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "docker ps -aq --filter '\(label)' | xargs -r docker rm -f >/dev/null; docker network ls -q --filter '\(label)' | xargs -r docker network rm >/dev/null"])
-            sweep?.waitUntilExit()
+            _ = try? ChildProcess.run("/bin/sh", ["-c", "docker ps -aq --filter '\(label)' | xargs -r docker rm -f >/dev/null; docker network ls -q --filter '\(label)' | xargs -r docker network rm >/dev/null"])
         }
         let seen = Mutex<[RegistryEvent]>([])
         let events = controller.app.context.events.subscribe()

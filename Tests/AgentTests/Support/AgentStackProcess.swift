@@ -1,27 +1,24 @@
 import Foundation
+import TestSupport
 
 /// A `homelab-agent stack …` process whose output lines the test watches, to kill it at a chosen step.
 final class AgentStackProcess: @unchecked Sendable {
-    private let process = Process()
+    private let child: ChildProcess
     private let lock = NSLock()
     private var output = ""
 
-    static var binary: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("homelab-agent")
+    private init(_ arguments: [String]) throws {
+        child = try ChildProcess(ChildProcess.binaries.appendingPathComponent("homelab-agent").path, arguments, output: .pipe, mergeErrors: true)
     }
 
     static func start(_ arguments: [String]) throws -> AgentStackProcess {
-        let agent = AgentStackProcess()
-        agent.process.executableURL = binary
-        agent.process.arguments = arguments
-        let pipe = Pipe()
-        agent.process.standardOutput = pipe
-        agent.process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            agent.lock.withLock { agent.output += String(decoding: data, as: UTF8.self) }
+        let agent = try AgentStackProcess(arguments)
+        Thread.detachNewThread {
+            guard let pipe = agent.child.output else { return }
+            while case let data = pipe.availableData, !data.isEmpty {
+                agent.lock.withLock { agent.output += String(decoding: data, as: UTF8.self) }
+            }
         }
-        try agent.process.run()
         return agent
     }
 
@@ -30,9 +27,13 @@ final class AgentStackProcess: @unchecked Sendable {
     /// Waits up to `seconds` for a line starting with `prefix`.
     func waitForLine(prefix: String, seconds: Double = 120) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
+        func seen() -> Bool { text.split(separator: "\n").contains { $0.hasPrefix(prefix) } }
         while Date() < deadline {
-            if text.split(separator: "\n").contains(where: { $0.hasPrefix(prefix) }) { return true }
-            if !process.isRunning && !text.split(separator: "\n").contains(where: { $0.hasPrefix(prefix) }) { return false }
+            if seen() { return true }
+            if !child.isRunning {
+                Thread.sleep(forTimeInterval: 0.2)  // the reader's last lines
+                return seen()
+            }
             Thread.sleep(forTimeInterval: 0.01)
         }
         return false
@@ -40,13 +41,10 @@ final class AgentStackProcess: @unchecked Sendable {
 
     /// SIGKILL, as a power cut or the OOM killer would.
     func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        child.kill()
+        child.wait()
     }
 
     /// Waits for the process to end; its exit status.
-    func waitForExit() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    func waitForExit() -> Int32 { child.wait() }
 }

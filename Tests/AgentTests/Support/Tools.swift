@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs command-line tools (tar, python3, docker, docker-compose) for the tests.
 enum Tools {
@@ -20,32 +21,8 @@ enum Tools {
     /// Runs a tool; returns its exit status, standard output and error output.
     static func runStatus(_ arguments: [String], in directory: String = "/", environment: [String: String] = [:]) throws
         -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Error output is read on the side so that neither pipe can fill and stall the tool.
-        let errorData = ErrorBox()
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errorData.set(errors.fileHandleForReading.readDataToEndOfFile())
-            done.signal()
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        done.wait()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errorData.get(), as: UTF8.self))
+        let result = try ChildProcess.run("/usr/bin/env", arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                          directory: directory)
+        return (result.status, result.output, result.errors)
     }
-}
-
-private final class ErrorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ value: Data) { lock.withLock { data = value } }
-    func get() -> Data { lock.withLock { data } }
 }

@@ -4,6 +4,7 @@ import Logging
 import Protocol
 import ServiceLifecycle
 import Testing
+import TestSupport
 
 /// A real controller (`ControllerApp`) running in this process on 127.0.0.1, with both ports chosen by the system,
 /// over a state directory of its own: its API, its CA, its admin token.
@@ -86,15 +87,11 @@ struct RealController {
     /// Starts a real `homelab-agent` process for this controller: with `joinToken` it enrolls at once,
     /// without one it waits as a pending device, asking again every `pendingPollInterval`.
     func startAgent(name: String, joinToken: String? = nil, pendingPollInterval: String = "300ms") throws -> RealAgent {
-        let process = Process()
-        process.executableURL = RealAgent.executable
-        process.arguments = ["--controller", "127.0.0.1:\(agentPort)"] + (joinToken.map { ["--join-token", $0] } ?? [])
+        let arguments = ["--controller", "127.0.0.1:\(agentPort)"] + (joinToken.map { ["--join-token", $0] } ?? [])
             + ["--name", name, "--state-dir", directory.appendingPathComponent("agent-\(name)").path,
                "--sample-interval", "500ms", "--pending-poll-interval", pendingPollInterval, "--max-backoff", "1s",
                "--discovery", "false"]  // never multicast outside the lab
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(ChildProcess.binaries.appendingPathComponent("homelab-agent").path, arguments)
         return RealAgent(name: name, process: process)
     }
 
@@ -139,21 +136,17 @@ struct RealController {
 
 /// A running `homelab-agent` process.
 final class RealAgent {
-    /// The executable built beside the test bundle.
-    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("homelab-agent")
-
     let name: String
-    let process: Process
+    let process: ChildProcess
 
-    init(name: String, process: Process) {
+    init(name: String, process: ChildProcess) {
         self.name = name
         self.process = process
     }
 
     /// Terminates the process and waits for it to exit.
     func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        process.terminate()
+        process.wait()
     }
 }

@@ -2,6 +2,7 @@ import CLI
 import Foundation
 import Protocol
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -38,30 +39,13 @@ struct Lab: Sendable {
         return output
     }
 
-    /// posix_spawn and a blocking waitpid. Foundation's `Process` missed the exit of `lab up` here
-    /// (the child stayed a zombie and `waitUntilExit` never returned), so the lab is run directly.
-    /// Output goes to a file, which daemons the lab starts cannot hold open the way they could a pipe.
+    /// Runs the lab script to its end. Output goes to a file, which daemons the lab starts cannot hold
+    /// open the way they could a pipe; `ChildProcess` keeps every other descriptor of this process from them.
     static func spawnAndWait(_ argv: [String], environment: [String: String]) throws -> (Int32, String) {
         let log = "/tmp/lab-\(UUID().uuidString).log"
         defer { unlink(log) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let cArguments = argv.map { strdup($0) } + [nil]
-        let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (cArguments + cEnvironment).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
-        guard spawned == 0 else { throw LabError(description: "cannot run \(argv[0]): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        // Exit status when it exited, 128 + signal when a signal ended it.
-        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (code, output)
+        let status = try ChildProcess(argv[0], Array(argv.dropFirst()), environment: environment, output: .file(log), mergeErrors: true).wait()
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
     /// Progress on standard error (unbuffered), so a slow step shows in the test log as it happens.
