@@ -33,14 +33,12 @@ struct StackRoutesTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let fixtures = try ChildProcess.run("/bin/bash", [Self.fixtureScript])
         try #require(fixtures.status == 0, "\(Self.fixtureScript): \(fixtures.errors)")
-        let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"), heartbeatTTL: 30)
+        let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"))
         var reconciler = StackReconciler(runtime: DockerEngine(socketPath: Self.socket), projectsDirectory: dir.appendingPathComponent("stacks").path,
                                          agentVersion: "test")
         reconciler.stopTimeout = 1
         let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: dir.appendingPathComponent("agent"),
-                                        token: try await controller.token().token, name: "box",
-                                        // A loaded machine (the whole suite at once) must not end the session mid-apply.
-                                        heartbeat: .seconds(5), stacks: StackRequests(reconciler: reconciler))
+                                        token: try await controller.token().token, name: "box", stacks: StackRequests(reconciler: reconciler))
         try await agent.wait { $0.isConnected }
         _ = try await controller.waitForDevice("box") { $0.status == .online }
         let project = "hlt-api-\(String(UInt32.random(in: .min ... .max), radix: 16))"

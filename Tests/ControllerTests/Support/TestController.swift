@@ -14,7 +14,9 @@ final class TestController: Sendable {
     let apiPort: Int
 
     /// Starts a controller; `agentPort` 0 picks a free port (pass the old one to restart in place).
-    static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 3, maximumAnonymous: Int = 64,
+    /// The heartbeat TTL is long by default: with the whole suite starting at once on 2 cores, a test
+    /// process can stall for seconds. Tests about the TTL pass a short one.
+    static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 20, maximumAnonymous: Int = 64,
                       handshakeTimeout: Duration = .seconds(10), enrollmentTimeout: Duration = .seconds(60)) async throws -> TestController {
         var config = ControllerConfig(stateDirectory: stateDirectory)
         config.discovery.network.enabled = false  // never multicast outside the lab
@@ -78,7 +80,8 @@ final class TestAgent: Sendable {
     let runner: Task<Void, any Error>
 
     static func start(controllerPort: Int, stateDirectory: URL, token: String? = nil, name: String,
-                      sampleInterval: Duration = .milliseconds(500), heartbeat: Duration = .milliseconds(500),
+                      // A ping times out after 3 heartbeats: 6 s, which a loaded machine's stalls stay under.
+                      sampleInterval: Duration = .milliseconds(500), heartbeat: Duration = .seconds(2),
                       stacks: StackRequests? = nil) throws -> TestAgent {
         var config = AgentConfig()
         config.controller = "127.0.0.1:\(controllerPort)"
