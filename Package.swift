@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Protocol",
+                "Protocol", "Recipes",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -76,11 +76,24 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        // Recipes: the format, its loader and validator (file:line:column problems), templating and rendering
+        // to stacks. Shared by the controller (catalog, API) and the CLI (validate, render); never in the agent.
+        .target(
+            name: "Recipes",
+            dependencies: ["Protocol", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // Importers from the Runtipi, CasaOS and Umbrel app stores into recipes.
+        .target(
+            name: "RecipeImport",
+            dependencies: ["Recipes", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         // The `homelab` command: talks to the controller API only.
         .target(
             name: "CLI",
             dependencies: [
-                "Protocol",
+                "Protocol", "Recipes", "RecipeImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -170,6 +183,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RecipesTests",
+            dependencies: ["Recipes", "Protocol", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RecipeImportTests",
+            dependencies: ["RecipeImport", "Recipes", "Protocol", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .testTarget(
