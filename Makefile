@@ -22,6 +22,8 @@ test: prereqs
 	@deploy/dev/ensure-dockerd.sh
 	@if [ "$$(id -u)" -eq 0 ]; then deploy/cross/build-agent.sh arm64 dist/agents; \
 	else echo "not root: the lab tests (and the arm64 agent they run under qemu) are skipped"; fi
+	@# The JSON Schema of docs/recipe.schema.json must accept every bundled recipe (the Swift loader is checked by the suite).
+	python3 recipes/check-schema.py
 	@# Under a time limit that prints the process tree when it strikes (deploy/dev/run-tests.sh).
 	HOMELAB_REQUIRE_DOCKER=1 deploy/dev/run-tests.sh $(SWIFT) test
 

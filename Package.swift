@@ -81,6 +81,7 @@ let package = Package(
         .target(
             name: "Recipes",
             dependencies: ["Protocol", .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // Importers from the Runtipi, CasaOS and Umbrel app stores into recipes.
@@ -193,6 +194,7 @@ let package = Package(
         .testTarget(
             name: "RecipeImportTests",
             dependencies: ["RecipeImport", "Recipes", "Protocol", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import Protocol
+import Recipes
 import ServiceLifecycle
 
 /// The controller process: opens the state, then runs the agent listener, the HTTP API and the
@@ -41,7 +42,10 @@ public struct ControllerApp: Sendable {
                                          enrollment: enrollment, events: events, metrics: metrics, info: info,
                                          agentBinaries: AgentBinaries(directory: config.agentBinariesDirectory
                                              ?? config.stateDirectory.appendingPathComponent("agent-binaries")),
-                                         discovery: discovery)
+                                         discovery: discovery,
+                                         catalog: RecipeCatalog(directories: config.catalogDirectories
+                                             ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 },
+                                                                logger: logger))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 
@@ -84,7 +88,8 @@ public struct ControllerApp: Sendable {
             maximumFrameLength: config.maximumFrameLength, logger: logger, bound: agentPort,
             anonymousSlots: Slots(config.maximumAnonymousConnections),
             handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout)
-        return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention), try makeAPI()]
+        return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention),
+                context.catalog.watcher(), try makeAPI()]
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.

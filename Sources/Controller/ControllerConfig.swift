@@ -29,6 +29,9 @@ public struct ControllerConfig: Sendable {
     /// Where the agent binaries handed out per architecture live (`homelab-agent-linux-<arch>`);
     /// default `<state>/agent-binaries`.
     public var agentBinariesDirectory: URL?
+    /// Recipe folders, read in order (a later folder's recipe replaces an earlier one with the same id);
+    /// default: the bundled catalog (`RecipeCatalog.bundledDirectory()`) and `<state>/recipes`.
+    public var catalogDirectories: [URL]?
     /// Multicast discovery: interfaces, interval, on/off.
     public var discovery = DiscoveryService.Settings()
 

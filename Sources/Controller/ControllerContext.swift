@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Protocol
+import Recipes
 
 /// The controller's services, shared by the agent listener and the HTTP API.
 public struct ControllerContext: Sendable {
@@ -24,6 +25,8 @@ public struct ControllerContext: Sendable {
     public let agentBinaries: AgentBinaries
     /// Multicast discovery: the list of everything announcing, and the controller's own announcements.
     public let discovery: DiscoveryService
+    /// The recipes offered.
+    public let catalog: RecipeCatalog
     /// The stacks on each device, through its agent.
     public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

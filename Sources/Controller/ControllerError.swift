@@ -17,7 +17,6 @@ public struct ControllerError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    /// A resource that does not exist.
     /// An agent's error, as the API reports it.
     init(agentError error: ProtocolError, device: String) {
         switch error.code {
@@ -27,11 +26,14 @@ public struct ControllerError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A resource that does not exist.
     public static func notFound(_ message: String) -> Self { .init(code: "not_found", status: 404, message: message) }
     /// A request that conflicts with the current state.
     public static func conflict(_ message: String) -> Self { .init(code: "conflict", status: 409, message: message) }
     /// A malformed request.
     public static func badRequest(_ message: String) -> Self { .init(code: "bad_request", status: 400, message: message) }
+    /// Values that fail a recipe's rules, one line per problem.
+    public static func invalidInputs(_ message: String) -> Self { .init(code: "invalid_inputs", status: 422, message: message) }
     /// A missing or wrong API token.
     public static func unauthorized(_ message: String) -> Self { .init(code: "unauthorized", status: 401, message: message) }
     /// A file-system failure.

@@ -26,19 +26,23 @@ enum RecipeChecks {
                 fail("health[\(index)].component", "names no component")
             }
         }
-        // Render with sample values: every variable must be declared and every fragment valid.
-        let context = RenderContext(
-            deploymentName: recipe.id, deploymentID: "00000000-0000-0000-0000-000000000000",
-            inputs: Dictionary(uniqueKeysWithValues: recipe.inputs.map { ($0.name, $0.defaultValue ?? sample(for: $0)) }),
-            secrets: Dictionary(uniqueKeysWithValues: recipe.secrets.map { ($0.name, String(repeating: "x", count: $0.length)) }),
-            hosts: Dictionary(uniqueKeysWithValues: recipe.components.map { ($0.name, "192.0.2.10") }))
         guard problems.isEmpty else { return problems }
+        // Render with sample values: every variable must be declared and every fragment valid.
         do {
-            _ = try RecipeRenderer.render(recipe, context, file: file)
+            _ = try RecipeRenderer.render(recipe, sampleContext(recipe), file: file)
         } catch {
             problems += error.problems
         }
         return problems
+    }
+
+    /// Defaults (or samples), placeholder secrets and documentation addresses (192.0.2.0/24) for every component.
+    static func sampleContext(_ recipe: Recipe) -> RenderContext {
+        RenderContext(
+            deploymentName: recipe.id, deploymentID: "00000000-0000-0000-0000-000000000000",
+            inputs: Dictionary(recipe.inputs.map { ($0.name, $0.defaultValue ?? sample(for: $0)) }) { first, _ in first },
+            secrets: Dictionary(recipe.secrets.map { ($0.name, String(repeating: "x", count: $0.length)) }) { first, _ in first },
+            hosts: Dictionary(recipe.components.map { ($0.name, "192.0.2.10") }) { first, _ in first })
     }
 
     /// A value of the input's type, for checking a recipe without a deployment.

@@ -38,6 +38,8 @@ extension ControllerCommand {
         var discoveryInterface: [String] = []
         @Option(help: "Seconds between the controller's announcements; the discovered list forgets what is silent for three.")
         var announceInterval: Double = 30
+        @Option(help: "A folder of your own recipes, read after the bundled catalog and <state>/recipes (repeatable; reloaded on change).")
+        var catalog: [String] = []
 
         func run() async throws {
             var config = ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir))
@@ -51,6 +53,10 @@ extension ControllerCommand {
             config.discovery.network.enabled = discovery
             config.discovery.network.interfaces = discoveryInterface
             config.discovery.interval = announceInterval
+            if !catalog.isEmpty {
+                config.catalogDirectories = [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }
+                    + catalog.map { URL(fileURLWithPath: $0) }
+            }
             var logger = Logger(label: "homelab.controller")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let app = try await ControllerApp(config: config, logger: logger)
@@ -59,6 +65,7 @@ extension ControllerCommand {
             print("  agent port: \(listen):\(agentPort)")
             print("  CA:         sha256:\(app.context.authority.fingerprint)")
             print("  discovery:  \(discovery ? "udp \(config.discovery.network.group):\(config.discovery.network.port)" : "off")")
+            print("  catalog:    \(app.context.catalog.status.recipes) recipes from \(app.context.catalog.directories.map(\.path).joined(separator: ", "))")
             if let token = app.newAdminToken {
                 print("  admin API token (shown only this once, store it now):")
                 print("    \(token)")

@@ -16,8 +16,9 @@ struct EndToEndTests {
     }
 
     /// Runs `homelab` with only the given environment (plus a private config directory).
-    static func homelab(_ arguments: [String], config: URL, environment: [String: String] = [:]) throws -> Output {
-        let result = try ChildProcess.run(ChildProcess.binaries.appendingPathComponent("homelab").path, arguments,
+    /// Runs `homelab` without holding a thread of the concurrency pool (the controller under test needs them).
+    static func homelab(_ arguments: [String], config: URL, environment: [String: String] = [:]) async throws -> Output {
+        let result = try await ChildProcess.run(ChildProcess.binaries.appendingPathComponent("homelab").path, arguments,
                                           environment: ["XDG_CONFIG_HOME": config.path, "HOME": config.path, "NO_COLOR": "1"].merging(environment) { $1 })
         return Output(status: result.status, stdout: result.output, stderr: result.errors)
     }
@@ -28,10 +29,10 @@ struct EndToEndTests {
                          arguments + ["--sample-interval", "500ms", "--pending-poll-interval", "300ms", "--max-backoff", "1s", "--discovery", "false"])
     }
 
-    static func eventually(timeout: Duration = .seconds(20), _ check: () throws -> Bool) async throws {
+    static func eventually(timeout: Duration = .seconds(20), _ check: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try check() { return }
+            if try await check() { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         Issue.record("condition not met within \(timeout)")
@@ -51,30 +52,30 @@ struct EndToEndTests {
         let config = dir.appendingPathComponent("config")
         let admin = try #require(controller.app.newAdminToken)
 
-        let login = try Self.homelab(["login", controller.url, "--token", admin, "--ca", controller.caPath], config: config)
+        let login = try await Self.homelab(["login", controller.url, "--token", admin, "--ca", controller.caPath], config: config)
         #expect(login.status == 0, "\(login.stderr)")
         #expect(login.stdout.contains("sha256:\(controller.app.context.authority.fingerprint)"))
 
         // A join token made through the CLI enrolls a real agent process.
-        let created = try Self.homelab(["tokens", "create", "-o", "json", "--label", "room=attic"], config: config)
+        let created = try await Self.homelab(["tokens", "create", "-o", "json", "--label", "room=attic"], config: config)
         #expect(created.status == 0, "\(created.stderr)")
         let token = try WireCoding.decoder.decode(CreatedToken.self, from: Data(created.stdout.utf8)).token
         let enrolled = try Self.agent(["--controller", "127.0.0.1:\(controller.agentPort)", "--join-token", token,
                                        "--name", "pi-attic", "--state-dir", dir.appendingPathComponent("agent1").path])
         defer { enrolled.terminate(); enrolled.wait() }
         try await Self.eventually {
-            let list = try Self.homelab(["devices", "list"], config: config)
+            let list = try await Self.homelab(["devices", "list"], config: config)
             return list.stdout.contains("pi-attic") && list.stdout.contains("online") && !list.stdout.contains("pi-attic  online  -")
         }
-        let table = try Self.homelab(["devices", "list"], config: config)
+        let table = try await Self.homelab(["devices", "list"], config: config)
         #expect(table.stdout.hasPrefix("NAME"), "\(table.stdout)")
 
-        let json = try Self.homelab(["devices", "list", "-o", "json"], config: config)
+        let json = try await Self.homelab(["devices", "list", "-o", "json"], config: config)
         let devices = try WireCoding.decoder.decode(ListResponse<DeviceResource>.self, from: Data(json.stdout.utf8)).items
         #expect(devices.first?.labels == ["room": "attic"])
         #expect(devices.first?.facts?.architecture == ProcessInfo.processInfo.machineArchitecture)
 
-        let show = try Self.homelab(["devices", "show", "pi-attic"], config: config)
+        let show = try await Self.homelab(["devices", "show", "pi-attic"], config: config)
         #expect(show.status == 0)
         #expect(show.stdout.contains(ProcessInfo.processInfo.hostName))
 
@@ -82,14 +83,14 @@ struct EndToEndTests {
         let pending = try Self.agent(["--controller", "127.0.0.1:\(controller.agentPort)", "--name", "nas",
                                       "--state-dir", dir.appendingPathComponent("agent2").path])
         defer { pending.terminate(); pending.wait() }
-        try await Self.eventually { try Self.homelab(["devices", "list", "--status", "pending"], config: config).stdout.contains("nas") }
-        let approve = try Self.homelab(["devices", "approve", "nas"], config: config)
+        try await Self.eventually { try await Self.homelab(["devices", "list", "--status", "pending"], config: config).stdout.contains("nas") }
+        let approve = try await Self.homelab(["devices", "approve", "nas"], config: config)
         #expect(approve.status == 0, "\(approve.stderr)")
-        try await Self.eventually { try Self.homelab(["devices", "list", "--status", "online"], config: config).stdout.contains("nas") }
+        try await Self.eventually { try await Self.homelab(["devices", "list", "--status", "online"], config: config).stdout.contains("nas") }
 
-        let removed = try Self.homelab(["devices", "rm", "pi-attic", "--yes"], config: config)
+        let removed = try await Self.homelab(["devices", "rm", "pi-attic", "--yes"], config: config)
         #expect(removed.status == 0, "\(removed.stderr)")
-        #expect(!(try Self.homelab(["devices", "list"], config: config).stdout.contains("pi-attic  online")))
+        #expect(!(try await Self.homelab(["devices", "list"], config: config).stdout.contains("pi-attic  online")))
         await controller.stop()
     }
 
@@ -101,24 +102,24 @@ struct EndToEndTests {
         let config = dir.appendingPathComponent("config")
         let admin = try #require(controller.app.newAdminToken)
 
-        let notLoggedIn = try Self.homelab(["devices", "list"], config: config)
+        let notLoggedIn = try await Self.homelab(["devices", "list"], config: config)
         #expect(notLoggedIn.status == 6)
         #expect(notLoggedIn.stderr.contains("homelab login"))
 
-        #expect(try Self.homelab(["login", controller.url, "--token", admin, "--ca", controller.caPath], config: config).status == 0)
-        let ghost = try Self.homelab(["devices", "show", "ghost"], config: config)
+        #expect(try await Self.homelab(["login", controller.url, "--token", admin, "--ca", controller.caPath], config: config).status == 0)
+        let ghost = try await Self.homelab(["devices", "show", "ghost"], config: config)
         #expect(ghost.status == 3)
         #expect(ghost.stderr.contains("no device named 'ghost'"))
 
-        let badToken = try Self.homelab(["devices", "list"], config: config, environment: ["HOMELAB_TOKEN": "HLA1.0000.1111"])
+        let badToken = try await Self.homelab(["devices", "list"], config: config, environment: ["HOMELAB_TOKEN": "HLA1.0000.1111"])
         #expect(badToken.status == 4)
         #expect(badToken.stderr.contains("refused the token"))
 
-        let wrongCA = try Self.homelab(["devices", "list"], config: config, environment: ["HOMELAB_CA": String(repeating: "ab", count: 32)])
+        let wrongCA = try await Self.homelab(["devices", "list"], config: config, environment: ["HOMELAB_CA": String(repeating: "ab", count: 32)])
         #expect(wrongCA.status == 5)
 
         await controller.stop()
-        let unreachable = try Self.homelab(["devices", "list"], config: config)
+        let unreachable = try await Self.homelab(["devices", "list"], config: config)
         #expect(unreachable.status == 5)
         #expect(unreachable.stderr.contains("cannot reach the controller"))
         #expect(!unreachable.stderr.contains("NIO"), "no Swift type names: \(unreachable.stderr)")

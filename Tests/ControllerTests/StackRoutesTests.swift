@@ -31,7 +31,7 @@ struct StackRoutesTests {
     func roundTrip() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let fixtures = try ChildProcess.run("/bin/bash", [Self.fixtureScript])
+        let fixtures = try await ChildProcess.run("/bin/bash", [Self.fixtureScript])
         try #require(fixtures.status == 0, "\(Self.fixtureScript): \(fixtures.errors)")
         let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"))
         var reconciler = StackReconciler(runtime: DockerEngine(socketPath: Self.socket), projectsDirectory: dir.appendingPathComponent("stacks").path,

@@ -218,6 +218,21 @@ extension ChildProcess {
         return Result(status: status, output: String(decoding: output, as: UTF8.self), errors: String(decoding: errors.get(), as: UTF8.self))
     }
 
+    /// `run` on a thread of its own: a test that waits for a command which talks to a server running in
+    /// the test process must not hold one of the few threads of the concurrency pool while it waits
+    /// (two such tests at once on 2 cores starve the server and time out).
+    public static func run(
+        _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil, directory: String? = nil
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result<ChildProcess.Result, any Error> {
+                    try run(executable, arguments, environment: environment, directory: directory) as ChildProcess.Result
+                })
+            }
+        }
+    }
+
     /// The directory of the running test bundle, where SwiftPM puts the package's executables.
     public static let binaries = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
 }

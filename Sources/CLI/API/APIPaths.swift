@@ -8,6 +8,18 @@ public enum APIPaths {
     public static let tokens = "/v1/tokens"
     /// Everything heard announcing.
     public static let discovered = "/v1/discovered"
+    /// `GET`: the app catalog (`?q=&category=&arch=&fits=`).
+    public static let recipes = "/v1/recipes"
+
+    /// `GET`: one recipe.
+    public static func recipe(_ id: String) -> String {
+        "\(recipes)/\(segment(id))"
+    }
+
+    /// `POST`: a recipe rendered with inputs.
+    public static func render(_ id: String) -> String {
+        "\(recipe(id))/render"
+    }
 
     /// `GET`/`DELETE`: one device by name or id.
     public static func device(_ nameOrID: String) -> String {

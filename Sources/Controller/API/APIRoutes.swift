@@ -58,6 +58,7 @@ public struct APIRoutes: Sendable {
             return Response(status: .noContent)
         }
         StackRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        RecipeRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         add(.get, "/v1/agent-binaries") { _, _ in
             try JSONResponse.make(ListResponse(items: try controller.agentBinaries.list()))
         }

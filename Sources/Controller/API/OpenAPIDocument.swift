@@ -60,6 +60,48 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
         "409": {$ref: "#/components/responses/Conflict"}
+  /v1/recipes:
+    parameters:
+      - {name: q, in: query, required: false, description: "Words that must all appear in the id, name, tagline or description", schema: {type: string}}
+      - {name: category, in: query, required: false, schema: {type: string}}
+      - {name: arch, in: query, required: false, description: "amd64, arm64 or armv7 (uname -m names accepted)", schema: {type: string}}
+      - {name: fits, in: query, required: false, description: "A device: only recipes whose architecture, RAM and storage fit it now", schema: {type: string}}
+    get:
+      summary: The app catalog, filtered
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/RecipeSummary"}}}}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /v1/recipes/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+    get:
+      summary: "A recipe: inputs, secrets, components with requirements, images and published ports, web entry, notes"
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: object, description: "RecipeDetail (docs/recipes.md)"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /v1/recipes/{id}/render:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+    post:
+      summary: "The compose file per component a deployment with these inputs would run (secrets generated for this preview only)"
+      requestBody:
+        required: true
+        content: {application/json: {schema: {type: object, properties: {name: {type: string}, inputs: {type: object, additionalProperties: {type: string}}, hosts: {type: object, additionalProperties: {type: string}}}, required: [inputs]}}}
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {components: {type: array, items: {type: object, properties: {name: {type: string}, stack: {type: string}, compose: {type: string}}}}, web: {type: string}, notes: {type: string}}}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "422": {description: "Inputs that fail the recipe's rules; one line per input", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+  /v1/catalog:
+    get:
+      summary: The recipe folders read, how many recipes loaded, and the problems of those that did not (file, line, column, field)
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {directories: {type: array, items: {type: string}}, recipes: {type: integer}, problems: {type: array, items: {type: object}}, loadedAt: {type: string}}}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
   /v1/agent-binaries:
     get:
       summary: The agent binaries the controller hands out, per architecture, with size and SHA-256
@@ -343,6 +385,18 @@ components:
         networkTxBytes: {type: integer}
         blockReadBytes: {type: integer}
         blockWriteBytes: {type: integer}
+    RecipeSummary:
+      type: object
+      properties:
+        id: {type: string}
+        name: {type: string}
+        tagline: {type: string}
+        category: {type: string}
+        version: {type: string}
+        architectures: {type: array, items: {type: string, enum: [amd64, arm64, armv7]}}
+        icon: {type: string}
+        components: {type: array, items: {type: string}}
+        catalog: {type: string, description: The folder it was loaded from}
     StackStats:
       type: object
       properties:

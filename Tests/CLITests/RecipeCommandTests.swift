@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `homelab recipes validate|render` on files: no controller needed.
+@Suite("homelab recipes, offline")
+struct RecipeCommandTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func homelab(_ arguments: [String]) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(ChildProcess.binaries.appendingPathComponent("homelab").path, arguments,
+                             environment: ["NO_COLOR": "1", "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"])
+    }
+
+    @Test("validate passes the bundled catalog and reports a broken file with file:line:column, exit 1")
+    func validate() async throws {
+        let catalog = try await Self.homelab(["recipes", "validate", Self.repository.appendingPathComponent("recipes").path])
+        #expect(catalog.status == 0, "\(catalog.output)\(catalog.errors)")
+        #expect(catalog.output.hasSuffix("recipes valid\n"))
+
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let broken = try dir.write("web.yaml", """
+            id: web
+            name: Web
+            tagline: x
+            category: nope
+            version: "1"
+            architectures: [amd64]
+            components: []
+            """)
+        let result = try await Self.homelab(["recipes", "validate", broken])
+        #expect(result.status == 1)
+        #expect(result.output.contains("\(broken):4:11: category: \"nope\" is not a category"), "\(result.output)")
+        #expect(result.output.contains("\(broken):7:13: components: must hold at least one component"), "\(result.output)")
+        let json = try await Self.homelab(["recipes", "validate", "-o", "json", broken])
+        #expect(json.status == 1 && json.output.contains("\"line\" : 4"), "\(json.output)")
+    }
+
+    @Test("render prints a compose file docker-compose accepts, with inputs set; several components need --component")
+    func render() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = try dir.write("notes.yaml", """
+            id: notes
+            name: Notes
+            tagline: Notes
+            category: productivity
+            version: "1"
+            architectures: [amd64]
+            inputs: [{name: WEB_PORT, type: port, default: 8080}, {name: GREETING, type: text, default: hi}]
+            components:
+              - name: app
+                compose:
+                  services:
+                    app:
+                      image: busybox:1
+                      command: ["sh", "-c", "echo $$HOME ${input.GREETING}"]
+                      ports: ["${input.WEB_PORT}:80"]
+            """)
+        let result = try await Self.homelab(["recipes", "render", file, "--set", "WEB_PORT=9000", "--set", "GREETING=a $b"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("\"9000:80\""))
+        #expect(result.output.contains("echo $$HOME a $$b"))
+        let composeFile = try dir.write("compose.json", result.output)
+        // docker-compose reads it back with the values the agent would run ($$ → $).
+        let config = try await ChildProcess.run("/usr/bin/env", ["docker-compose", "-f", composeFile, "config"])
+        #expect(config.status == 0, "\(config.errors)")
+        #expect(config.output.contains("echo $$HOME a $$b") || config.output.contains("echo $HOME a $b"), "\(config.output)")
+
+        let bad = try await Self.homelab(["recipes", "render", file, "--set", "WEB_PORT=0"])
+        #expect(bad.status == 1 && bad.errors.contains("WEB_PORT: \"0\" is not a port"), "\(bad.errors)")
+        let twoParts = Self.repository.appendingPathComponent("recipes/nextcloud-split.yaml").path
+        let split = try await Self.homelab(["recipes", "render", twoParts, "--host", "db=198.18.0.5", "--host", "web=198.18.0.6"])
+        #expect(split.status == 64 && split.errors.contains("--component"), "\(split.errors)")
+        let web = try await Self.homelab(["recipes", "render", twoParts, "--host", "db=198.18.0.5", "--host", "web=198.18.0.6", "--component", "web"])
+        #expect(web.status == 0 && web.output.contains("198.18.0.5"), "\(web.errors)")
+    }
+}
+
+/// `homelab recipes list|search|show|render` against a real controller serving the bundled catalog.
+@Suite("homelab recipes, against the controller")
+struct RecipeCatalogCommandTests {
+    @Test("search, list with a filter, show and render a catalog recipe; an unknown id exits 3")
+    func catalog() async throws {
+        try await RealController.with { controller in
+            let config = controller.directory.appendingPathComponent("config")
+            func homelab(_ arguments: [String]) async throws -> EndToEndTests.Output {
+                try await EndToEndTests.homelab(arguments, config: config)
+            }
+            #expect(try await homelab(["login", controller.url, "--token", try controller.adminToken, "--ca", controller.caPath]).status == 0)
+            let search = try await homelab(["recipes", "search", "password", "manager"])
+            #expect(search.status == 0 && search.stdout.hasPrefix("ID") && search.stdout.contains("vaultwarden"), "\(search.stdout)\(search.stderr)")
+            let media = try await homelab(["recipes", "list", "--category", "media", "-o", "json"])
+            #expect(media.status == 0 && media.stdout.contains("\"jellyfin\"") && !media.stdout.contains("\"vaultwarden\""))
+            let show = try await homelab(["recipes", "show", "vaultwarden"])
+            #expect(show.status == 0 && show.stdout.contains("Components") && show.stdout.contains("/tcp"), "\(show.stdout)")
+            let render = try await homelab(["recipes", "render", "vaultwarden", "--name", "vault"])
+            #expect(render.status == 0 && render.stdout.contains("\"x-homelab-project\" : \"vault\""), "\(render.stdout)\(render.stderr)")
+            let missing = try await homelab(["recipes", "show", "no-such-app"])
+            #expect(missing.status == 3, "\(missing.stderr)")
+        }
+    }
+}

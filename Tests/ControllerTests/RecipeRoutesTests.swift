@@ -1,0 +1,121 @@
+import Controller
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Protocol
+import Recipes
+import Testing
+
+@Suite("Recipes through the API")
+struct RecipeRoutesTests {
+    static let recipe = """
+        id: notes
+        name: Notes
+        tagline: Plain notes in the browser
+        description: Keeps markdown files
+        category: productivity
+        version: "2"
+        architectures: [amd64, arm64]
+        inputs:
+          - {name: WEB_PORT, type: port, default: 8080}
+        secrets:
+          - {name: KEY, length: 16}
+        components:
+          - name: app
+            requirements: {memory: 64M}
+            compose:
+              services:
+                app:
+                  image: busybox:1
+                  environment: {KEY: "${secret.KEY}"}
+                  ports: ["${input.WEB_PORT}:80"]
+        web: {port: "${input.WEB_PORT}"}
+        """
+
+    static func makeApp(catalog: URL) async throws -> (ControllerApp, Application<RouterResponder<APIRoutes.Context>>, URL) {
+        let dir = try temporaryDirectory()
+        var config = ControllerConfig(stateDirectory: dir)
+        config.discovery.network.enabled = false  // never multicast outside the lab
+        config.catalogDirectories = [catalog]
+        let controller = try await ControllerApp(config: config)
+        let (router, _) = APIRoutes(controller: controller.context).makeRouter()
+        return (controller, Application(router: router), dir)
+    }
+
+    static func get<T: Decodable>(_ client: some TestClientProtocol, _ uri: String, token: String, as type: T.Type) async throws -> T {
+        try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+            #expect(response.status == .ok, "\(uri): \(String(buffer: response.body))")
+            return try WireCoding.decoder.decode(T.self, from: Data(response.body.readableBytesView))
+        }
+    }
+
+    @Test("list with search and filters, detail with published ports, render with inputs; a bad input is a 422 naming it")
+    func catalogRoutes() async throws {
+        let catalog = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: catalog) }
+        try Self.recipe.write(to: catalog.appendingPathComponent("notes.yaml"), atomically: true, encoding: .utf8)
+        try "id: broken\nname: [\n".write(to: catalog.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let (controller, app, dir) = try await Self.makeApp(catalog: catalog)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let token = try #require(controller.newAdminToken)
+        try await app.test(.router) { client in
+            let all = try await Self.get(client, "/v1/recipes", token: token, as: ListResponse<RecipeSummary>.self)
+            #expect(all.items.map(\.id) == ["notes"])
+            #expect(try await Self.get(client, "/v1/recipes?q=markdown", token: token, as: ListResponse<RecipeSummary>.self).items.count == 1)
+            #expect(try await Self.get(client, "/v1/recipes?q=video", token: token, as: ListResponse<RecipeSummary>.self).items.isEmpty)
+            #expect(try await Self.get(client, "/v1/recipes?category=media", token: token, as: ListResponse<RecipeSummary>.self).items.isEmpty)
+            #expect(try await Self.get(client, "/v1/recipes?arch=aarch64", token: token, as: ListResponse<RecipeSummary>.self).items.count == 1)
+            #expect(try await Self.get(client, "/v1/recipes?arch=armv7", token: token, as: ListResponse<RecipeSummary>.self).items.isEmpty)
+            try await client.execute(uri: "/v1/recipes?category=nope", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .badRequest)
+            }
+
+            let detail = try await Self.get(client, "/v1/recipes/notes", token: token, as: RecipeDetail.self)
+            #expect(detail.components.first?.publishes == ["8080/tcp"])
+            #expect(detail.components.first?.images == ["app": "busybox:1"])
+            #expect(detail.inputs.first?.name == "WEB_PORT")
+
+            let status = try await Self.get(client, "/v1/catalog", token: token, as: CatalogStatus.self)
+            #expect(status.recipes == 1)
+            #expect(status.problems.first?.file.hasSuffix("broken.yaml") == true && (status.problems.first?.line ?? 0) > 0, "\(status.problems)")
+
+            let body = try WireCoding.encoder.encode(RenderRequest(inputs: ["WEB_PORT": "9090"]))
+            try await client.execute(uri: "/v1/recipes/notes/render", method: .post, headers: [.authorization: "Bearer \(token)"],
+                                     body: ByteBuffer(bytes: body)) { response in
+                #expect(response.status == .ok)
+                let rendered = try WireCoding.decoder.decode(RenderResponse.self, from: Data(response.body.readableBytesView))
+                #expect(rendered.components.first?.compose.contains("\"9090:80\"") == true)
+                #expect(rendered.web == "http://DEVICE-ADDRESS:9090/")
+            }
+            let bad = try WireCoding.encoder.encode(RenderRequest(inputs: ["WEB_PORT": "99999"]))
+            try await client.execute(uri: "/v1/recipes/notes/render", method: .post, headers: [.authorization: "Bearer \(token)"],
+                                     body: ByteBuffer(bytes: bad)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(String(buffer: response.body).contains("WEB_PORT: \\\"99999\\\" is not a port"), "\(String(buffer: response.body))")
+            }
+            try await client.execute(uri: "/v1/recipes/ghost", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test("the catalog reloads when a file is added, changed or removed, and keeps serving meanwhile")
+    func reload() throws {
+        let catalog = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: catalog) }
+        let recipes = RecipeCatalog(directories: [catalog], logger: .init(label: "test"))
+        #expect(recipes.recipes.isEmpty)
+        #expect(!recipes.reloadIfChanged())
+        let file = catalog.appendingPathComponent("notes.yaml")
+        try Self.recipe.write(to: file, atomically: true, encoding: .utf8)
+        #expect(recipes.reloadIfChanged())
+        #expect(recipes.recipe("notes")?.recipe.version == "2")
+        try Self.recipe.replacingOccurrences(of: "version: \"2\"", with: "version: \"3.0.1\"").write(to: file, atomically: true, encoding: .utf8)
+        #expect(recipes.reloadIfChanged())
+        #expect(recipes.recipe("notes")?.recipe.version == "3.0.1")
+        try FileManager.default.removeItem(at: file)
+        #expect(recipes.reloadIfChanged())
+        #expect(recipes.recipe("notes") == nil)
+    }
+}
