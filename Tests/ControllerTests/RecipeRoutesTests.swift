@@ -100,6 +100,42 @@ struct RecipeRoutesTests {
         }
     }
 
+    @Test("fits=DEVICE keeps the recipes whose architecture, RAM and storage fit what a real agent reports")
+    func fitsOnDevice() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let catalog = dir.appendingPathComponent("catalog")
+        try FileManager.default.createDirectory(at: catalog, withIntermediateDirectories: true)
+        #if arch(x86_64)
+        let machine = "amd64"
+        #else
+        let machine = "arm64"
+        #endif
+        let other = machine == "amd64" ? "arm64" : "amd64"
+        for (id, arch, memory) in [("small", machine, "64M"), ("huge", machine, "64T"), ("elsewhere", other, "64M")] {
+            try Self.recipe.replacingOccurrences(of: "id: notes", with: "id: \(id)")
+                .replacingOccurrences(of: "architectures: [amd64, arm64]", with: "architectures: [\(arch)]")
+                .replacingOccurrences(of: "memory: 64M", with: "memory: \(memory)")
+                .write(to: catalog.appendingPathComponent("\(id).yaml"), atomically: true, encoding: .utf8)
+        }
+        let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"), catalog: [catalog])
+        let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: dir.appendingPathComponent("agent"),
+                                        token: try await controller.token().token, name: "box")
+        _ = try await controller.waitForDevice("box") { $0.status == .online && $0.metrics?.memory != nil }
+        let token = try #require(controller.app.newAdminToken)
+        let (router, _) = APIRoutes(controller: controller.app.context).makeRouter()
+        try await Application(router: router).test(.router) { client in
+            let fits = try await Self.get(client, "/v1/recipes?fits=box", token: token, as: ListResponse<RecipeSummary>.self)
+            #expect(fits.items.map(\.id) == ["small"])
+            #expect(try await Self.get(client, "/v1/recipes", token: token, as: ListResponse<RecipeSummary>.self).items.count == 3)
+            try await client.execute(uri: "/v1/recipes?fits=ghost", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+        await agent.stop()
+        await controller.stop()
+    }
+
     @Test("the catalog reloads when a file is added, changed or removed, and keeps serving meanwhile")
     func reload() throws {
         let catalog = try temporaryDirectory()
