@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Protocol", "Recipes",
+                "Protocol", "Recipes", "Scheduler",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -84,6 +84,13 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        // "Where should this run?": a pure function of a cluster snapshot and a placement request. Shared by
+        // the controller (recommendations) and the CLI (offline what-if plans from a snapshot file).
+        .target(
+            name: "Scheduler",
+            dependencies: ["Recipes", "Protocol"],
+            swiftSettings: strict
+        ),
         // Importers from the Runtipi, CasaOS and Umbrel app stores into recipes.
         .target(
             name: "RecipeImport",
@@ -94,7 +101,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Protocol", "Recipes", "RecipeImport",
+                "Protocol", "Recipes", "RecipeImport", "Scheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -128,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "homelab-bench",
             dependencies: [
-                "Protocol", "Agent", "Controller",
+                "Protocol", "Agent", "Controller", "Recipes", "Scheduler", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -138,12 +145,13 @@ let package = Package(
             exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh"],
             swiftSettings: strict
         ),
-        // Child processes for the tests (posix_spawn + waitpid; see the file for why not Foundation's Process).
+        // For the tests and benchmarks: child processes (posix_spawn + waitpid; see the file for why not
+        // Foundation's Process) and a seeded random generator.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "ProtocolTests",
             dependencies: [
-                "Protocol",
+                "Protocol", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -164,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "TestSupport", "Controller", "Agent", "Protocol",
+                "TestSupport", "Controller", "Agent", "Protocol", "Recipes", "Scheduler",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Yams", package: "Yams"),
@@ -180,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "LabTests",
             dependencies: [
-                "TestSupport", "CLI", "Protocol",
+                "TestSupport", "CLI", "Protocol", "Scheduler",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -192,6 +200,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SchedulerTests",
+            dependencies: ["Scheduler", "Recipes"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "RecipeImportTests",
             dependencies: ["RecipeImport", "Recipes", "Protocol", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"],
@@ -200,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "TestSupport", "CLI", "Controller", "Protocol",
+                "TestSupport", "CLI", "Controller", "Protocol", "Scheduler",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -6,7 +6,7 @@ let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathCo
 let roundTrips = Int(environment["BENCH_ROUND_TRIPS"] ?? "") ?? 20_000
 let bulkBytes = (Int(environment["BENCH_BULK_MB"] ?? "") ?? 512) << 20
 let agentSeconds = Double(environment["BENCH_AGENT_SECONDS"] ?? "") ?? 300
-/// `BENCH_ONLY=protocol|agent|discovery` runs one section.
+/// `BENCH_ONLY=protocol|agent|discovery|scheduler` runs one section.
 let only = environment["BENCH_ONLY"]
 func runs(_ section: String) -> Bool { only == nil || only == section }
 
@@ -40,4 +40,8 @@ if runs("discovery") {
     print(pad("baseline (one announcer)", 44) + pad(fmt(memory.baselineMegabytes), 11) + "1")
     print(pad("1,000 distinct announcers, 10 rounds", 44) + pad(fmt(memory.announcersMegabytes), 11) + "\(memory.entries)")
     print(pad("then 100,000 from 1,000 ids on one address", 44) + pad(fmt(memory.floodMegabytes), 11) + "+\(memory.floodEntries)")
+}
+
+if runs("scheduler") {
+    SchedulerBench.run()
 }

@@ -99,23 +99,11 @@ struct ConfigTests {
 
 @Suite("Reconnect backoff")
 struct BackoffTests {
-    /// SplitMix64: deterministic, so a failure can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("delays double from the initial value up to the maximum, jittered between half and all of the ceiling")
     func doublesWithJitter() {
         let ceilings: [Duration] = [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1), .seconds(1)]
         for seed in 0..<50 {
-            var generator = Seeded(state: UInt64(seed))
+            var generator = SplitMix64(seed: UInt64(seed))
             var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(1))
             for ceiling in ceilings {
                 let delay = backoff.next(using: &generator)
@@ -129,7 +117,7 @@ struct BackoffTests {
 
     @Test("jitter spreads agents that lost the controller together")
     func jitterSpreads() {
-        var generator = Seeded(state: 42)
+        var generator = SplitMix64(seed: 42)
         let delays = (0..<20).map { _ in
             var backoff = Backoff(initial: .seconds(1), maximum: .seconds(30))
             return backoff.next(using: &generator)

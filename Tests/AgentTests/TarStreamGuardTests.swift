@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Agent
 
 /// `TarStreamGuard` against archives that GNU tar and Python's `tarfile` write at test time.
@@ -25,7 +26,7 @@ struct TarStreamGuardTests {
 
     /// The fixed chunkings, then three random mixes of the same sizes.
     static var chunkings: [[Int]] {
-        var generator = BackoffTests.Seeded(state: 0x7A12)
+        var generator = SplitMix64(seed: 0x7A12)
         let mixes = (0..<3).map { _ in (0..<400).map { _ in chunkSizes.randomElement(using: &generator)! } }
         return chunkSizes.map { [$0] } + mixes
     }

@@ -1,4 +1,6 @@
 import Foundation
+import Protocol
+import Scheduler
 import Testing
 import TestSupport
 
@@ -75,6 +77,45 @@ struct RecipeCommandTests {
         #expect(split.status == 64 && split.errors.contains("--component"), "\(split.errors)")
         let web = try await Self.homelab(["recipes", "render", twoParts, "--host", "db=198.18.0.5", "--host", "web=198.18.0.6", "--component", "web"])
         #expect(web.status == 0 && web.output.contains("198.18.0.5"), "\(web.errors)")
+    }
+}
+
+/// `homelab plan`: the scheduler offline on a snapshot file, with an imagined device added.
+@Suite("homelab plan, offline")
+struct PlanCommandTests {
+    @Test("a snapshot plus an imagined Pi 5: the plan ranks it with reasons; --explain shows its factors; a newer snapshot version is refused")
+    func whatIf() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let gib: Int64 = 1 << 30
+        let snapshot = ClusterSnapshot(takenAt: Date(timeIntervalSince1970: 1_800_000_000), devices: [
+            DeviceState(name: "laptop", architecture: "x86_64", cores: 8, cpuMHz: 3000, memoryTotalBytes: 16 * gib, memoryAvailableBytes: 6 * gib,
+                        storageTotalBytes: 512 * gib, storageAvailableBytes: 100 * gib, alwaysOn: false, watts: 45),
+            DeviceState(name: "pi-zero", architecture: "armv7l", cores: 1, memoryTotalBytes: 512 << 20, memoryAvailableBytes: 300 << 20,
+                        storageTotalBytes: 16 * gib, storageAvailableBytes: 8 * gib, alwaysOn: true, watts: 1),
+        ])
+        let file = try dir.write("lab.json", String(decoding: try WireCoding.encoder.encode(snapshot), as: UTF8.self))
+        let recipe = RecipeCommandTests.repository.appendingPathComponent("recipes/vaultwarden.yaml").path
+        let pi5 = "name=pi5,arch=arm64,ram=8G,disk=256G,cores=4,always-on=true,watts=7"
+        let plan = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "--add-device", pi5, "--explain", "pi5", recipe])
+        #expect(plan.status == 0, "\(plan.errors)")
+        #expect(plan.output.contains("pi5      Recommended"), "\(plan.output)")
+        #expect(plan.output.contains("pi5 for app: Recommended"), "\(plan.output)")
+        // Both are recommended and within the packing tolerance: the Pi Zero's smaller hole is used, keeping the Pi 5's
+        // for larger apps, and the placement says so.
+        #expect(plan.output.contains("Placement\n  pi-zero (pi-zero: "), "\(plan.output)")
+        #expect(plan.output.contains("packed: chosen over pi5 (scored higher) because it leaves less RAM unused"), "\(plan.output)")
+        let json = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "-o", "json", recipe])
+        let decoded = try WireCoding.decoder.decode(Plan.self, from: Data(json.output.utf8))
+        #expect(decoded.rankings.first?.devices.map(\.device) == ["pi-zero", "laptop"], "always on and low power first")
+        #expect(decoded.placements.first?.devices == ["app": "pi-zero"])
+
+        let newer = try dir.write("new.json", String(decoding: try WireCoding.encoder.encode(snapshot), as: UTF8.self)
+            .replacingOccurrences(of: "\"version\":1", with: "\"version\":2"))
+        let refused = try await RecipeCommandTests.homelab(["plan", "--snapshot", newer, recipe])
+        #expect(refused.status == 1 && refused.errors.contains("is a version 2 snapshot; this homelab reads version 1"), "\(refused.errors)")
+        let badDevice = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "--add-device", "arch=arm64", recipe])
+        #expect(badDevice.status == 64 && badDevice.errors.contains("needs name=NAME"))
     }
 }
 

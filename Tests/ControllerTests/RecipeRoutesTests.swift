@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Protocol
 import Recipes
+import Scheduler
 import Testing
 
 @Suite("Recipes through the API")
@@ -100,7 +101,7 @@ struct RecipeRoutesTests {
         }
     }
 
-    @Test("fits=DEVICE keeps the recipes whose architecture, RAM and storage fit what a real agent reports")
+    @Test("fits=DEVICE and recommendations judge what a real agent reports: architecture, RAM, storage")
     func fitsOnDevice() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -125,6 +126,29 @@ struct RecipeRoutesTests {
         let token = try #require(controller.app.newAdminToken)
         let (router, _) = APIRoutes(controller: controller.app.context).makeRouter()
         try await Application(router: router).test(.router) { client in
+            // The scheduler over the same live device: the snapshot holds what its agent reported, and the
+            // recommendation rejects the device for the recipes that do not fit it, with the reason.
+            let snapshot = try await Self.get(client, "/v1/snapshot", token: token, as: ClusterSnapshot.self)
+            #expect(snapshot.devices.map(\.name) == ["box"])
+            #expect(snapshot.devices.first?.memoryAvailableBytes != nil && snapshot.devices.first?.architecture != nil)
+            for (recipe, placed) in [("small", true), ("huge", false), ("elsewhere", false)] {
+                let body = try WireCoding.encoder.encode(RecommendationRequest(recipe: recipe))
+                try await client.execute(uri: "/v1/recommendations", method: .post, headers: [.authorization: "Bearer \(token)"],
+                                         body: ByteBuffer(bytes: body)) { response in
+                    #expect(response.status == .ok)
+                    let plan = try WireCoding.decoder.decode(Plan.self, from: Data(response.body.readableBytesView))
+                    #expect((plan.placements.first?.devices["app"] == "box") == placed, "\(recipe): \(plan)")
+                    let box = plan.rankings.first?.devices.first
+                    if recipe == "huge" { #expect(box?.rejections.first?.hasSuffix("RAM free, app needs 64 TB") == true, "\(String(describing: box))") }
+                    if recipe == "elsewhere" { #expect(box?.rejections.first?.contains("is not supported (the app runs on \(other))") == true) }
+                }
+            }
+            let unknown = try WireCoding.encoder.encode(RecommendationRequest(recipe: "ghost"))
+            try await client.execute(uri: "/v1/recommendations", method: .post, headers: [.authorization: "Bearer \(token)"],
+                                     body: ByteBuffer(bytes: unknown)) { response in
+                #expect(response.status == .notFound)
+            }
+
             let fits = try await Self.get(client, "/v1/recipes?fits=box", token: token, as: ListResponse<RecipeSummary>.self)
             #expect(fits.items.map(\.id) == ["small"])
             #expect(try await Self.get(client, "/v1/recipes", token: token, as: ListResponse<RecipeSummary>.self).items.count == 3)

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Protocol
+import Scheduler
 import Synchronization
 import Testing
 
@@ -124,6 +125,36 @@ struct LabTests {
         }
         #expect(sample.time >= asked.addingTimeInterval(-1))
         #expect(sample.memory != nil)
+
+        // The scheduler's architecture filter acts on what it reports: a user's amd64-only recipe, dropped into
+        // the controller's own catalog folder (read again within 2 s), is not for the Pi, and says why.
+        let catalog = lab.dir + "/controller/recipes"
+        try FileManager.default.createDirectory(atPath: catalog, withIntermediateDirectories: true)
+        try """
+            id: x86-only
+            name: x86 only
+            tagline: An image built for amd64 alone
+            category: other
+            version: "1"
+            architectures: [amd64]
+            components:
+              - name: app
+                requirements: {memory: 16M}
+                compose:
+                  services:
+                    app: {image: busybox:1}
+            """.write(toFile: catalog + "/x86-only.yaml", atomically: true, encoding: .utf8)
+        var plan: Plan?
+        for _ in 0..<50 where plan == nil {
+            plan = try? await APIClient.withClient(settings) { client in
+                try await client.post("/v1/recommendations", json: RecommendationRequest(recipe: "x86-only"), as: Plan.self)
+            }
+            if plan == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        let ranking = try #require(plan?.rankings.first?.devices)
+        #expect(ranking.first { $0.device == "pi4" }?.rejections == ["arm64 is not supported (the app runs on amd64)"])
+        #expect(ranking.first { $0.device == "nas" }?.eligible == true)
+        #expect(plan?.placements.first?.devices == ["app": "nas"])
     }
 
     @Test("a cut link takes its device offline within the heartbeat TTL; restored, it is online within 10 s, with no duplicate")

@@ -4,6 +4,7 @@ import NIOEmbedded
 import NIOTestUtils
 import Protocol
 import Testing
+import TestSupport
 
 @Suite("Frame codec")
 struct FrameCodecTests {

@@ -8,6 +8,10 @@ public enum APIPaths {
     public static let tokens = "/v1/tokens"
     /// Everything heard announcing.
     public static let discovered = "/v1/discovered"
+    /// `POST`: where a recipe should run.
+    public static let recommendations = "/v1/recommendations"
+    /// `GET`: the homelab as the scheduler sees it.
+    public static let snapshot = "/v1/snapshot"
     /// `GET`: the app catalog (`?q=&category=&arch=&fits=`).
     public static let recipes = "/v1/recipes"
 

@@ -1,5 +1,6 @@
 import NIOCore
 import Protocol
+import TestSupport
 
 /// Inputs for the garbage test: pure noise, and frames with plausible headers around noisy or mutated JSON.
 enum Garbage {
@@ -32,18 +33,5 @@ enum Garbage {
             }
             return bytes
         }
-    }
-}
-
-/// A small seeded generator, so a failing garbage round can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
