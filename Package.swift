@@ -120,7 +120,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "homelab-controller",
-            dependencies: ["Controller", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Controller", "Scheduler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(name: "homelab", dependencies: ["CLI"], swiftSettings: strict),

@@ -7,6 +7,7 @@ import NIOCore
 import NIOSSL
 import Protocol
 import Recipes
+import Scheduler
 import ServiceLifecycle
 
 /// The controller process: opens the state, then runs the agent listener, the HTTP API and the
@@ -45,7 +46,8 @@ public struct ControllerApp: Sendable {
                                          discovery: discovery,
                                          catalog: RecipeCatalog(directories: config.catalogDirectories
                                              ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 },
-                                                                logger: logger))
+                                                                logger: logger),
+                                         scheduler: Scheduler(weights: config.schedulerWeights))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Scheduler
 
 /// How a controller runs: where its state lives and where it listens.
 public struct ControllerConfig: Sendable {
@@ -32,6 +33,8 @@ public struct ControllerConfig: Sendable {
     /// Recipe folders, read in order (a later folder's recipe replaces an earlier one with the same id);
     /// default: the bundled catalog (`RecipeCatalog.bundledDirectory()`) and `<state>/recipes`.
     public var catalogDirectories: [URL]?
+    /// The scheduler's factor weights (docs/scheduler.md).
+    public var schedulerWeights = Weights()
     /// Multicast discovery: interfaces, interval, on/off.
     public var discovery = DiscoveryService.Settings()
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Protocol
 import Recipes
+import Scheduler
 
 /// The controller's services, shared by the agent listener and the HTTP API.
 public struct ControllerContext: Sendable {
@@ -27,6 +28,8 @@ public struct ControllerContext: Sendable {
     public let discovery: DiscoveryService
     /// The recipes offered.
     public let catalog: RecipeCatalog
+    /// The scheduler, with the configured weights.
+    public let scheduler: Scheduler
     /// The stacks on each device, through its agent.
     public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

@@ -102,10 +102,13 @@ public struct DeployedApp: Codable, Sendable, Equatable {
     public var category: String?
     public var memoryBytes: Int64
     public var storageBytes: Int64
-    public init(recipe: String, category: String? = nil, memoryBytes: Int64 = 0, storageBytes: Int64 = 0) {
+    /// Its share of the device's CPU, 0-100, when measured.
+    public var cpuPercent: Double?
+    public init(recipe: String, category: String? = nil, memoryBytes: Int64 = 0, storageBytes: Int64 = 0, cpuPercent: Double? = nil) {
         self.recipe = recipe
         self.category = category
         self.memoryBytes = memoryBytes
         self.storageBytes = storageBytes
+        self.cpuPercent = cpuPercent
     }
 }

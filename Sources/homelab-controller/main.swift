@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Foundation
 import Logging
+import Scheduler
 
 /// `homelab-controller`: runs the controller, or makes a join token offline.
 @main
@@ -38,6 +39,8 @@ extension ControllerCommand {
         var discoveryInterface: [String] = []
         @Option(help: "Seconds between the controller's announcements; the discovered list forgets what is silent for three.")
         var announceInterval: Double = 30
+        @Option(help: ArgumentHelp("A scheduler weight, FACTOR=WEIGHT (repeatable; see docs/scheduler.md).", valueName: "factor=weight"))
+        var weight: [String] = []
         @Option(help: "A folder of your own recipes, read after the bundled catalog and <state>/recipes (repeatable; reloaded on change).")
         var catalog: [String] = []
 
@@ -53,6 +56,7 @@ extension ControllerCommand {
             config.discovery.network.enabled = discovery
             config.discovery.network.interfaces = discoveryInterface
             config.discovery.interval = announceInterval
+            config.schedulerWeights = try Weights(overrides: weight)
             if !catalog.isEmpty {
                 config.catalogDirectories = [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }
                     + catalog.map { URL(fileURLWithPath: $0) }

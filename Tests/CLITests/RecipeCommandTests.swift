@@ -116,6 +116,26 @@ struct PlanCommandTests {
         #expect(refused.status == 1 && refused.errors.contains("is a version 2 snapshot; this homelab reads version 1"), "\(refused.errors)")
         let badDevice = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "--add-device", "arch=arm64", recipe])
         #expect(badDevice.status == 64 && badDevice.errors.contains("needs name=NAME"))
+        let badWeight = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "--weight", "luck=3", recipe])
+        #expect(badWeight.status == 64 && badWeight.errors.contains("luck is not a factor"), "\(badWeight.errors)")
+        // Weights from the command line reach the factors.
+        let weighted = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "--weight", "power=0,traits=0,always-on=0", "-o", "json", recipe])
+        #expect(weighted.status == 0)
+        let factors = try WireCoding.decoder.decode(Plan.self, from: Data(weighted.output.utf8)).rankings.first?.devices.first?.factors
+        #expect(factors?.first { $0.name == "power" }?.weight == 0)
+
+        // Rebalance: the laptop carries too much; its app moves to the idle mini PC of the same architecture.
+        var loaded = snapshot
+        loaded.devices[0].memoryAvailableBytes = gib
+        loaded.devices[0].apps = [DeployedApp(recipe: "jellyfin", memoryBytes: 4 * gib)]
+        loaded.devices.append(DeviceState(name: "mini-pc", architecture: "x86_64", cores: 4, memoryTotalBytes: 16 * gib, memoryAvailableBytes: 14 * gib,
+                                          storageTotalBytes: 512 * gib, storageAvailableBytes: 400 * gib))
+        let busy = try dir.write("busy.json", String(decoding: try WireCoding.encoder.encode(loaded), as: UTF8.self))
+        let moves = try await RecipeCommandTests.homelab(["plan", "--snapshot", busy, "--rebalance"])
+        #expect(moves.status == 0, "\(moves.errors)")
+        #expect(moves.output.contains("jellyfin  laptop  mini-pc"), "\(moves.output)")
+        let none = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "--rebalance"])
+        #expect(none.output == "No move lowers the peak pressure by a point or more.\n", "\(none.output)")
     }
 }
 

@@ -238,3 +238,43 @@ struct SchedulerTests {
         #expect(DeviceState(name: "pi", architecture: "aarch64").effectiveTraits == [.lowPower])
     }
 }
+
+@Suite("Rebalancing")
+struct RebalanceTests {
+    static func app(_ name: String, _ gib: Int64) -> DeployedApp { DeployedApp(recipe: name, memoryBytes: gib * Lab.gib) }
+
+    @Test("moves leave the most pressed device for the least, each with its gain, until nothing gains a point")
+    func moves() throws {
+        var full = Lab.nas
+        full.name = "full"
+        full.memoryAvailableBytes = 2 * Lab.gib  // 14 of 16 GB used: 87.5 %
+        full.cpuBusyPercent = 10
+        full.apps = [Self.app("immich", 4), Self.app("jellyfin", 2), Self.app("gitea", 1)]
+        var idle = Lab.nas
+        idle.name = "idle"
+        idle.memoryAvailableBytes = 14 * Lab.gib  // 12.5 %
+        idle.cpuBusyPercent = 10
+        let moves = Scheduler().rebalance(Lab.snapshot([full, idle]))
+        let first = try #require(moves.first)
+        #expect(first.app == "immich" && first.from == "full" && first.to == "idle")
+        #expect(first.gain == 25, "87.5 % → 62.5 %, idle 12.5 % → 37.5 %")
+        #expect(first.reason == "full 87.5 % → 62.5 %, idle 12.5 % → 37.5 %")
+        #expect(moves.allSatisfy { $0.gain >= 1 })
+        // After the moves the two are within a move of each other: nothing left to gain.
+        #expect(moves.count <= 2)
+    }
+
+    @Test("an app never leaves an always-on device for one that is not, nor crosses architectures")
+    func constraints() {
+        var full = Lab.nas
+        full.name = "full"
+        full.memoryAvailableBytes = Lab.gib
+        full.apps = [Self.app("pihole", 2)]
+        var laptop = Lab.laptop
+        laptop.memoryAvailableBytes = 15 * Lab.gib
+        var pi = Lab.pi4
+        pi.memoryTotalBytes = 8 * Lab.gib
+        pi.memoryAvailableBytes = 7 * Lab.gib
+        #expect(Scheduler().rebalance(Lab.snapshot([full, laptop, pi])).isEmpty)
+    }
+}

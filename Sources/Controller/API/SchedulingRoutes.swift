@@ -16,7 +16,7 @@ enum SchedulingRoutes {
                 throw ControllerError.notFound("no recipe \(body.recipe) in the catalog")
             }
             guard (1...1000).contains(body.instances ?? 1) else { throw ControllerError.badRequest("instances must be 1-1000") }
-            return try JSONResponse.make(Scheduler().plan(try await snapshot(controller), body.placement(for: recipe)))
+            return try JSONResponse.make(controller.scheduler.plan(try await snapshot(controller), body.placement(for: recipe)))
         }
     }
 

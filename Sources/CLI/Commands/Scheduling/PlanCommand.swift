@@ -8,10 +8,11 @@ import Scheduler
 public struct PlanCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Run the scheduler offline on a snapshot file: where would this app go, or go if I added a device?",
+        abstract: "Run the scheduler offline on a snapshot file: where would this app go, or go if I added a device? Which moves would even the load?",
         discussion: """
             Example: homelab snapshot export -f lab.json; homelab plan --snapshot lab.json \
             --add-device name=pi5,arch=arm64,ram=8G,disk=256G,cores=4,always-on=true,watts=7 recipes/immich.yaml
+            homelab plan --snapshot lab.json --rebalance
             """
     )
 
@@ -22,7 +23,10 @@ public struct PlanCommand: AsyncParsableCommand {
         "An imagined device: name=N plus the keys of a hardware profile (ram, disk, cores, arch, always-on, watts) (repeatable).",
         valueName: "spec"))
     public var added: [String] = []
-    @Argument(help: ArgumentHelp("A recipe file.", valueName: "recipe")) public var recipe: String
+    @Option(name: .customLong("weight"), help: ArgumentHelp("A factor weight, FACTOR=WEIGHT (repeatable; docs/scheduler.md).", valueName: "factor=weight"))
+    public var weights: [String] = []
+    @Flag(help: "Propose moves of deployed apps that lower the peak RAM/CPU pressure, each with its gain.") public var rebalance = false
+    @Argument(help: ArgumentHelp("A recipe file (not with --rebalance).", valueName: "recipe")) public var recipe: String?
 
     public init() {}
 
@@ -43,8 +47,27 @@ public struct PlanCommand: AsyncParsableCommand {
                            exitCode: ExitStatus.failure)
         }
         for spec in added { cluster.devices.append(try Self.device(spec)) }
+        let scheduler: Scheduler
+        do {
+            scheduler = Scheduler(weights: try Weights(overrides: weights))
+        } catch {
+            throw CLIError.usage("--weight \(error)")
+        }
+        if rebalance {
+            let moves = scheduler.rebalance(cluster)
+            switch global.output {
+            case .json: context.console.write(try JSONOutput.render(moves))
+            case .table:
+                context.console.write(moves.isEmpty ? "No move lowers the peak pressure by a point or more.\n"
+                    : Table(headers: ["#", "APP", "FROM", "TO", "GAIN", "PRESSURE"], rows: moves.enumerated().map { index, move in
+                        ["\(index + 1)", move.app, move.from, move.to, "\(PlanView.number(move.gain)) pts", move.reason]
+                    }).render())
+            }
+            return
+        }
+        guard let recipe else { throw CLIError.usage("name a recipe file, or ask for --rebalance") }
         let loaded = try RecipeFiles.load(recipe)
-        let plan = Scheduler().plan(cluster, constraints.request(recipe: loaded.id).placement(for: loaded))
+        let plan = scheduler.plan(cluster, constraints.request(recipe: loaded.id).placement(for: loaded))
         switch global.output {
         case .json: context.console.write(try JSONOutput.render(plan))
         case .table: context.console.write(PlanView(plan: plan, explain: constraints.explain).render())
