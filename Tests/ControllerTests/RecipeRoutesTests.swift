@@ -131,6 +131,9 @@ struct RecipeRoutesTests {
             let snapshot = try await Self.get(client, "/v1/snapshot", token: token, as: ClusterSnapshot.self)
             #expect(snapshot.devices.map(\.name) == ["box"])
             #expect(snapshot.devices.first?.memoryAvailableBytes != nil && snapshot.devices.first?.architecture != nil)
+            // Its online event is recorded: observed availability since enrollment, and no reboot.
+            #expect((snapshot.devices.first?.availability ?? 0) > 0.5, "\(String(describing: snapshot.devices.first?.availability))")
+            #expect(snapshot.devices.first?.reboots == 0)
             for (recipe, placed) in [("small", true), ("huge", false), ("elsewhere", false)] {
                 let body = try WireCoding.encoder.encode(RecommendationRequest(recipe: recipe))
                 try await client.execute(uri: "/v1/recommendations", method: .post, headers: [.authorization: "Bearer \(token)"],

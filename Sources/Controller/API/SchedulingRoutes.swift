@@ -20,9 +20,17 @@ enum SchedulingRoutes {
         }
     }
 
-    /// Every enrolled device as the scheduler sees it now (pending devices are not candidates).
+    /// Every enrolled device as the scheduler sees it now (pending devices are not candidates), with
+    /// what the controller observed of its reliability.
     static func snapshot(_ controller: ControllerContext) async throws -> ClusterSnapshot {
+        let now = Date()
         let devices = try await controller.registry.list().filter { $0.status != .pending }
-        return ClusterSnapshot(takenAt: Date(), devices: devices.map(DeviceState.init))
+        let reliability = try await controller.registry.reliability(of: devices, now: now)
+        return ClusterSnapshot(takenAt: now, devices: devices.map { device in
+            var state = DeviceState(device)
+            state.availability = reliability[device.id]?.availability
+            state.reboots = reliability[device.id]?.reboots
+            return state
+        })
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import Protocol
+
+/// What the controller observed of each device over the last 30 days: the share of the time it was
+/// online (from its recorded online/offline events) and how often it rebooted (its reported uptime
+/// going down between stored samples, as far back as the metrics history reaches).
+public struct DeviceReliability: Sendable, Equatable {
+    public var availability: Double?
+    public var reboots: Int?
+
+    public static let window: TimeInterval = 30 * 86400
+
+    /// The share of `[start, now]` spent online, given its online/offline changes in time order (start: 30 days
+    /// ago, or enrollment when later). Before its first change the device was in the opposite state; nil without
+    /// any change to judge by.
+    public static func availability(changes: [(time: Date, online: Bool)], since start: Date, now: Date) -> Double? {
+        guard let first = changes.first else { return nil }
+        let from = start
+        guard now > from else { return nil }
+        var online = !first.online
+        var last = from
+        var up: TimeInterval = 0
+        for change in changes where change.time >= from {
+            if online { up += change.time.timeIntervalSince(last) }
+            online = change.online
+            last = change.time
+        }
+        if online { up += now.timeIntervalSince(last) }
+        return min(1, max(0, up / now.timeIntervalSince(from)))
+    }
+
+    /// Reboots: how often the reported uptime went down from one sample to the next.
+    public static func reboots(uptimes: [Double]) -> Int {
+        zip(uptimes, uptimes.dropFirst()).filter { $1 < $0 }.count
+    }
+}
+
+extension DeviceRegistry {
+    /// The reliability of `devices` over the last 30 days (or since enrollment), by device id.
+    public func reliability(of devices: [DeviceResource], now: Date = Date()) async throws -> [String: DeviceReliability] {
+        let start = now.addingTimeInterval(-DeviceReliability.window)
+        let (events, samples) = try await store.read { db in
+            let events = try EventRecord
+                .filter([RegistryEvent.Kind.deviceOnline.rawValue, RegistryEvent.Kind.deviceOffline.rawValue].contains(Column("type")))
+                .filter(Column("time") >= start)
+                .order(Column("time"))
+                .fetchAll(db)
+            let samples = try MetricsSampleRecord.filter(Column("time") >= start).order(Column("time")).fetchAll(db)
+            return (events, samples)
+        }
+        var changes: [String: [(time: Date, online: Bool)]] = [:]
+        for event in events {
+            guard let id = event.deviceID else { continue }
+            changes[id, default: []].append((event.time, event.type == RegistryEvent.Kind.deviceOnline.rawValue))
+        }
+        var uptimes: [String: [Double]] = [:]
+        for sample in samples {
+            if let uptime = JSONText.decode(MetricsSample.self, sample.sample)?.uptimeSeconds { uptimes[sample.deviceID, default: []].append(uptime) }
+        }
+        var out: [String: DeviceReliability] = [:]
+        for device in devices {
+            let since = max(start, device.createdAt)
+            out[device.id] = DeviceReliability(
+                availability: changes[device.id].flatMap { DeviceReliability.availability(changes: $0, since: since, now: now) },
+                reboots: uptimes[device.id].map(DeviceReliability.reboots))
+        }
+        return out
+    }
+}
