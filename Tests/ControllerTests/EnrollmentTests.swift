@@ -133,7 +133,10 @@ struct EnrollmentTests {
         try identity.saveCertificate(try forged.serializeAsPEM().pemString)
         let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: agentDir, name: "intruder")
         let state = try await agent.wait { $0.failure != nil }
-        #expect(state.failure?.contains("TLS") == true)
+        // Usually the handshake's alert ("TLS with the controller … failed"); on a loaded machine the agent
+        // can see the closed connection first. Either way the link failed and no device exists.
+        let failure = state.failure ?? ""
+        #expect(failure.contains("TLS") || failure.contains("controller at"), "\(failure)")
         #expect(try await controller.registry.list().isEmpty)
         await agent.stop()
         await controller.stop()
