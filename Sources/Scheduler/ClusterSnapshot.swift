@@ -44,8 +44,10 @@ public struct DeviceState: Codable, Sendable, Equatable {
     public var traits: [DeviceTrait]
     /// The `group` label's values.
     public var groups: [String]
-    /// Share of the last 30 days the device was online, 0-1; nil without history.
+    /// Share of the last 30 days (or of `observedDays`, when fewer) the device was online, 0-1; nil without history.
     public var availability: Double?
+    /// How many days `availability` covers (30 at most); nil when unknown.
+    public var observedDays: Double?
     /// Reboots in the last 30 days.
     public var reboots: Int?
     /// Host ports already published, as `8080/tcp`.
@@ -56,7 +58,7 @@ public struct DeviceState: Codable, Sendable, Equatable {
     public init(name: String, online: Bool = true, draining: Bool = false, architecture: String? = nil, cores: Int? = nil, cpuMHz: Double? = nil,
                 cpuBusyPercent: Double? = nil, memoryTotalBytes: Int64? = nil, memoryAvailableBytes: Int64? = nil, storageTotalBytes: Int64? = nil,
                 storageAvailableBytes: Int64? = nil, alwaysOn: Bool? = nil, watts: Double? = nil, gpu: Bool = false, traits: [DeviceTrait] = [],
-                groups: [String] = [], availability: Double? = nil, reboots: Int? = nil, publishedPorts: [String] = [], apps: [DeployedApp] = []) {
+                groups: [String] = [], availability: Double? = nil, observedDays: Double? = nil, reboots: Int? = nil, publishedPorts: [String] = [], apps: [DeployedApp] = []) {
         self.name = name
         self.online = online
         self.draining = draining
@@ -74,17 +76,18 @@ public struct DeviceState: Codable, Sendable, Equatable {
         self.traits = traits
         self.groups = groups
         self.availability = availability
+        self.observedDays = observedDays
         self.reboots = reboots
         self.publishedPorts = publishedPorts
         self.apps = apps
     }
 
-    /// Declared traits plus those its figures show: always-on (declared, or online 99 % of 30 days),
+    /// Declared traits plus those its figures show: always-on (declared, or online 99 % of at least 7 observed days),
     /// low-power (≤ 15 W, or an ARM board without a figure), storage-optimized (≥ 1 TiB),
     /// high-memory (≥ 16 GiB), fast-cpu (cores × GHz ≥ 10), gpu.
     public var effectiveTraits: Set<DeviceTrait> {
         var traits = Set(self.traits)
-        if alwaysOn == true || (availability ?? 0) >= 0.99 { traits.insert(.alwaysOn) }
+        if alwaysOn == true || ((availability ?? 0) >= 0.99 && (observedDays ?? 30) >= 7) { traits.insert(.alwaysOn) }
         if let watts { if watts <= 15 { traits.insert(.lowPower) } } else if RecipeArchitecture(machine: architecture ?? "") != .amd64, architecture != nil {
             traits.insert(.lowPower)
         }

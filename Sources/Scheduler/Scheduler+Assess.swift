@@ -69,6 +69,13 @@ extension Scheduler {
         parts.count <= 1 ? parts.joined() : parts.dropLast().joined(separator: ", ") + " and " + parts.last!
     }
 
+    /// `30 days`, `2.5 days`, `3 hours`, `12 minutes`.
+    static func days(_ days: Double) -> String {
+        if days >= 1 { return "\(Bytes.decimal(days)) day\(days == 1 ? "" : "s")" }
+        let hours = days * 24
+        return hours >= 1 ? "\(Bytes.decimal(hours)) hour\(hours == 1 ? "" : "s")" : "\(max(1, Int((hours * 60).rounded()))) minutes"
+    }
+
     static func clamp(_ value: Double) -> Double { (min(100, max(0, value)) * 10).rounded() / 10 }
 
     /// The soft factors, each 0-100 with its weight (0: does not apply to this component).
@@ -110,7 +117,7 @@ extension Scheduler {
         // Reliability: 90 % availability is 0, 100 % is full marks, less 5 per reboot.
         if let availability = device.availability {
             add("reliability", (availability - 0.9) / 0.1 * 100 - 5 * Double(device.reboots ?? 0), weights.reliability,
-                "online \(Bytes.decimal(availability * 100)) % of 30 days, \(device.reboots ?? 0) reboots")
+                "online \(Bytes.decimal(availability * 100)) % of \(Self.days(device.observedDays ?? 30)), \(device.reboots ?? 0) reboots")
         } else {
             add("reliability", 50, weights.reliability, "no history yet")
             warnings.append("no availability history yet")

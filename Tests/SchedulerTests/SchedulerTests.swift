@@ -236,6 +236,9 @@ struct SchedulerTests {
         #expect(Lab.pi4.effectiveTraits == [.alwaysOn, .lowPower])
         #expect(Lab.laptop.effectiveTraits == [.highMemory, .fastCPU])
         #expect(DeviceState(name: "pi", architecture: "aarch64").effectiveTraits == [.lowPower])
+        // Always on by observation needs a week of it: a device enrolled an hour ago proves nothing yet.
+        #expect(DeviceState(name: "new", availability: 1, observedDays: 0.04).effectiveTraits.isEmpty)
+        #expect(DeviceState(name: "steady", availability: 0.995, observedDays: 8).effectiveTraits == [.alwaysOn])
     }
 }
 

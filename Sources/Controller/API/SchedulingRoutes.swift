@@ -29,6 +29,7 @@ enum SchedulingRoutes {
         return ClusterSnapshot(takenAt: now, devices: devices.map { device in
             var state = DeviceState(device)
             state.availability = reliability[device.id]?.availability
+            state.observedDays = reliability[device.id]?.observedDays
             state.reboots = reliability[device.id]?.reboots
             return state
         })

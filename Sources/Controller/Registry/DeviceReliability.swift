@@ -7,6 +7,8 @@ import Protocol
 /// going down between stored samples, as far back as the metrics history reaches).
 public struct DeviceReliability: Sendable, Equatable {
     public var availability: Double?
+    /// The days the figures cover: 30, or fewer for a device enrolled since.
+    public var observedDays: Double
     public var reboots: Int?
 
     public static let window: TimeInterval = 30 * 86400
@@ -63,7 +65,7 @@ extension DeviceRegistry {
             let since = max(start, device.createdAt)
             out[device.id] = DeviceReliability(
                 availability: changes[device.id].flatMap { DeviceReliability.availability(changes: $0, since: since, now: now) },
-                reboots: uptimes[device.id].map(DeviceReliability.reboots))
+                observedDays: now.timeIntervalSince(since) / 86400, reboots: uptimes[device.id].map(DeviceReliability.reboots))
         }
         return out
     }
