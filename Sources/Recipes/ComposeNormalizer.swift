@@ -162,12 +162,10 @@ struct ComposeNormalizer {
                 }
                 out["logging"] = logging
             default:
-                let why = Self.unsupported[entry.key].map { ": \($0)" } ?? ""
-                let place = Place(line: value.place.line, column: value.place.column, path: value.place.path)
-                if Self.unsupported[entry.key] != nil {
-                    reader.fail(place, "is not supported\(why)")
+                if let why = Self.unsupported[entry.key] {
+                    reader.fail(value, "is not supported: \(why)")
                 } else {
-                    reader.fail(place, "is not a compose key the homelab runtime supports\(TreeReader.suggestion(for: entry.key, among: Self.serviceKeys))")
+                    reader.fail(value, "is not a compose key the homelab runtime supports\(TreeReader.suggestion(for: entry.key, among: Self.serviceKeys))")
                 }
             }
         }

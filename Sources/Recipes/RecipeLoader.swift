@@ -14,14 +14,12 @@ public enum RecipeLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw RecipeProblems([RecipeProblem(file: name, line: 0, column: 0, field: "", message: "the file is not UTF-8 text")])
         }
-        var recipe = try parse(text, file: name)
-        var problems: [RecipeProblem] = []
+        let recipe = try parse(text, file: name)
         let base = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        if base != recipe.id {
-            problems.append(RecipeProblem(file: name, line: 0, column: 0, field: "id", message: "is \"\(recipe.id)\" but the file is named \(base).yaml; they must match"))
+        guard base == recipe.id else {
+            throw RecipeProblems([RecipeProblem(file: name, line: 0, column: 0, field: "id",
+                                                message: "is \"\(recipe.id)\" but the file is named \(base).yaml; they must match")])
         }
-        if !problems.isEmpty { throw RecipeProblems(problems) }
-        recipe.id = base
         return recipe
     }
 

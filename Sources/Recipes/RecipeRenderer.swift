@@ -107,6 +107,9 @@ public enum RecipeRenderer {
     /// Renders `recipe`; problems name `file` with the place each value was written.
     public static func render(_ recipe: Recipe, _ context: RenderContext, file: String) throws(RecipeProblems) -> RenderedRecipe {
         var reader = TreeReader(file: file)
+        // Each component's port, rendered once below (before the fragments that name it); a port that failed
+        // to render is "" so the one problem is not reported again where it is used.
+        var ports: [String: String] = [:]
         let value = { (variable: TemplateVariable) -> String? in
             switch variable {
             case .input(let name): context.inputs[name]
@@ -121,10 +124,10 @@ public enum RecipeRenderer {
                 case .domain: context.domain
                 }
             case .componentHost(let name): context.hosts[name]
-            case .componentPort(let name): recipe.component(name)?.port
+            case .componentPort(let name): ports[name]
             }
         }
-        func substitute(_ text: String, _ place: Place, _ reader: inout TreeReader, depth: Int = 0) -> String? {
+        func substitute(_ text: String, _ place: Place, _ reader: inout TreeReader) -> String? {
             let template: Template
             do { template = try Template(parsing: text) } catch {
                 reader.fail(place, error.message)
@@ -132,15 +135,10 @@ public enum RecipeRenderer {
             }
             var failed = false
             let out = template.render { variable in
-                guard var found = value(variable) else {
+                guard let found = value(variable) else {
                     reader.fail(place, Self.unknown(variable, recipe: recipe))
                     failed = true
                     return ""
-                }
-                // A component's port is itself a template (usually an input): one level deeper.
-                if case .componentPort = variable, depth == 0 {
-                    guard let port = substitute(found, place, &reader, depth: 1) else { failed = true; return "" }
-                    found = port
                 }
                 return found
             }
@@ -155,16 +153,21 @@ public enum RecipeRenderer {
             return port
         }
 
+        var componentPorts: [String: Int] = [:]
+        for (index, component) in recipe.components.enumerated() where component.port != nil {
+            let rendered = port(component.port, Place(line: component.compose.place.line, column: 0, path: "components[\(index)].port"), &reader)
+            componentPorts[component.name] = rendered
+            ports[component.name] = rendered.map(String.init) ?? ""
+        }
         var components: [RenderedRecipe.Component] = []
-        for (index, component) in recipe.components.enumerated() {
+        for component in recipe.components {
             var normalizer = ComposeNormalizer(reader: reader) { text, place, reader in substitute(text, place, &reader) }
             let name = stackName(deployment: context.deploymentName, component: component.name, of: recipe)
             var json = normalizer.stack(component.compose, name: name, deployment: context.deploymentName)
             reader = normalizer.reader
-            let componentPort = port(component.port, Place(line: component.compose.place.line, column: 0, path: "components[\(index)].port"), &reader)
-            if recipe.autoLink { link(&json, component: component, recipe: recipe, context: context, reader: &reader) }
+            if recipe.autoLink { link(&json, component: component, recipe: recipe, ports: componentPorts, hosts: context.hosts, reader: &reader) }
             guard let stack = decode(json, component: component, file: file, reader: &reader) else { continue }
-            components.append(.init(name: component.name, stack: stack, port: componentPort))
+            components.append(.init(name: component.name, stack: stack, port: componentPorts[component.name]))
         }
         var web: RenderedRecipe.Web?
         if let entry = recipe.web {
@@ -180,8 +183,8 @@ public enum RecipeRenderer {
 
     static func unknown(_ variable: TemplateVariable, recipe: Recipe) -> String {
         switch variable {
-        case .input(let name): "\(variable) names no input of this recipe" + (recipe.inputs.isEmpty ? "" : " (inputs: \(recipe.inputs.map(\.name).joined(separator: ", ")))")
-        case .secret(let name): "\(variable) names no secret of this recipe" + (recipe.secrets.isEmpty ? "" : " (secrets: \(recipe.secrets.map(\.name).joined(separator: ", ")))") + (name.isEmpty ? "" : "")
+        case .input: "\(variable) names no input of this recipe" + (recipe.inputs.isEmpty ? "" : " (inputs: \(recipe.inputs.map(\.name).joined(separator: ", ")))")
+        case .secret: "\(variable) names no secret of this recipe" + (recipe.secrets.isEmpty ? "" : " (secrets: \(recipe.secrets.map(\.name).joined(separator: ", ")))")
         case .componentHost(let name) where recipe.component(name) != nil: "the address of component \(name) is not known (where it runs is decided at deploy time)"
         case .componentPort(let name) where recipe.component(name) != nil: "component \(name) has no port"
         case .componentHost, .componentPort: "\(variable) names no component of this recipe (components: \(recipe.components.map(\.name).joined(separator: ", ")))"
@@ -189,11 +192,14 @@ public enum RecipeRenderer {
         }
     }
 
-    /// `NAME_HOST` / `NAME_PORT` of every other component with a port, into each service's environment.
-    static func link(_ json: inout [String: Any], component: RecipeComponent, recipe: Recipe, context: RenderContext, reader: inout TreeReader) {
+    /// `NAME_HOST` / `NAME_PORT` of every other component with a rendered port, into each service's environment
+    /// unless the service sets them itself.
+    static func link(_ json: inout [String: Any], component: RecipeComponent, recipe: Recipe, ports: [String: Int], hosts: [String: String],
+                     reader: inout TreeReader) {
         guard var services = json["services"] as? [String: Any] else { return }
-        for other in recipe.components where other.name != component.name && other.port != nil {
-            guard let host = context.hosts[other.name] else {
+        for other in recipe.components where other.name != component.name {
+            guard let port = ports[other.name] else { continue }
+            guard let host = hosts[other.name] else {
                 reader.fail(Place(line: 0, column: 0, path: "networking.auto_link"), "the address of component \(other.name) is not known (where it runs is decided at deploy time)")
                 continue
             }
@@ -202,10 +208,7 @@ public enum RecipeRenderer {
                 guard var service = value as? [String: Any] else { continue }
                 var environment = service["environment"] as? [String: String] ?? [:]
                 if environment["\(prefix)_HOST"] == nil { environment["\(prefix)_HOST"] = host }
-                if environment["\(prefix)_PORT"] == nil, let port = other.port, let rendered = try? Template(parsing: port).render({ variable in
-                    if case .input(let input) = variable { return context.inputs[input] ?? "" }
-                    return ""
-                }) { environment["\(prefix)_PORT"] = rendered }
+                if environment["\(prefix)_PORT"] == nil { environment["\(prefix)_PORT"] = String(port) }
                 service["environment"] = environment
                 services[name] = service
             }

@@ -121,8 +121,12 @@ public struct RenderResponse: Codable, Sendable, Equatable {
         let rendered = try RecipeRenderer.render(recipe, context, file: recipe.id)
         var components: [Component] = []
         for component in rendered.components {
-            guard let text = try? ComposeFile.text(of: component.stack) else { continue }
-            components.append(Component(name: component.name, stack: component.stack.name, compose: text))
+            do {
+                components.append(Component(name: component.name, stack: component.stack.name, compose: try ComposeFile.text(of: component.stack)))
+            } catch {
+                throw RecipeProblems([RecipeProblem(file: recipe.id, line: 0, column: 0, field: "components.\(component.name)",
+                                                    message: "the rendered stack cannot be written as a compose file: \(error)")])
+            }
         }
         let web = rendered.web.map { "\($0.scheme)://\(request.hosts?[$0.component] ?? "DEVICE-ADDRESS"):\($0.port)\($0.path)" }
         return RenderResponse(components: components, web: web, notes: rendered.notes)

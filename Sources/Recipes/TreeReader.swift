@@ -21,8 +21,7 @@ struct TreeReader {
         }
         if let allowed {
             for entry in entries where !allowed.contains(entry.key) {
-                let place = Place(line: entry.value.place.line, column: entry.value.place.column, path: entry.value.place.path)
-                fail(place, "unknown field\(Self.suggestion(for: entry.key, among: allowed))")
+                fail(entry.value, "unknown field\(Self.suggestion(for: entry.key, among: allowed))")
             }
         }
         return entries
@@ -44,7 +43,7 @@ struct TreeReader {
     }
 
     mutating func string(_ tree: ComposeTree) -> String? {
-        guard let text = tree.text, !(tree.isNull && tree.text?.isEmpty == true) else {
+        guard let text = tree.text, !(tree.isNull && text.isEmpty) else {
             fail(tree, "must be text")
             return nil
         }

@@ -41,13 +41,10 @@ extension Scheduler {
         // Less than a tenth of the storage left free is a weak point: the device can take it, but a full disk
         // breaks apps, so its score stays below the line of the recommended. RAM may fill (the RAM factor
         // already weighs it, and packing keeps room for large apps).
-        func share(_ free: Int64?, _ total: Int64?, _ need: Int64) -> Double? {
-            guard let free, let total, total > 0 else { return nil }
-            return Double(free - need) / Double(total)
-        }
-        let tight = [("storage-headroom", share(device.storageAvailableBytes, device.storageTotalBytes, component.storageBytes))]
-            .filter { ($0.1 ?? 1) < 0.1 }.map(\.0)
-        let weak = factors.filter { tight.contains($0.name) && $0.weight > 0 }
+        let storageLeft = device.storageAvailableBytes.flatMap { free in
+            device.storageTotalBytes.map { $0 > 0 ? Double(free - component.storageBytes) / Double($0) : 1 }
+        } ?? 1
+        let weak = storageLeft < 0.1 ? factors.filter { $0.name == "storage-headroom" && $0.weight > 0 } : []
         if !weak.isEmpty { score = min(score, 59) }
         let tier: Assessment.Tier = !rejections.isEmpty ? .notRecommended : score >= 60 && weak.isEmpty ? .recommended : score >= 35 ? .ok : .notRecommended
         var reason: String

@@ -17,19 +17,17 @@ public struct DeviceReliability: Sendable, Equatable {
     /// ago, or enrollment when later). Before its first change the device was in the opposite state; nil without
     /// any change to judge by.
     public static func availability(changes: [(time: Date, online: Bool)], since start: Date, now: Date) -> Double? {
-        guard let first = changes.first else { return nil }
-        let from = start
-        guard now > from else { return nil }
+        guard let first = changes.first, now > start else { return nil }
         var online = !first.online
-        var last = from
+        var last = start
         var up: TimeInterval = 0
-        for change in changes where change.time >= from {
+        for change in changes where change.time >= start {
             if online { up += change.time.timeIntervalSince(last) }
             online = change.online
             last = change.time
         }
         if online { up += now.timeIntervalSince(last) }
-        return min(1, max(0, up / now.timeIntervalSince(from)))
+        return min(1, max(0, up / now.timeIntervalSince(start)))
     }
 
     /// Reboots: how often the reported uptime went down from one sample to the next.
