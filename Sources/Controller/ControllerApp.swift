@@ -37,6 +37,12 @@ public struct ControllerApp: Sendable {
         let info = ControllerInfo(version: ControllerVersion.current, caFingerprint: authority.fingerprint,
                                   agentAddress: "\(config.agentHost):\(config.agentPort)")
         let metrics = ControllerMetrics()
+        let catalog = RecipeCatalog(directories: config.catalogDirectories
+            ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }, logger: logger)
+        let scheduler = Scheduler(weights: config.schedulerWeights)
+        let deployments = DeploymentService(store: store, registry: registry, events: events, catalog: catalog, scheduler: scheduler,
+                                            box: try SecretBox.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki")),
+                                            settings: config.deployments, logger: logger)
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
         self.context = ControllerContext(store: store, authority: authority, tokens: tokens, registry: registry,
@@ -44,10 +50,7 @@ public struct ControllerApp: Sendable {
                                          agentBinaries: AgentBinaries(directory: config.agentBinariesDirectory
                                              ?? config.stateDirectory.appendingPathComponent("agent-binaries")),
                                          discovery: discovery,
-                                         catalog: RecipeCatalog(directories: config.catalogDirectories
-                                             ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 },
-                                                                logger: logger),
-                                         scheduler: Scheduler(weights: config.schedulerWeights))
+                                         catalog: catalog, scheduler: scheduler, deployments: deployments)
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 
@@ -91,7 +94,7 @@ public struct ControllerApp: Sendable {
             anonymousSlots: Slots(config.maximumAnonymousConnections),
             handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout)
         return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention),
-                context.catalog.watcher(), try makeAPI()]
+                context.catalog.watcher(), DeploymentSupervisor(deployments: context.deployments), try makeAPI()]
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.

@@ -35,6 +35,8 @@ public struct ControllerConfig: Sendable {
     public var catalogDirectories: [URL]?
     /// The scheduler's factor weights (docs/scheduler.md).
     public var schedulerWeights = Weights()
+    /// Deployments: the reverse proxy, how long to wait for devices and health.
+    public var deployments = DeploymentSettings()
     /// Multicast discovery: interfaces, interval, on/off.
     public var discovery = DiscoveryService.Settings()
 

@@ -30,6 +30,8 @@ public struct ControllerContext: Sendable {
     public let catalog: RecipeCatalog
     /// The scheduler, with the configured weights.
     public let scheduler: Scheduler
+    /// Deployments: deploy, manage, expose.
+    public let deployments: DeploymentService
     /// The stacks on each device, through its agent.
     public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

@@ -17,11 +17,15 @@ public struct ControllerError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// The device's link is down (it went offline, or dropped the connection during the request).
+    public var isDeviceUnreachable: Bool { code == "device_disconnected" || code == "device_offline" }
+
     /// An agent's error, as the API reports it.
     init(agentError error: ProtocolError, device: String) {
         switch error.code {
         case .invalidSpec: self.init(code: "invalid_spec", status: 422, message: error.message)
         case .notFound: self.init(code: "not_found", status: 404, message: "\(device): \(error.message)")
+        case .connectionClosed: self.init(code: "device_disconnected", status: 503, message: "\(device) disconnected: \(error.message)")
         default: self.init(code: "agent_error", status: 502, message: "\(device): \(error.message)")
         }
     }

@@ -35,7 +35,7 @@ public enum RecipeLoader {
     }
 
     /// `[a-z0-9][a-z0-9-]*`, at most 63.
-    static func isID(_ text: String) -> Bool {
+    public static func isID(_ text: String) -> Bool {
         guard let first = text.first, text.count <= 63, first.isASCII, first.isLowercase || first.isNumber else { return false }
         return text.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
     }

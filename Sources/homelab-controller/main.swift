@@ -43,6 +43,17 @@ extension ControllerCommand {
         var weight: [String] = []
         @Option(help: "A folder of your own recipes, read after the bundled catalog and <state>/recipes (repeatable; reloaded on change).")
         var catalog: [String] = []
+        @Option(help: "The homelab's reverse proxy for --expose: none, caddy (routes through its admin API) or traefik (container labels).")
+        var proxy: String = "none"
+        @Option(help: "Exposed apps are reached as NAME.DOMAIN.") var domain: String = "home.arpa"
+        @Option(help: "Scheme and port people reach the proxy on, as shown in app URLs.") var proxyScheme: String = "http"
+        @Option(help: "See --proxy-scheme.") var proxyPort: Int = 80
+        @Option(help: "Caddy's admin API.") var caddyAdmin: String = "http://127.0.0.1:2019"
+        @Option(help: "Listen address of the Caddy server the controller adds routes to (made when missing).") var caddyListen: String = ":80"
+        @Option(help: "Docker network shared by Traefik and the exposed services.") var traefikNetwork: String = "homelab-proxy"
+        @Option(help: "Traefik entrypoint of the routers.") var traefikEntrypoint: String = "web"
+        @Option(help: "Seconds a deploy waits for an offline device (or one that dropped its link mid-deploy).") var deviceWait: Int = 120
+        @Option(help: "Seconds a deploy waits for health unless the request says otherwise.") var healthTimeout: Int = 120
 
         func run() async throws {
             var config = ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir))
@@ -57,6 +68,19 @@ extension ControllerCommand {
             config.discovery.network.interfaces = discoveryInterface
             config.discovery.interval = announceInterval
             config.schedulerWeights = try Weights(overrides: weight)
+            guard let proxyKind = ProxySettings.Kind(rawValue: proxy) else {
+                throw ValidationError("--proxy \(proxy): one of \(ProxySettings.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.deployments.proxy.kind = proxyKind
+            config.deployments.proxy.domain = domain
+            config.deployments.proxy.scheme = proxyScheme
+            config.deployments.proxy.port = proxyPort
+            config.deployments.proxy.caddyAdmin = caddyAdmin
+            config.deployments.proxy.caddyListen = caddyListen
+            config.deployments.proxy.traefikNetwork = traefikNetwork
+            config.deployments.proxy.traefikEntrypoint = traefikEntrypoint
+            config.deployments.deviceWait = .seconds(deviceWait)
+            config.deployments.healthTimeout = healthTimeout
             if !catalog.isEmpty {
                 config.catalogDirectories = [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }
                     + catalog.map { URL(fileURLWithPath: $0) }
@@ -69,6 +93,7 @@ extension ControllerCommand {
             print("  agent port: \(listen):\(agentPort)")
             print("  CA:         sha256:\(app.context.authority.fingerprint)")
             print("  discovery:  \(discovery ? "udp \(config.discovery.network.group):\(config.discovery.network.port)" : "off")")
+            print("  proxy:      \(proxy == "none" ? "none" : "\(proxy), apps at NAME.\(domain)")")
             print("  catalog:    \(app.context.catalog.status.recipes) recipes from \(app.context.catalog.directories.map(\.path).joined(separator: ", "))")
             if let token = app.newAdminToken {
                 print("  admin API token (shown only this once, store it now):")

@@ -71,6 +71,8 @@ public struct RuntimeContainer: Equatable, Sendable {
     public var exitCode: Int?
     /// Whether it was ever started (inspect only; a listing says nil).
     public var everStarted: Bool?
+    /// Its IPv4 addresses on its networks (inspect only).
+    public var addresses: [String] = []
 }
 
 /// A network or volume as the runtime reports it.

@@ -119,7 +119,10 @@ public final class DockerEngine: ContainerRuntime {
             image: reply["Config"]["Image"].string ?? "", labels: reply["Config"]["Labels"].stringMap,
             state: state["Status"].string ?? "unknown", health: state["Health"]["Status"].string,
             exitCode: state["ExitCode"].int.map(Int.init),
-            everStarted: (state["StartedAt"].string.map { !$0.hasPrefix("0001-") }) ?? false
+            everStarted: (state["StartedAt"].string.map { !$0.hasPrefix("0001-") }) ?? false,
+            addresses: reply["NetworkSettings"]["Networks"].object.keys.sorted().compactMap { name in
+                reply["NetworkSettings"]["Networks"][name]["IPAddress"].string.flatMap { $0.isEmpty ? nil : $0 }
+            }
         )
     }
 

@@ -20,6 +20,8 @@ public enum StackLabels {
     public static let deployment = "io.homelab.deployment"
     /// Marks what the agent manages; projects without it are left alone.
     public static let managed = "io.homelab.managed"
+    /// A network shared by several stacks (the reverse proxy's), with its name: never removed with a stack.
+    public static let sharedNetwork = "io.homelab.shared-network"
     /// The agent version that created the object.
     public static let agentVersion = "io.homelab.agent-version"
     /// The Compose release whose labelling we follow.

@@ -76,7 +76,18 @@ public struct StackReconciler: Sendable {
 
     private func ensureNetworks(_ spec: StackSpec, progress: Progress) async throws {
         let present = Set(try await runtime.networks(labelled: [StackLabels.project: spec.name]).map(\.name))
-        for name in Self.networksUsed(spec) where !present.contains("\(spec.name)_\(name)") {
+        for name in Self.networksUsed(spec) where spec.networks?[name]?.external == true {
+            // Shared with other stacks (the reverse proxy's network): made when missing, never labelled as this stack's.
+            let engineName = spec.engineNetworkName(name)
+            guard try await runtime.networks(labelled: [StackLabels.sharedNetwork: engineName]).isEmpty else { continue }
+            await progress(StackProgress(project: spec.name, phase: "network", message: "Creating shared network \(engineName)"))
+            do {
+                try await runtime.createNetwork(name: engineName, labels: [StackLabels.sharedNetwork: engineName], internal: false)
+            } catch let error as DockerClientError where error.code == .conflict {
+                continue
+            }
+        }
+        for name in Self.networksUsed(spec) where spec.networks?[name]?.external != true && !present.contains("\(spec.name)_\(name)") {
             await progress(StackProgress(project: spec.name, phase: "network", message: "Creating network \(spec.name)_\(name)"))
             let declared = spec.networks?[name]
             let labels = StackLabels.projectObject(spec, kind: StackLabels.network, name: name, agentVersion: agentVersion, extra: declared?.labels)
@@ -98,7 +109,7 @@ public struct StackReconciler: Sendable {
     }
 
     private func removeUnusedNetworks(_ spec: StackSpec) async throws {
-        let used = Set(Self.networksUsed(spec).map { "\(spec.name)_\($0)" })
+        let used = Set(Self.networksUsed(spec).map { spec.engineNetworkName($0) })
         for network in try await runtime.networks(labelled: [StackLabels.project: spec.name, StackLabels.managed: "true"]) where !used.contains(network.name) {
             try await runtime.removeNetwork(name: network.name)
         }
@@ -131,7 +142,7 @@ public struct StackReconciler: Sendable {
         var networks: [(name: String, aliases: [String])] = []
         if service.networkMode == nil {
             for (network, attachment) in (service.networks ?? ["default": ServiceNetwork()]).sorted(by: { $0.key < $1.key }) {
-                networks.append(("\(spec.name)_\(network)", [name] + (attachment.aliases ?? [])))
+                networks.append((spec.engineNetworkName(network), [name] + (attachment.aliases ?? [])))
             }
         }
         var labels = service.labels ?? [:]

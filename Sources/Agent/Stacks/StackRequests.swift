@@ -31,6 +31,8 @@ public struct StackRequests: Sendable {
                 return try await reconciler.stats(try message.body(as: StackRef.self))
             case MessageType.stackLogs:
                 return try await logs(try message.body(as: StackLogsRequest.self), on: connection)
+            case MessageType.stackProbe:
+                return try await HealthProbe.probe(try message.body(as: StackProbe.self), reconciler: reconciler)
             default:
                 return nil
             }

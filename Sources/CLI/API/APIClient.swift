@@ -47,7 +47,9 @@ public struct APIClient: Sendable {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tlsConfiguration(trusting: ca),
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(5), read: .seconds(30))
+            // No read timeout: each request has its deadline (``requestDeadline``), and a followed stream
+            // (logs, a deploy's progress during a long health wait) may be silent for minutes.
+            timeout: .init(connect: .seconds(5))
         )
         // A CLI reports a refused connection at once instead of retrying until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -83,7 +85,42 @@ public struct APIClient: Sendable {
     public func post<Answer: Decodable>(_ path: String, json body: some Encodable, as type: Answer.Type = Answer.self) async throws(CLIError) -> Answer {
         let data: Data
         do { data = try WireCoding.encoder.encode(body) } catch { throw CLIError.wrapping(error) }
-        return try decode(type, from: try await send(.POST, path, body: data, expecting: [200, 201]))
+        return try decode(type, from: try await send(.POST, path, body: data, expecting: [200, 201, 202]))
+    }
+
+    /// `GET path` answered with JSON lines (`application/x-ndjson`), each handed to `line` as it arrives,
+    /// without a deadline: the stream ends when the controller ends it.
+    public func lines(_ path: String, _ line: (Data) async throws -> Void) async throws {
+        var request = HTTPClientRequest(url: url.appending(path: path))
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/x-ndjson")
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, deadline: .distantFuture)
+        } catch {
+            throw TransportErrors.describe(error, url: url, pinnedCA: pinnedCA)
+        }
+        guard response.status.code == 200 else {
+            let body = (try? await response.body.collect(upTo: Self.maximumBodyBytes)) ?? ByteBuffer()
+            throw APIErrors.error(status: Int(response.status.code), body: body)
+        }
+        var pending = Data()
+        do {
+            for try await chunk in response.body {
+                pending.append(contentsOf: chunk.readableBytesView)
+                while let newline = pending.firstIndex(of: 10) {
+                    let text = pending[pending.startIndex..<newline]
+                    pending = Data(pending[pending.index(after: newline)...])
+                    if !text.isEmpty { try await line(Data(text)) }
+                }
+                guard pending.count <= Self.maximumBodyBytes else { throw CLIError(.controller, "a line longer than 16 MiB", exitCode: ExitStatus.failure) }
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError(.unreachable, "the stream from \(url) broke: \(error)", exitCode: ExitStatus.unreachable)
+        }
+        if !pending.isEmpty { try await line(pending) }
     }
 
     /// `POST path` without a body, decoded.

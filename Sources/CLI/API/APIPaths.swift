@@ -15,6 +15,22 @@ public enum APIPaths {
     /// `GET`: the app catalog (`?q=&category=&arch=&fits=`).
     public static let recipes = "/v1/recipes"
 
+    /// `GET`/`POST`: deployments.
+    public static let deployments = "/v1/deployments"
+    /// `GET`: what runs differs from what was deployed.
+    public static let drift = "/v1/drift"
+
+    /// `GET`/`DELETE`: one deployment.
+    public static func deployment(_ name: String) -> String {
+        "\(deployments)/\(segment(name))"
+    }
+
+    /// A query string from the pairs whose value is set, values percent-encoded.
+    public static func query(_ pairs: [(String, String?)]) -> String {
+        let set = pairs.compactMap { key, value in value.map { "\(key)=\(segment($0))" } }
+        return set.isEmpty ? "" : "?" + set.joined(separator: "&")
+    }
+
     /// `GET`: one recipe.
     public static func recipe(_ id: String) -> String {
         "\(recipes)/\(segment(id))"

@@ -12,6 +12,7 @@ public final class RecipeCatalog: Sendable {
     struct Entry: Sendable {
         var recipe: Recipe
         var catalog: String
+        var path: String
     }
     struct State: Sendable {
         var entries: [String: Entry] = [:]
@@ -34,6 +35,12 @@ public final class RecipeCatalog: Sendable {
     /// The recipe `id`.
     public func recipe(_ id: String) -> (recipe: Recipe, catalog: String)? {
         state.withLock { $0.entries[id].map { ($0.recipe, $0.catalog) } }
+    }
+
+    /// The text of recipe `id` as its file holds it now, and the file's path (a deployment keeps the text it was made from).
+    public func source(_ id: String) -> (text: String, file: String)? {
+        guard let path = state.withLock({ $0.entries[id]?.path }), let data = FileManager.default.contents(atPath: path) else { return nil }
+        return (String(decoding: data, as: UTF8.self), path)
     }
 
     /// Every recipe, by id.
@@ -74,7 +81,7 @@ public final class RecipeCatalog: Sendable {
                 let path = directory.appendingPathComponent(file).path
                 do {
                     let recipe = try RecipeLoader.load(path: path)
-                    loaded.entries[recipe.id] = Entry(recipe: recipe, catalog: directory.path)
+                    loaded.entries[recipe.id] = Entry(recipe: recipe, catalog: directory.path, path: path)
                 } catch {
                     loaded.problems += error.problems
                     for problem in error.problems { logger.warning("recipe not loaded: \(problem)") }

@@ -76,7 +76,8 @@ public actor DeviceRegistry {
     public func session(of nameOrID: String) async throws -> (DeviceResource, MessageConnection) {
         let device = try await get(nameOrID)
         guard let connection = sessions[device.id]?.connection else {
-            throw ControllerError.conflict("\(device.name) is \(device.status.rawValue): only a connected device can do this")
+            throw ControllerError(code: "device_offline", status: 409,
+                                  message: "\(device.name) is \(device.status.rawValue): only a connected device can do this")
         }
         return (device, connection)
     }

@@ -68,6 +68,25 @@ public final class Store: Sendable {
                 t.column("message", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: deployments and their steps") { db in
+            try db.create(table: "deployment") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull().unique()
+                t.column("recipe", .text).notNull()
+                t.column("state", .text).notNull()
+                // The API view (DeploymentResource JSON): nothing secret in it.
+                t.column("resource", .text).notNull()
+                // AES-GCM sealed (SecretBox): inputs, generated secrets, the recipe's text and the rendered stacks.
+                t.column("sealed", .blob).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "deploymentStep") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("deploymentID", .text).notNull().indexed().references("deployment", onDelete: .cascade)
+                t.column("step", .text).notNull()
+            }
+        }
         return migrator
     }
 

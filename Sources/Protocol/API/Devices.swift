@@ -86,19 +86,23 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
         case stackProgress = "stack.progress"
         /// A container on the device died, ran out of memory or changed health (`container` is set).
         case containerEvent = "container.event"
+        /// A deployment moved a step (`deployment` is set; `device` when the step concerns one device).
+        case deploymentProgress = "deployment.progress"
     }
     /// What happened.
     public var type: Kind
     /// When (controller clock).
     public var time: Date
-    /// The device as it is after the change.
-    public var device: DeviceResource
+    /// The device as it is after the change (absent for a deployment step that concerns no one device).
+    public var device: DeviceResource?
     /// With `stack.progress`.
     public var stack: StackProgress?
     /// With `container.event`.
     public var container: ContainerEvent?
+    /// With `deployment.progress`.
+    public var deployment: DeploymentProgress?
     /// Creates an event.
-    public init(type: Kind, time: Date, device: DeviceResource) {
+    public init(type: Kind, time: Date, device: DeviceResource?) {
         self.type = type
         self.time = time
         self.device = device

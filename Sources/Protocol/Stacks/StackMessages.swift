@@ -271,3 +271,35 @@ public struct ContainerEvent: Codable, Equatable, Sendable {
         self.action = action
     }
 }
+
+extension MessageType {
+    /// Controller → agent request: probe a service's container from the device (``StackProbe``); reply ``StackProbeResult``.
+    public static let stackProbe = "stack.probe"
+}
+
+/// `stack.probe`: is the service answering on a container port? Used where the image has no HEALTHCHECK.
+public struct StackProbe: Codable, Equatable, Sendable {
+    public var project: String
+    public var service: String
+    /// The container port.
+    public var port: Int
+    /// An HTTP path (2xx or 3xx is healthy); a bare TCP connect when absent.
+    public var path: String?
+    public init(project: String, service: String, port: Int, path: String? = nil) {
+        self.project = project
+        self.service = service
+        self.port = port
+        self.path = path
+    }
+}
+
+/// Reply to `stack.probe`.
+public struct StackProbeResult: Codable, Equatable, Sendable {
+    public var healthy: Bool
+    /// For people: `HTTP 200 from 172.17.0.3:80/`, `connection refused on 172.17.0.3:5432`.
+    public var detail: String
+    public init(healthy: Bool, detail: String) {
+        self.healthy = healthy
+        self.detail = detail
+    }
+}

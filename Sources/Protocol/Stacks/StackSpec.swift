@@ -280,9 +280,24 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
     /// No route beyond the network.
     public var `internal`: Bool?
     public var labels: [String: String]?
-    public init(internal: Bool? = nil, labels: [String: String]? = nil) {
+    /// Shared with other stacks under its own `name` (not prefixed by the project): the reverse proxy's
+    /// network. The agent makes it when missing and never removes it.
+    public var external: Bool?
+    /// The engine's name of an external network (default: its key).
+    public var name: String?
+    public init(internal: Bool? = nil, labels: [String: String]? = nil, external: Bool? = nil, name: String? = nil) {
         self.internal = `internal`
         self.labels = labels
+        self.external = external
+        self.name = name
+    }
+}
+
+extension StackSpec {
+    /// The engine's name of network `key`: `PROJECT_key`, or an external network's own name.
+    public func engineNetworkName(_ key: String) -> String {
+        guard let network = networks?[key], network.external == true else { return "\(name)_\(key)" }
+        return network.name ?? key
     }
 }
 

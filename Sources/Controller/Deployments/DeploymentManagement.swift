@@ -1,0 +1,212 @@
+import Foundation
+import Hummingbird
+import Protocol
+
+/// After the deploy: start/stop/restart, remove, detail with drift, logs and the progress stream.
+extension DeploymentService {
+    /// Starts, stops or restarts a deployment (or one component); `remove` goes through ``remove(_:deleteData:)``.
+    public func perform(_ name: String, _ verb: StackAction.Verb, component: String? = nil) async throws -> DeploymentResource {
+        let (resource, _) = try await load(name)
+        try idleCheck(resource)
+        guard [.running, .stopped].contains(resource.state) else {
+            throw ControllerError.conflict("\(resource.name) is \(resource.state.rawValue): only a running or stopped deployment can \(verb.rawValue)")
+        }
+        let targets = try components(of: resource, component)
+        // Start providers first; stop consumers first.
+        for target in verb == .stop ? targets.reversed() : targets {
+            try await waitOnline(target.device)
+            _ = try await registry.ask(target.device, MessageType.stackAction, StackAction(stack: StackRef(project: target.project), verb: verb),
+                                       as: Empty.self, timeout: .seconds(300))
+        }
+        let whole = component == nil
+        let state: DeploymentState = verb == .stop ? (whole ? .stopped : resource.state) : .running
+        let past = ["start": "Started", "stop": "Stopped", "restart": "Restarted"][verb.rawValue] ?? verb.rawValue
+        let done = try await step(resource.id, state, component: component, "\(past)" + (component.map { " \($0)" } ?? ""), final: true)
+        await activity("deployment.\(verb.rawValue)", "\(past) \(resource.name)" + (component.map { " (\($0))" } ?? ""))
+        return done
+    }
+
+    /// Removes a deployment: its stacks, with their volumes only when `deleteData`, its proxy route, its record.
+    /// Returns once it is gone; a device that cannot be reached leaves the deployment `failed`, to remove again.
+    public func remove(_ name: String, deleteData: Bool) async throws {
+        let (resource, _) = try await load(name)
+        try idleCheck(resource)
+        _ = try await step(resource.id, .removing, "Removing" + (deleteData ? " with its data" : " (volumes kept)")) { _, secret in
+            secret.removeData = deleteData
+        }
+        start(resource.id)
+        await idle(resource.id)
+        if let left = try? await load(resource.id) {
+            throw ControllerError.conflict(left.resource.error ?? "\(resource.name) was not removed")
+        }
+    }
+
+    /// Waits for the task driving `id`, if any.
+    func idle(_ id: String) async {
+        if let task = running.withLock({ $0[id] }) { await task.value }
+    }
+
+    private func idleCheck(_ resource: DeploymentResource) throws {
+        guard !resource.state.isInProgress, running.withLock({ $0[resource.id] == nil }) else {
+            throw ControllerError.conflict("\(resource.name) is \(resource.state.rawValue): wait until that ends")
+        }
+    }
+
+    private func components(of resource: DeploymentResource, _ name: String?) throws -> [DeploymentComponent] {
+        guard let name else { return resource.components }
+        guard let component = resource.components.first(where: { $0.name == name }) else {
+            throw ControllerError.notFound("\(resource.name) has no component \(name) (it has: \(resource.components.map(\.name).joined(separator: ", ")))")
+        }
+        return [component]
+    }
+
+    // MARK: Detail and drift
+
+    /// The deployment with what its devices report now, the differences, its notes and its steps.
+    public func detail(_ name: String) async throws -> DeploymentDetail {
+        let (resource, secret) = try await load(name)
+        var live: [DeploymentDetail.Live] = []
+        for component in resource.components {
+            do {
+                let stacks = try await registry.ask(component.device, MessageType.stackList, Empty(), as: [StackStatus].self, timeout: .seconds(10))
+                let containers = stacks.first { $0.project == component.project }?.containers ?? []
+                let stats = containers.contains { $0.state == "running" }
+                    ? try? await registry.ask(component.device, MessageType.stackStats, StackRef(project: component.project), as: StackStats.self, timeout: .seconds(10))
+                    : nil
+                live.append(.init(component: component.name, device: component.device, containers: containers, stats: stats, unreachable: nil))
+            } catch {
+                live.append(.init(component: component.name, device: component.device, containers: [], stats: nil,
+                                  unreachable: (error as? ControllerError)?.message ?? "\(error)"))
+            }
+        }
+        return DeploymentDetail(deployment: resource, live: live, drift: Self.drift(resource, secret, live), notes: secret.notes,
+                                steps: try await steps(of: resource.id))
+    }
+
+    /// What runs differs from what was deployed: a service without its container, a container in the
+    /// wrong state, a container the deployment does not have.
+    static func drift(_ resource: DeploymentResource, _ secret: DeploymentPrivate, _ live: [DeploymentDetail.Live]) -> [String] {
+        guard [.running, .stopped].contains(resource.state) else { return [] }
+        var problems: [String] = []
+        for entry in live where entry.unreachable == nil {
+            guard let stack = secret.stacks[entry.component] else { continue }
+            if entry.containers.isEmpty {
+                problems.append("\(entry.component): its stack is gone from \(entry.device)")
+                continue
+            }
+            let oneShots = Set(stack.services.values.flatMap { ($0.dependsOn ?? [:]).filter { $0.value.condition == .serviceCompletedSuccessfully }.keys })
+            for service in stack.services.keys.sorted() {
+                guard let container = entry.containers.first(where: { $0.service == service }) else {
+                    problems.append("\(entry.component): service \(service) has no container on \(entry.device) (removed by hand?)")
+                    continue
+                }
+                if resource.state == .running && container.state != "running" && !oneShots.contains(service) {
+                    problems.append("\(entry.component): service \(service) is \(container.state), the deployment is running")
+                } else if resource.state == .stopped && container.state == "running" {
+                    problems.append("\(entry.component): service \(service) runs, the deployment is stopped")
+                }
+            }
+            for container in entry.containers where stack.services[container.service] == nil {
+                problems.append("\(entry.component): container \(container.name) (service \(container.service)) is not part of the deployment")
+            }
+        }
+        return problems
+    }
+
+    /// Every deployment's drift, and the stacks on online devices that no deployment accounts for.
+    public func driftReport() async throws -> DriftReport {
+        let deployments = try await store.read { db in try DeploymentRecord.fetchAll(db) }
+        var known: Set<String> = []
+        var byDevice: [String: [StackStatus]] = [:]
+        var unreachable: [String] = []
+        for device in try await registry.list() where device.status == .online {
+            do {
+                byDevice[device.name] = try await registry.ask(device.name, MessageType.stackList, Empty(), as: [StackStatus].self, timeout: .seconds(10))
+            } catch {
+                unreachable.append(device.name)
+            }
+        }
+        var report: [DriftReport.Deployment] = []
+        for record in deployments {
+            guard let resource = record.decodedResource, let secret = try? unseal(record.sealed) else { continue }
+            var live: [DeploymentDetail.Live] = []
+            for component in resource.components {
+                known.insert("\(component.device)/\(component.project)")
+                if let stacks = byDevice[component.device] {
+                    live.append(.init(component: component.name, device: component.device,
+                                      containers: stacks.first { $0.project == component.project }?.containers ?? [], stats: nil, unreachable: nil))
+                }
+            }
+            let problems = Self.drift(resource, secret, live)
+            if !problems.isEmpty { report.append(.init(deployment: resource.name, problems: problems)) }
+        }
+        var unknown: [DriftReport.Unknown] = []
+        for (device, stacks) in byDevice.sorted(by: { $0.key < $1.key }) {
+            for stack in stacks where !known.contains("\(device)/\(stack.project)") {
+                unknown.append(.init(device: device, project: stack.project, deployment: stack.deployment))
+            }
+        }
+        return DriftReport(deployments: report, unknownStacks: unknown, unreachable: unreachable.sorted() + [])
+    }
+
+    // MARK: Streams
+
+    /// The steps after `after` as JSON lines: those stored, then live ones, until a final step (or at once,
+    /// when no work is under way and the stored steps are all there is).
+    public func progress(_ name: String, after: Int64) async throws -> ResponseBody {
+        let (resource, _) = try await load(name)
+        let subscription = events.subscribe()
+        let stored = try await steps(of: resource.id, after: after)
+        let busy = running.withLock { $0[resource.id] != nil } || resource.state.isInProgress
+        return ResponseBody { writer in
+            var last = after
+            func send(_ step: DeploymentStep) async throws {
+                var data = try WireCoding.encoder.encode(step)
+                data.append(UInt8(ascii: "\n"))
+                try await writer.write(ByteBuffer(bytes: data))
+            }
+            for step in stored {
+                try await send(step)
+                last = step.seq ?? last
+                if step.final == true && !busy { try await writer.finish(nil); return }
+            }
+            if busy {
+                for await event in subscription {
+                    guard let progress = event.deployment, progress.id == resource.id else { continue }
+                    if let seq = progress.step.seq { if seq <= last { continue } else { last = seq } }
+                    try await send(progress.step)
+                    if progress.step.final == true { break }
+                }
+            }
+            try await writer.finish(nil)
+        }
+    }
+
+    /// A service's logs (JSON lines), through the agent's flow-controlled stream: the component named (or the
+    /// one with the web entry, or the only one) and its service named (or its only one).
+    public func logs(_ name: String, component: String?, service: String?, tail: Int?, follow: Bool) async throws -> ResponseBody {
+        let (resource, secret) = try await load(name)
+        let target: DeploymentComponent
+        if let component {
+            target = try components(of: resource, component)[0]
+        } else if resource.components.count == 1 {
+            target = resource.components[0]
+        } else {
+            let web = (try? recipeOf(secret))?.web?.component
+            guard let found = resource.components.first(where: { $0.name == web }) else {
+                throw ControllerError.badRequest("\(resource.name) has several components: name one (\(resource.components.map(\.name).joined(separator: ", ")))")
+            }
+            target = found
+        }
+        let services = secret.stacks[target.name]?.services.keys.sorted() ?? []
+        let chosen: String
+        if let service {
+            chosen = service
+        } else if services.count == 1 {
+            chosen = services[0]
+        } else {
+            throw ControllerError.badRequest("\(target.name) has several services: name one (\(services.joined(separator: ", ")))")
+        }
+        return try await DeviceStacks(registry: registry).logs(target.device, project: target.project, service: chosen, tail: tail, follow: follow)
+    }
+}

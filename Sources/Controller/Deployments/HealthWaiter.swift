@@ -1,0 +1,74 @@
+import Foundation
+import Protocol
+import Recipes
+
+/// Waits until every service of a component is healthy: the Docker healthcheck where the image has one;
+/// else the recipe's hint (HTTP path or TCP port), probed by the agent from the device; else running for a
+/// few seconds without a restart. An exited or unhealthy container fails at once; the rest is bounded.
+struct HealthWaiter {
+    let service: DeploymentService
+    /// How long a service without a health check must stay running.
+    static let settle: Duration = .seconds(3)
+
+    /// One line per service saying how it was found healthy; throws what is wrong when the time is up.
+    func wait(_ component: DeploymentComponent, stack: StackSpec, hints: [HealthHint], timeout: Duration) async throws -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        // Services others wait for to complete (one-shot jobs) are allowed to have exited.
+        let oneShots = Set(stack.services.values.flatMap { ($0.dependsOn ?? [:]).filter { $0.value.condition == .serviceCompletedSuccessfully }.keys })
+        var runningSince: [String: ContinuousClock.Instant] = [:]
+        var healthy: [String: String] = [:]
+        while true {
+            try await service.waitOnline(component.device)
+            var pending: [String] = []
+            let containers: [StackStatus.Container]
+            do {
+                let stacks = try await service.registry.ask(component.device, MessageType.stackList, Empty(), as: [StackStatus].self)
+                containers = stacks.first { $0.project == component.project }?.containers ?? []
+            } catch let error as ControllerError where error.isDeviceUnreachable {
+                continue
+            }
+            for name in stack.services.keys.sorted() where healthy[name] == nil && !oneShots.contains(name) {
+                guard let container = containers.first(where: { $0.service == name }) else {
+                    pending.append("\(name) has no container")
+                    continue
+                }
+                switch (container.state, container.health) {
+                case ("running", "healthy"):
+                    healthy[name] = "\(name) is healthy (its health check passes)"
+                case ("running", "unhealthy"):
+                    throw ControllerError(code: "unhealthy", status: 502, message: "\(component.name): \(name) is unhealthy (its health check fails)")
+                case ("running", "starting"):
+                    pending.append("\(name)'s health check has not passed yet")
+                case ("running", _):
+                    if let hint = hints.first(where: { $0.service == name }) {
+                        let probe: StackProbe = switch hint.probe {
+                        case .http(let port, let path): StackProbe(project: component.project, service: name, port: port, path: path)
+                        case .tcp(let port): StackProbe(project: component.project, service: name, port: port)
+                        }
+                        let result = try await service.registry.ask(component.device, MessageType.stackProbe, probe, as: StackProbeResult.self)
+                        if result.healthy { healthy[name] = "\(name) is healthy (\(result.detail))" } else { pending.append("\(name): \(result.detail)") }
+                    } else {
+                        let since = runningSince[name] ?? ContinuousClock.now
+                        runningSince[name] = since
+                        if ContinuousClock.now - since >= Self.settle {
+                            healthy[name] = "\(name) is running (no health check)"
+                        } else {
+                            pending.append("\(name) has just started")
+                        }
+                    }
+                case ("exited", _), ("dead", _):
+                    throw ControllerError(code: "unhealthy", status: 502, message: "\(component.name): \(name) \(container.state) (docker logs \(container.name))")
+                default:
+                    runningSince[name] = nil
+                    pending.append("\(name) is \(container.state)")
+                }
+            }
+            if pending.isEmpty { return stack.services.keys.sorted().compactMap { healthy[$0] } }
+            if ContinuousClock.now >= deadline {
+                throw ControllerError(code: "unhealthy", status: 504,
+                                      message: "\(component.name) not healthy after \(timeout.components.seconds) s: \(pending.joined(separator: "; "))")
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+}
