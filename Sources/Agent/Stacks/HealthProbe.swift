@@ -40,7 +40,9 @@ enum HealthProbe {
             guard let status else { return StackProbeResult(healthy: false, detail: "no HTTP answer from \(target)\(path)") }
             return StackProbeResult(healthy: (200..<400).contains(status), detail: "HTTP \(status) from \(target)\(path)")
         } catch {
-            return StackProbeResult(healthy: false, detail: "\(target): \(error)")
+            let text = "\(error)"
+            let reason = text.contains("Connection refused") ? "connection refused" : text.contains("imeout") || text.contains("timed out") ? "no answer" : text
+            return StackProbeResult(healthy: false, detail: "\(target): \(reason)")
         }
     }
 

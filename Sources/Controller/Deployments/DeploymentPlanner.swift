@@ -92,7 +92,8 @@ extension DeploymentService {
             recipeText: text, recipeFile: file, inputs: inputs, secrets: secrets, stacks: stacks, notes: rendered.notes, proxyUpstream: upstream,
             healthTimeout: request.healthTimeout ?? settings.healthTimeout,
             previous: ran.map { .init(components: $0.resource.components, stacks: $0.secret.stacks, recipeVersion: $0.resource.recipeVersion,
-                                      url: $0.resource.url, proxyUpstream: $0.secret.proxyUpstream) })
+                                      url: $0.resource.url, proxyUpstream: $0.secret.proxyUpstream, inputs: $0.secret.inputs,
+                                      shownInputs: $0.resource.inputs) })
         steps.insert((nil, ran != nil ? "Redeploying \(name) (\(recipe.id) \(recipe.version), was \(ran!.resource.recipeVersion))"
                                       : "Deploying \(name) (\(recipe.id) \(recipe.version))"), at: 0)
         return PreparedDeployment(resource: resource, secret: secret, steps: steps)

@@ -57,5 +57,8 @@ struct DeploymentPrivate: Codable, Sendable {
         var recipeVersion: String
         var url: String?
         var proxyUpstream: String?
+        /// Every input, and those the API shows.
+        var inputs: [String: String]
+        var shownInputs: [String: String]
     }
 }

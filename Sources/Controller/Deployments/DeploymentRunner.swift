@@ -112,7 +112,9 @@ extension DeploymentService {
             resource.components = previous.components
             resource.recipeVersion = previous.recipeVersion
             resource.url = previous.url
+            resource.inputs = previous.shownInputs
             resource.state = .running
+            secret.inputs = previous.inputs
             secret.stacks = previous.stacks
             secret.proxyUpstream = previous.proxyUpstream
             secret.previous = nil

@@ -18,9 +18,10 @@ final class TestController: Sendable {
     /// process can stall for seconds. Tests about the TTL pass a short one.
     static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 20, maximumAnonymous: Int = 64,
                       handshakeTimeout: Duration = .seconds(10), enrollmentTimeout: Duration = .seconds(60),
-                      catalog: [URL]? = nil) async throws -> TestController {
+                      catalog: [URL]? = nil, deployments: DeploymentSettings = DeploymentSettings()) async throws -> TestController {
         var config = ControllerConfig(stateDirectory: stateDirectory)
         config.catalogDirectories = catalog
+        config.deployments = deployments
         config.discovery.network.enabled = false  // never multicast outside the lab
         config.apiHost = "127.0.0.1"
         config.agentHost = "127.0.0.1"

@@ -1,0 +1,285 @@
+import Agent
+import Controller
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Protocol
+import Testing
+import TestSupport
+
+/// Deployments end to end: the deployment service → mutual-TLS link → agent → real dockerd, and back.
+@Suite("Deployments (real dockerd)", .enabled(if: DockerForControllerTests.enabled))
+struct DeploymentTests {
+    /// A controller whose catalog holds the test recipes, and one agent, `box`, on this machine's dockerd.
+    struct Harness {
+        let dir: URL
+        let controller: TestController
+        let agent: TestAgent
+        var deployments: DeploymentService { controller.app.context.deployments }
+
+        static func start(_ name: String = #function, proxy: ProxySettings = ProxySettings(), healthTimeout: Int = 30) async throws -> Harness {
+            let dir = try temporaryDirectory(name)
+            let fixtures = try await ChildProcess.run("/bin/bash", [StackRoutesTests.fixtureScript])
+            try #require(fixtures.status == 0, "\(StackRoutesTests.fixtureScript): \(fixtures.errors)")
+            var settings = DeploymentSettings()
+            settings.proxy = proxy
+            settings.healthTimeout = healthTimeout
+            settings.deviceWait = .seconds(20)
+            let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"),
+                                                            catalog: [try TestRecipes.catalog(in: dir)], deployments: settings)
+            var reconciler = StackReconciler(runtime: DockerEngine(socketPath: StackRoutesTests.socket),
+                                             projectsDirectory: dir.appendingPathComponent("stacks").path, agentVersion: "test")
+            reconciler.stopTimeout = 1
+            let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: dir.appendingPathComponent("agent"),
+                                            token: try await controller.token().token, name: "box", stacks: StackRequests(reconciler: reconciler))
+            try await agent.wait { $0.isConnected }
+            try await controller.waitForDevice("box") { $0.status == .online && $0.metrics != nil }
+            return Harness(dir: dir, controller: controller, agent: agent)
+        }
+
+        /// Deploys and waits for the work to end.
+        func deploy(_ request: DeployRequest) async throws -> DeploymentResource {
+            let accepted = try await deployments.deploy(request)
+            await deployments.idle()
+            return try await deployments.get(accepted.deployment.name)
+        }
+
+        func stop() async {
+            await agent.stop()
+            await controller.stop()
+            try? FileManager.default.removeItem(at: dir)
+        }
+    }
+
+    static func unique(_ prefix: String) -> String { "\(prefix)-\(String(UInt32.random(in: .min ... .max), radix: 16))" }
+    static func port() -> Int { Int.random(in: 20_000...29_999) }
+
+    @Test("deploy to the device the scheduler picks, open its URL, upgrade in place, stop, start, restart, see drift, remove with its data")
+    func lifecycle() async throws {
+        let harness = try await Harness.start()
+        let name = Self.unique("hello")
+        let port = Self.port()
+        defer { Docker.removeProject(name) }
+
+        let deployed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(port)"]))
+        #expect(deployed.state == .running, "\(deployed.error ?? "")")
+        #expect(deployed.components.map(\.device) == ["box"])
+        #expect(deployed.components[0].reason.contains("RAM free"), "the scheduler's reason: \(deployed.components[0].reason)")
+        #expect(deployed.url == "http://127.0.0.1:\(port)/")
+        #expect(try await Docker.fetch(deployed.url!) == "hello")
+        var detail = try await harness.deployments.detail(name)
+        let states = detail.steps.map(\.state)
+        for expected: DeploymentState in [.pending, .pulling, .creating, .starting, .healthChecking, .running] {
+            #expect(states.contains(expected), "steps: \(detail.steps.map(\.message))")
+        }
+        #expect(detail.steps.contains { $0.message.contains("web is healthy (HTTP 200 from") })
+        #expect(detail.drift.isEmpty)
+        let token = try #require(detail.notes?.components(separatedBy: "token is ").last?.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters)))
+        #expect(token.count == 16)
+        // Secrets are sealed: neither the token nor the stack's environment is in the database files.
+        for file in ["controller.sqlite", "controller.sqlite-wal"] {
+            let data = FileManager.default.contents(atPath: harness.dir.appendingPathComponent("controller/\(file)").path) ?? Data()
+            #expect(data.range(of: Data(token.utf8)) == nil, "\(file) holds the secret in clear")
+        }
+        let keyMode = try FileManager.default.attributesOfItem(atPath: harness.dir.appendingPathComponent("controller/pki/deployments.key").path)[.posixPermissions] as? Int
+        #expect(keyMode == 0o600)
+
+        // Upgrade in place: a changed input recreates the container, the volume stays.
+        let before = Docker.containers(project: name)
+        let upgraded = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["GREETING": "bonjour"]))
+        #expect(upgraded.state == .running && upgraded.error == nil)
+        #expect(upgraded.inputs["WEB_PORT"] == "\(port)", "a redeploy keeps the inputs it is not given")
+        #expect(try await Docker.fetch(upgraded.url!) == "bonjour")
+        #expect(Docker.containers(project: name) != before)
+        #expect(try await harness.deployments.detail(name).notes == detail.notes, "a redeploy keeps its generated secrets")
+
+        // A failed upgrade goes back to the version that ran.
+        let failed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["GREETING": "crash"]))
+        #expect(failed.state == .running)
+        #expect(failed.error?.contains("web exited") == true, "\(failed.error ?? "no error")")
+        #expect(failed.inputs["GREETING"] == "bonjour")
+        #expect(try await Docker.fetch(failed.url!) == "bonjour")
+
+        // Stop, start, restart.
+        #expect(try await harness.deployments.perform(name, .stop).state == .stopped)
+        #expect(Docker.state(of: "\(name)-web-1") == "exited")
+        #expect(try await harness.deployments.detail(name).drift.isEmpty)
+        #expect(try await harness.deployments.perform(name, .start).state == .running)
+        #expect(Docker.state(of: "\(name)-web-1") == "running")
+        #expect(try await harness.deployments.perform(name, .restart, component: "app").state == .running)
+        await #expect(throws: ControllerError.self) { try await harness.deployments.perform(name, .restart, component: "nope") }
+
+        // Logs through the API.
+        let admin = try #require(harness.controller.app.newAdminToken)
+        let (router, _) = APIRoutes(controller: harness.controller.app.context).makeRouter()
+        try await Application(router: router).test(.router) { client in
+            try await Task.sleep(for: .milliseconds(500))
+            try await client.execute(uri: "/v1/deployments/\(name)/logs?tail=20", method: .get, headers: [.authorization: "Bearer \(admin)"]) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("serving hello") || String(buffer: response.body).contains("serving bonjour"))
+            }
+            try await client.execute(uri: "/v1/deployments/\(name)?data=maybe", method: .delete, headers: [.authorization: "Bearer \(admin)"]) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+
+        // Drift: a container removed by hand, and a stack no deployment knows.
+        Docker.remove(container: "\(name)-web-1")
+        detail = try await harness.deployments.detail(name)
+        #expect(detail.drift.contains { $0.contains("stack is gone") || $0.contains("has no container") }, "\(detail.drift)")
+        let stray = Self.unique("stray")
+        var sleeper = ServiceSpec(image: StackRoutesTests.image)
+        sleeper.command = ["sleep", "600"]
+        _ = try await harness.controller.app.context.stacks.apply("box", project: stray,
+                                                                 StackApply(spec: StackSpec(name: stray, services: ["s": sleeper])))
+        let report = try await harness.deployments.driftReport()
+        #expect(report.deployments.contains { $0.deployment == name })
+        #expect(report.unknownStacks.contains { $0.project == stray && $0.device == "box" })
+        Docker.removeProject(stray)
+
+        // Remove with its data.
+        try await harness.deployments.remove(name, deleteData: true)
+        #expect(Docker.containers(project: name).isEmpty)
+        #expect(Docker.volumes(project: name).isEmpty)
+        await #expect(throws: ControllerError.self) { try await harness.deployments.get(name) }
+        await harness.stop()
+    }
+
+    @Test("a deploy that fails (exits, or never becomes healthy) is rolled back and leaves nothing on the device")
+    func failedDeployRollsBack() async throws {
+        let harness = try await Harness.start(healthTimeout: 4)
+        let crashing = Self.unique("crash"), silent = Self.unique("silent")
+        defer { [crashing, silent].forEach(Docker.removeProject) }
+
+        let crashed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: crashing, inputs: ["WEB_PORT": "\(Self.port())", "GREETING": "crash"]))
+        #expect(crashed.state == .rolledBack)
+        #expect(crashed.error?.contains("web exited") == true, "\(crashed.error ?? "")")
+        // Never answers within the health timeout: the agent's HTTP probe is refused.
+        let waited = try await harness.deploy(DeployRequest(recipe: "hello-web", name: silent, inputs: ["WEB_PORT": "\(Self.port())", "DELAY": "600"]))
+        #expect(waited.state == .rolledBack)
+        #expect(waited.error?.contains("not healthy after 4 s") == true, "\(waited.error ?? "")")
+        for project in [crashing, silent] {
+            #expect(Docker.containers(project: project).isEmpty)
+            #expect(Docker.volumes(project: project).isEmpty)
+            #expect(Docker.networks(project: project).isEmpty)
+        }
+        let steps = try await harness.deployments.detail(crashing).steps.map(\.message)
+        #expect(steps.last == "Rolled back: nothing of it is left on the devices")
+        // A rolled-back deployment can be deployed again under its name.
+        let again = try await harness.deploy(DeployRequest(recipe: "hello-web", name: crashing, inputs: ["GREETING": "fixed"]))
+        #expect(again.state == .running)
+        try await harness.deployments.remove(crashing, deleteData: true)
+        try await harness.deployments.remove(silent, deleteData: true)
+        await harness.stop()
+    }
+
+    @Test("bad requests are refused before anything is stored or sent: inputs, device, name, expose without a proxy")
+    func refusals() async throws {
+        let harness = try await Harness.start()
+        func refusal(_ request: DeployRequest) async -> ControllerError? {
+            do {
+                _ = try await harness.deployments.deploy(request)
+                return nil
+            } catch {
+                return error as? ControllerError
+            }
+        }
+        let badPort = await refusal(DeployRequest(recipe: "hello-web", inputs: ["WEB_PORT": "99999", "NOPE": "1"]))
+        #expect(badPort?.httpStatus == 422)
+        #expect(badPort?.message.contains("WEB_PORT:") == true && badPort?.message.contains("NOPE:") == true, "\(badPort?.message ?? "")")
+        #expect(await refusal(DeployRequest(recipe: "hello-web", devices: ["attic-pi"]))?.httpStatus == 404)
+        #expect(await refusal(DeployRequest(recipe: "hello-web", devices: ["db=box"]))?.httpStatus == 400)
+        #expect(await refusal(DeployRequest(recipe: "hello-web", name: "Bad Name"))?.httpStatus == 400)
+        #expect(await refusal(DeployRequest(recipe: "hello-web", expose: true))?.message.contains("--proxy") == true)
+        #expect(await refusal(DeployRequest(recipe: "no-such-recipe"))?.httpStatus == 404)
+        let broken = await refusal(DeployRequest(recipeYAML: "id: x\nname: 3\n", recipeFile: "mine.yaml"))
+        #expect(broken?.httpStatus == 422)
+        #expect(broken?.message.contains("mine.yaml:") == true, "\(broken?.message ?? "")")
+        #expect(try await harness.deployments.list().isEmpty)
+        await harness.stop()
+    }
+
+    @Test("exposed through a real Caddy: the controller adds the route over the admin API and removes it with the deployment")
+    func caddyRoute() async throws {
+        let admin = Self.port(), listen = Self.port()
+        let dir = try temporaryDirectory()
+        let config = dir.appendingPathComponent("caddy.json")
+        try #"{"admin": {"listen": "127.0.0.1:\#(admin)"}}"#.write(to: config, atomically: true, encoding: .utf8)
+        let caddy = try ChildProcess("/usr/bin/caddy", ["run", "--config", config.path], environment: ["HOME": dir.path, "XDG_DATA_HOME": dir.path, "XDG_CONFIG_HOME": dir.path],
+                                     output: .file(dir.appendingPathComponent("caddy.log").path), mergeErrors: true)
+        defer {
+            caddy.terminate()
+            caddy.wait()
+            try? FileManager.default.removeItem(at: dir)
+        }
+        var proxy = ProxySettings()
+        proxy.kind = .caddy
+        proxy.caddyAdmin = "http://127.0.0.1:\(admin)"
+        proxy.caddyListen = "127.0.0.1:\(listen)"
+        proxy.port = listen
+        let harness = try await Harness.start(proxy: proxy)
+        let name = Self.unique("proxied")
+        defer { Docker.removeProject(name) }
+
+        let deployed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())", "GREETING": "through-caddy"], expose: true))
+        #expect(deployed.state == .running, "\(deployed.error ?? "")")
+        #expect(deployed.url == "http://\(name).home.arpa:\(listen)/")
+        let through = try await ChildProcess.run("/usr/bin/curl", ["-s", "--max-time", "5", "-H", "Host: \(name).home.arpa", "http://127.0.0.1:\(listen)/"])
+        #expect(through.output.trimmingCharacters(in: .whitespacesAndNewlines) == "through-caddy")
+        try await harness.deployments.remove(name, deleteData: true)
+        let routes = try await ChildProcess.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(admin)/config/apps/http/servers/homelab/routes"])
+        #expect(!routes.output.contains(name), "\(routes.output)")
+        await harness.stop()
+    }
+
+    @Test("exposed for Traefik: router labels, traefik.docker.network, and a shared proxy network apart from the app's own")
+    func traefikLabels() async throws {
+        var proxy = ProxySettings()
+        proxy.kind = .traefik
+        proxy.traefikNetwork = Self.unique("hlt-proxy")
+        let harness = try await Harness.start(proxy: proxy)
+        let name = Self.unique("traefik")
+        defer {
+            Docker.removeProject(name)
+            _ = Docker.lines(["network", "rm", proxy.traefikNetwork])
+        }
+        let deployed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())"], expose: true))
+        #expect(deployed.state == .running, "\(deployed.error ?? "")")
+        let inspect = try await ChildProcess.run("/usr/bin/docker", ["inspect", "\(name)-web-1", "--format",
+                                                                     "{{json .Config.Labels}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}"])
+        #expect(inspect.output.contains(#""traefik.docker.network":"\#(proxy.traefikNetwork)""#), "\(inspect.output)")
+        #expect(inspect.output.contains(#""traefik.http.routers.\#(name).rule":"Host(`\#(name).home.arpa`)""#), "\(inspect.output)")
+        #expect(inspect.output.contains(#""traefik.http.services.\#(name).loadbalancer.server.port":"8080""#), "\(inspect.output)")
+        #expect(inspect.output.contains("\(name)_default") && inspect.output.contains(proxy.traefikNetwork), "\(inspect.output)")
+        try await harness.deployments.remove(name, deleteData: true)
+        #expect(!Docker.networkNames().contains("\(name)_default"))
+        #expect(Docker.networkNames().contains(proxy.traefikNetwork), "the shared proxy network outlives the deployment")
+        await harness.stop()
+    }
+}
+
+/// The docker CLI, for checking what the engine holds.
+enum Docker {
+    static func lines(_ arguments: [String]) -> [String] {
+        ((try? ChildProcess.run("/usr/bin/docker", arguments))?.output ?? "").split(separator: "\n").map(String.init)
+    }
+    static func containers(project: String) -> [String] { lines(["ps", "-aq", "--filter", "label=com.docker.compose.project=\(project)"]) }
+    static func volumes(project: String) -> [String] { lines(["volume", "ls", "-q", "--filter", "label=com.docker.compose.project=\(project)"]) }
+    static func networks(project: String) -> [String] { lines(["network", "ls", "-q", "--filter", "label=com.docker.compose.project=\(project)"]) }
+    static func networkNames() -> [String] { lines(["network", "ls", "--format", "{{.Name}}"]) }
+    static func state(of container: String) -> String? { lines(["inspect", container, "--format", "{{.State.Status}}"]).first }
+    static func remove(container: String) { _ = lines(["rm", "-f", container]) }
+    static func removeProject(_ project: String) {
+        let label = "label=com.docker.compose.project=\(project)"
+        _ = try? ChildProcess.run("/bin/sh", ["-c", "docker ps -aq --filter '\(label)' | xargs -r docker rm -f >/dev/null; "
+                                              + "docker network ls -q --filter '\(label)' | xargs -r docker network rm >/dev/null; "
+                                              + "docker volume ls -q --filter '\(label)' | xargs -r docker volume rm >/dev/null"])
+    }
+    /// The body at `url`, trimmed (curl; the app may take a moment to accept connections after its health check).
+    static func fetch(_ url: String) async throws -> String {
+        try await ChildProcess.run("/usr/bin/curl", ["-s", "--max-time", "5", "--retry", "5", "--retry-connrefused", "--retry-delay", "1", url])
+            .output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
