@@ -6,6 +6,7 @@ import Protocol
 import Scheduler
 import Synchronization
 import Testing
+import TestSupport
 
 /// The multi-device lab: real namespaces on a bridge, a dockerd and an agent per device, the
 /// controller in its own namespace, multicast discovery between them. Root only; as root a
@@ -186,6 +187,50 @@ struct LabTests {
         }
         #expect(Set(after.map(\.id)) == Set(before.map(\.id)))
         #expect(Set(after.map(\.name)) == Set(before.map(\.name)))
+    }
+
+    @Test("a two-component app spans two devices: providers first, the consumer given the provider's address, reached across the bridge")
+    func crossDeviceDeployment() async throws {
+        try lab.down()
+        defer { try? lab.down() }
+        try lab.up(["--device", "nas:ram=8G,disk=2T,cores=4,always-on=true", "--device", "pi4:ram=4G,disk=64G,cores=4",
+                    "--heartbeat-ttl", "\(Self.ttl * 3)"])
+        let settings = try lab.settings()
+        let devices = try await lab.waitForDevices(settings, within: .seconds(60), "nas and pi4 online with metrics") { devices in
+            devices.count == 2 && devices.allSatisfy { $0.status == .online && $0.metrics != nil }
+        }
+        try FileManager.default.createDirectory(atPath: lab.dir + "/controller/recipes", withIntermediateDirectories: true)
+        try TestRecipes.helloSplit.write(toFile: lab.dir + "/controller/recipes/hello-split.yaml", atomically: true, encoding: .utf8)
+        let request = DeployRequest(recipe: "hello-split", name: "split", devices: ["db=nas", "web=pi4"],
+                                    inputs: ["IMAGE": "198.18.0.1:5000/busybox:latest"])
+        var accepted: DeployAccepted?
+        for _ in 0..<50 where accepted == nil {  // the catalog folder is read again within 2 s
+            accepted = try? await APIClient.withClient(settings) { try await $0.post(APIPaths.deployments, json: request, as: DeployAccepted.self) }
+            if accepted == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        try #require(accepted != nil, "the deploy was not accepted")
+        var detail: DeploymentDetail?
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            detail = try await APIClient.withClient(settings) { try await $0.get(APIPaths.deployment("split"), as: DeploymentDetail.self) }
+            if detail?.deployment.state.isInProgress == false { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let deployment = try #require(detail?.deployment)
+        #expect(deployment.state == .running, "\(deployment.error ?? ""); steps: \(detail?.steps.map(\.message) ?? [])")
+        #expect(deployment.components.map(\.name) == ["db", "web"], "the provider starts first")
+        let nas = try #require(devices.first { $0.name == "nas" }?.address)
+        #expect(deployment.components.first { $0.name == "db" }?.address == nas)
+        #expect(deployment.url == "http://\(devices.first { $0.name == "pi4" }?.address ?? "?"):18180/")
+        // What the web component on pi4 serves is what it fetched from db on nas: the db container's host name.
+        let served = try await ChildProcess.run("/usr/bin/curl", ["-s", "--max-time", "5", deployment.url ?? ""]).output
+        let dbContainer = try lab.run(["exec", "nas", "docker", "ps", "-q", "--filter", "label=com.docker.compose.project=split-db"])
+        #expect(!dbContainer.isEmpty && served.trimmingCharacters(in: .whitespacesAndNewlines) == dbContainer.trimmingCharacters(in: .whitespacesAndNewlines),
+                "served \(served), db container \(dbContainer)")
+        let environment = try lab.run(["exec", "pi4", "docker", "inspect", "split-web-front-1", "--format", "{{json .Config.Env}}"])
+        #expect(environment.contains("DB_HOST=\(nas)") && environment.contains("DB_PORT=18181"), "\(environment)")
+        try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("split") + "?data=delete") }
+        #expect(try lab.run(["exec", "nas", "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=split-db"]).isEmpty)
     }
 
     @Test("a burst of 10,000 malformed datagrams and 10,000 announcements from 1,000 ids leaves the controller responsive and bounded")
