@@ -4,8 +4,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
 import NIOCore
 import Protocol
+import Synchronization
 import Testing
 import TestSupport
 
@@ -63,7 +66,20 @@ struct DeploymentTests {
         let port = Self.port()
         defer { Docker.removeProject(name) }
 
+        let events = harness.controller.app.context.events.subscribe()
+        let progress = Task {
+            var steps: [DeploymentStep] = []
+            for await event in events where event.type == .deploymentProgress {
+                guard let step = event.deployment?.step else { continue }
+                steps.append(step)
+                if step.final == true { break }
+            }
+            return steps
+        }
         let deployed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(port)"]))
+        let published = await progress.value
+        #expect(published.last?.state == .running && published.last?.final == true)
+        #expect(published.compactMap(\.seq) == published.compactMap(\.seq).sorted(), "stored steps are published in order")
         #expect(deployed.state == .running, "\(deployed.error ?? "")")
         #expect(deployed.components.map(\.device) == ["box"])
         #expect(deployed.components[0].reason.contains("RAM free"), "the scheduler's reason: \(deployed.components[0].reason)")
@@ -124,6 +140,26 @@ struct DeploymentTests {
                 #expect(response.status == .badRequest)
             }
         }
+
+        // Logs over a WebSocket, and the deploy's steps as deployment.progress events on /v1/events.
+        let lines = Mutex<[String]>([])
+        try await WebSocketClient.connect(
+            url: "wss://localhost:\(harness.controller.apiPort)/v1/deployments/\(name)/logs/ws?tail=20",
+            configuration: .init(additionalHeaders: [.authorization: "Bearer \(admin)"]),
+            tlsConfiguration: try EventStreamTests.tls(harness.controller), logger: Logger(label: "ws-logs")
+        ) { inbound, _, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                if case .text(let text) = message { lines.withLock { $0.append(text) } }
+            }
+        }
+        let logged = lines.withLock { $0 }.compactMap { try? WireCoding.decoder.decode(LogLine.self, from: Data($0.utf8)) }
+        #expect(logged.contains { $0.text.hasPrefix("serving ") }, "\(lines.withLock { $0 })")
+
+        // What the scheduler sees now counts the deployment: its reservation and its published port.
+        let snapshot = try await harness.deployments.snapshot()
+        let box = try #require(snapshot.devices.first { $0.name == "box" })
+        #expect(box.apps.contains { $0.recipe == "hello-web" && $0.memoryBytes == 16 << 20 })
+        #expect(box.publishedPorts.contains("\(port)/tcp"))
 
         // Drift: a container removed by hand, and a stack no deployment knows.
         Docker.remove(container: "\(name)-web-1")

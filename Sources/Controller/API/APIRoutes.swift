@@ -97,6 +97,12 @@ public struct APIRoutes: Sendable {
             try await EventStream.serve(hub: controller.events, inbound: inbound, outbound: outbound)
         }
         routes.append(Route(method: .get, path: "/v1/events", isPublic: false))
+        router.ws("/v1/deployments/:name/logs/ws") { _, outbound, socket in
+            try await LogSocket.serve(controller.deployments, name: socket.requestContext.parameters.get("name") ?? "",
+                                      query: Dictionary(socket.request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first },
+                                      outbound: outbound)
+        }
+        routes.append(Route(method: .get, path: "/v1/deployments/{name}/logs/ws", isPublic: false))
         return (router, routes)
     }
 }
