@@ -67,7 +67,7 @@ public struct DeployCommand: AsyncParsableCommand {
         }
     }
 
-    func makeRequest() throws -> DeployRequest {
+    public func makeRequest() throws -> DeployRequest {
         var inputs: [String: String] = [:]
         for value in values {
             guard let equals = value.firstIndex(of: "="), equals != value.startIndex else {
