@@ -46,19 +46,25 @@ public struct AgentListener: Service {
             }
         bound.set(server.channel.localAddress?.port ?? port)
         logger.info("agent listener on \(host):\(bound.value ?? port)")
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await server.executeThenClose { inbound in
-                    try await withThrowingDiscardingTaskGroup { group in
-                        for try await connection in inbound {
-                            group.addTask { await self.serve(connection) }
-                        }
+        // At shutdown the listening socket is closed and the accepted connections still queued are taken
+        // and closed one by one, never dropped: NIO traps on a connection dropped unclosed once it is
+        // active (a race seen when agents reconnect to a controller that is stopping).
+        let sessions = SessionTasks()
+        await withGracefulShutdownHandler {
+            try? await server.executeThenClose { inbound in
+                for try await connection in inbound {
+                    if sessions.isClosed {
+                        try? await connection.channel.executeThenClose { _, _ in }
+                    } else {
+                        sessions.start { await self.serve(connection) }
                     }
                 }
             }
-        } catch is CancellationError {
-            // Shutdown: open sessions were cancelled with the group; that is the normal way to stop.
+        } onGracefulShutdown: {
+            sessions.close()
+            server.channel.close(promise: nil)
         }
+        await sessions.waitForAll()
     }
 
     private func serve(_ accepted: AcceptedConnection) async {
@@ -217,4 +223,39 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
 public enum ControllerVersion {
     /// Current release.
     public static let current = "0.1.0"
+}
+
+/// The tasks serving agent connections: cancelled all at once at shutdown, and waited for.
+final class SessionTasks: Sendable {
+    private struct State {
+        var tasks: [UInt64: Task<Void, Never>] = [:]
+        var next: UInt64 = 0
+        var closed = false
+    }
+    private let state = Mutex(State())
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Runs `body` in a task of its own, removed from the set when it ends (cancelled at once when closed).
+    func start(_ body: @escaping @Sendable () async -> Void) {
+        state.withLock { state in
+            let id = state.next
+            state.next += 1
+            let task = Task { [weak self] in
+                await body()
+                _ = self?.state.withLock { $0.tasks.removeValue(forKey: id) }
+            }
+            if state.closed { task.cancel() }
+            state.tasks[id] = task
+        }
+    }
+
+    /// Cancels every task; later ones start cancelled.
+    func close() {
+        for task in state.withLock({ state -> [Task<Void, Never>] in state.closed = true; return Array(state.tasks.values) }) { task.cancel() }
+    }
+
+    func waitForAll() async {
+        while let task = state.withLock({ $0.tasks.values.first }) { await task.value }
+    }
 }
