@@ -22,14 +22,15 @@ struct DeploymentTests {
         let agent: TestAgent
         var deployments: DeploymentService { controller.app.context.deployments }
 
-        static func start(_ name: String = #function, proxy: ProxySettings = ProxySettings(), healthTimeout: Int = 30) async throws -> Harness {
+        static func start(_ name: String = #function, proxy: ProxySettings = ProxySettings(), healthTimeout: Int = 30,
+                          deviceWait: Duration = .seconds(20)) async throws -> Harness {
             let dir = try temporaryDirectory(name)
             let fixtures = try await ChildProcess.run("/bin/bash", [StackRoutesTests.fixtureScript])
             try #require(fixtures.status == 0, "\(StackRoutesTests.fixtureScript): \(fixtures.errors)")
             var settings = DeploymentSettings()
             settings.proxy = proxy
             settings.healthTimeout = healthTimeout
-            settings.deviceWait = .seconds(20)
+            settings.deviceWait = deviceWait
             let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"),
                                                             catalog: [try TestRecipes.catalog(in: dir)], deployments: settings)
             var reconciler = StackReconciler(runtime: DockerEngine(socketPath: StackRoutesTests.socket),
@@ -39,6 +40,18 @@ struct DeploymentTests {
                                             token: try await controller.token().token, name: "box", stacks: StackRequests(reconciler: reconciler))
             try await agent.wait { $0.isConnected }
             try await controller.waitForDevice("box") { $0.status == .online && $0.metrics != nil }
+            return Harness(dir: dir, controller: controller, agent: agent)
+        }
+
+        /// The same agent (identity, name) started again.
+        func restartAgent() async throws -> Harness {
+            var reconciler = StackReconciler(runtime: DockerEngine(socketPath: StackRoutesTests.socket),
+                                             projectsDirectory: dir.appendingPathComponent("stacks").path, agentVersion: "test")
+            reconciler.stopTimeout = 1
+            let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: dir.appendingPathComponent("agent"),
+                                            name: "box", stacks: StackRequests(reconciler: reconciler))
+            try await agent.wait { $0.isConnected }
+            try await controller.waitForDevice("box") { $0.status == .online }
             return Harness(dir: dir, controller: controller, agent: agent)
         }
 
@@ -118,6 +131,12 @@ struct DeploymentTests {
         #expect(failed.inputs["GREETING"] == "bonjour")
         #expect(try await Docker.fetch(failed.url!) == "bonjour")
 
+        #expect(try await harness.deployments.list(device: "box").map(\.name) == [name])
+        #expect(try await harness.deployments.list(device: "elsewhere").isEmpty)
+        #expect(try await harness.deployments.list(state: "running", category: "other", recipe: "hello-web").map(\.name) == [name])
+        #expect(try await harness.deployments.list(state: "stopped").isEmpty)
+        #expect(try await harness.deployments.detail(name).live.first?.volumes == ["\(name)_data"])
+
         // Stop, start, restart.
         #expect(try await harness.deployments.perform(name, .stop).state == .stopped)
         #expect(Docker.state(of: "\(name)-web-1") == "exited")
@@ -136,6 +155,15 @@ struct DeploymentTests {
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("serving hello") || String(buffer: response.body).contains("serving bonjour"))
             }
+            // Following ends when the container stops.
+            let followed = Task {
+                try await client.execute(uri: "/v1/deployments/\(name)/logs?follow=true&tail=5", method: .get,
+                                         headers: [.authorization: "Bearer \(admin)"]) { String(buffer: $0.body) }
+            }
+            try await Task.sleep(for: .seconds(1))
+            _ = try await harness.deployments.perform(name, .stop)
+            #expect(try await followed.value.contains("serving "))
+            _ = try await harness.deployments.perform(name, .start)
             try await client.execute(uri: "/v1/deployments/\(name)?data=maybe", method: .delete, headers: [.authorization: "Bearer \(admin)"]) { response in
                 #expect(response.status == .badRequest)
             }
@@ -208,6 +236,30 @@ struct DeploymentTests {
         #expect(again.state == .running)
         try await harness.deployments.remove(crashing, deleteData: true)
         try await harness.deployments.remove(silent, deleteData: true)
+        await harness.stop()
+    }
+
+    @Test("an agent that disconnects mid-deploy is waited for, within a bound; then the deploy fails and says what is left where")
+    func agentLostMidDeploy() async throws {
+        var harness = try await Harness.start(healthTimeout: 60, deviceWait: .seconds(4))
+        let name = Self.unique("lost")
+        defer { Docker.removeProject(name) }
+        // The device wait is short here: the agent stays away longer.
+        _ = try await harness.deployments.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())", "DELAY": "600"]))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await harness.deployments.get(name).state != .healthChecking, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        await harness.agent.stop()
+        await harness.deployments.idle()
+        let failed = try await harness.deployments.get(name)
+        #expect(failed.state == .failed)
+        #expect(failed.error?.contains("box is offline and did not come back within 4 s") == true, "\(failed.error ?? "")")
+        #expect(failed.error?.contains("Could not roll back: app on box") == true, "\(failed.error ?? "")")
+        // Back online, what was left is removed on request.
+        harness = try await harness.restartAgent()
+        try await harness.deployments.remove(name, deleteData: true)
+        #expect(Docker.containers(project: name).isEmpty)
         await harness.stop()
     }
 

@@ -62,6 +62,8 @@ public struct DeploymentDetailView: Sendable {
             }
         }
         sections.add("Containers", .table(Table(headers: ["COMPONENT", "SERVICE", "STATE", "HEALTH", "CPU", "MEM", "CONTAINER"], rows: rows)))
+        let volumes = detail.live.flatMap { live in live.volumes.map { [live.component, live.device, $0] } }
+        if !volumes.isEmpty { sections.add("Volumes", .table(Table(headers: ["COMPONENT", "DEVICE", "VOLUME"], rows: volumes))) }
         if !detail.drift.isEmpty { sections.add("Drift (what runs differs from what was deployed)", .lines(detail.drift)) }
         if !deployment.inputs.isEmpty {
             sections.add("Inputs", .fields(deployment.inputs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))

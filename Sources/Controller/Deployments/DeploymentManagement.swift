@@ -67,15 +67,17 @@ extension DeploymentService {
         let (resource, secret) = try await load(name)
         var live: [DeploymentDetail.Live] = []
         for component in resource.components {
+            let volumes = (secret.stacks[component.name]?.volumes ?? [:]).keys.sorted().map { "\(component.project)_\($0)" }
             do {
                 let stacks = try await registry.ask(component.device, MessageType.stackList, Empty(), as: [StackStatus].self, timeout: .seconds(10))
                 let containers = stacks.first { $0.project == component.project }?.containers ?? []
                 let stats = containers.contains { $0.state == "running" }
                     ? try? await registry.ask(component.device, MessageType.stackStats, StackRef(project: component.project), as: StackStats.self, timeout: .seconds(10))
                     : nil
-                live.append(.init(component: component.name, device: component.device, containers: containers, stats: stats, unreachable: nil))
+                live.append(.init(component: component.name, device: component.device, containers: containers, stats: stats, volumes: volumes,
+                                  unreachable: nil))
             } catch {
-                live.append(.init(component: component.name, device: component.device, containers: [], stats: nil,
+                live.append(.init(component: component.name, device: component.device, containers: [], stats: nil, volumes: volumes,
                                   unreachable: (error as? ControllerError)?.message ?? "\(error)"))
             }
         }

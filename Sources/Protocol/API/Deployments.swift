@@ -202,13 +202,17 @@ public struct DeploymentDetail: Codable, Equatable, Sendable {
         public var containers: [StackStatus.Container]
         /// Resource use by service, when the device answered.
         public var stats: StackStats?
+        /// Its named volumes, as the device's engine names them (`PROJECT_data`): where its data lives.
+        public var volumes: [String]
         /// Why nothing is reported, when so.
         public var unreachable: String?
-        public init(component: String, device: String, containers: [StackStatus.Container], stats: StackStats?, unreachable: String?) {
+        public init(component: String, device: String, containers: [StackStatus.Container], stats: StackStats?, volumes: [String] = [],
+                    unreachable: String?) {
             self.component = component
             self.device = device
             self.containers = containers
             self.stats = stats
+            self.volumes = volumes
             self.unreachable = unreachable
         }
     }
