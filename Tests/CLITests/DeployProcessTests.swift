@@ -94,10 +94,7 @@ struct DeployProcessTests {
             _ = agent.wait()
             controller.child.kill()
             _ = controller.child.wait()
-            for project in [golden, resumed, bad] {
-                let label = "label=com.docker.compose.project=\(project)"
-                _ = try? ChildProcess.run("/bin/sh", ["-c", "docker ps -aq --filter '\(label)' | xargs -r docker rm -f; docker network ls -q --filter '\(label)' | xargs -r docker network rm; docker volume ls -q --filter '\(label)' | xargs -r docker volume rm"])
-            }
+            [golden, resumed, bad].forEach(DockerCLI.removeProject)
             try? FileManager.default.removeItem(at: dir)
         }
         let environment = ["HOMELAB_URL": "https://127.0.0.1:\(controller.apiPort)", "HOMELAB_TOKEN": try controller.token,
@@ -154,8 +151,7 @@ struct DeployProcessTests {
         try await controller.killAndRestart()
         try await Self.eventually(timeout: .seconds(90)) { try await state(resumed) == .running }
         #expect(controller.log(1).contains("resuming deployment"))
-        let containers = try await ChildProcess.run("/usr/bin/docker", ["ps", "-aq", "--filter", "label=com.docker.compose.project=\(resumed)"])
-        #expect(containers.output.split(separator: "\n").count == 1)
+        #expect(DockerCLI.containers(project: resumed).count == 1)
         let resumedPage = try await ChildProcess.run("/usr/bin/curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(slowPort)/"])
         #expect(resumedPage.output == "resumed\n")
 

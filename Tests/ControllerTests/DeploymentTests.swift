@@ -77,7 +77,7 @@ struct DeploymentTests {
         let harness = try await Harness.start()
         let name = Self.unique("hello")
         let port = Self.port()
-        defer { Docker.removeProject(name) }
+        defer { DockerCLI.removeProject(name) }
 
         let events = harness.controller.app.context.events.subscribe()
         let progress = Task {
@@ -97,7 +97,7 @@ struct DeploymentTests {
         #expect(deployed.components.map(\.device) == ["box"])
         #expect(deployed.components[0].reason.contains("RAM free"), "the scheduler's reason: \(deployed.components[0].reason)")
         #expect(deployed.url == "http://127.0.0.1:\(port)/")
-        #expect(try await Docker.fetch(deployed.url!) == "hello")
+        #expect(try await DockerCLI.fetch(deployed.url!) == "hello")
         var detail = try await harness.deployments.detail(name)
         let states = detail.steps.map(\.state)
         for expected: DeploymentState in [.pending, .pulling, .creating, .starting, .healthChecking, .running] {
@@ -116,12 +116,12 @@ struct DeploymentTests {
         #expect(keyMode == 0o600)
 
         // Upgrade in place: a changed input recreates the container, the volume stays.
-        let before = Docker.containers(project: name)
+        let before = DockerCLI.containers(project: name)
         let upgraded = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["GREETING": "bonjour"]))
         #expect(upgraded.state == .running && upgraded.error == nil)
         #expect(upgraded.inputs["WEB_PORT"] == "\(port)", "a redeploy keeps the inputs it is not given")
-        #expect(try await Docker.fetch(upgraded.url!) == "bonjour")
-        #expect(Docker.containers(project: name) != before)
+        #expect(try await DockerCLI.fetch(upgraded.url!) == "bonjour")
+        #expect(DockerCLI.containers(project: name) != before)
         #expect(try await harness.deployments.detail(name).notes == detail.notes, "a redeploy keeps its generated secrets")
 
         // A failed upgrade goes back to the version that ran.
@@ -129,7 +129,7 @@ struct DeploymentTests {
         #expect(failed.state == .running)
         #expect(failed.error?.contains("web exited") == true, "\(failed.error ?? "no error")")
         #expect(failed.inputs["GREETING"] == "bonjour")
-        #expect(try await Docker.fetch(failed.url!) == "bonjour")
+        #expect(try await DockerCLI.fetch(failed.url!) == "bonjour")
 
         #expect(try await harness.deployments.list(device: "box").map(\.name) == [name])
         #expect(try await harness.deployments.list(device: "elsewhere").isEmpty)
@@ -139,10 +139,10 @@ struct DeploymentTests {
 
         // Stop, start, restart.
         #expect(try await harness.deployments.perform(name, .stop).state == .stopped)
-        #expect(Docker.state(of: "\(name)-web-1") == "exited")
+        #expect(DockerCLI.state(of: "\(name)-web-1") == "exited")
         #expect(try await harness.deployments.detail(name).drift.isEmpty)
         #expect(try await harness.deployments.perform(name, .start).state == .running)
-        #expect(Docker.state(of: "\(name)-web-1") == "running")
+        #expect(DockerCLI.state(of: "\(name)-web-1") == "running")
         #expect(try await harness.deployments.perform(name, .restart, component: "app").state == .running)
         await #expect(throws: ControllerError.self) { try await harness.deployments.perform(name, .restart, component: "nope") }
 
@@ -190,7 +190,7 @@ struct DeploymentTests {
         #expect(box.publishedPorts.contains("\(port)/tcp"))
 
         // Drift: a container removed by hand, and a stack no deployment knows.
-        Docker.remove(container: "\(name)-web-1")
+        DockerCLI.remove(container: "\(name)-web-1")
         detail = try await harness.deployments.detail(name)
         #expect(detail.drift.contains { $0.contains("stack is gone") || $0.contains("has no container") }, "\(detail.drift)")
         let stray = Self.unique("stray")
@@ -201,12 +201,12 @@ struct DeploymentTests {
         let report = try await harness.deployments.driftReport()
         #expect(report.deployments.contains { $0.deployment == name })
         #expect(report.unknownStacks.contains { $0.project == stray && $0.device == "box" })
-        Docker.removeProject(stray)
+        DockerCLI.removeProject(stray)
 
         // Remove with its data.
         try await harness.deployments.remove(name, deleteData: true)
-        #expect(Docker.containers(project: name).isEmpty)
-        #expect(Docker.volumes(project: name).isEmpty)
+        #expect(DockerCLI.containers(project: name).isEmpty)
+        #expect(DockerCLI.volumes(project: name).isEmpty)
         await #expect(throws: ControllerError.self) { try await harness.deployments.get(name) }
         await harness.stop()
     }
@@ -215,7 +215,7 @@ struct DeploymentTests {
     func failedDeployRollsBack() async throws {
         let harness = try await Harness.start(healthTimeout: 4)
         let crashing = Self.unique("crash"), silent = Self.unique("silent")
-        defer { [crashing, silent].forEach(Docker.removeProject) }
+        defer { [crashing, silent].forEach(DockerCLI.removeProject) }
 
         let crashed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: crashing, inputs: ["WEB_PORT": "\(Self.port())", "GREETING": "crash"]))
         #expect(crashed.state == .rolledBack)
@@ -225,9 +225,9 @@ struct DeploymentTests {
         #expect(waited.state == .rolledBack)
         #expect(waited.error?.contains("not healthy after 4 s") == true, "\(waited.error ?? "")")
         for project in [crashing, silent] {
-            #expect(Docker.containers(project: project).isEmpty)
-            #expect(Docker.volumes(project: project).isEmpty)
-            #expect(Docker.networks(project: project).isEmpty)
+            #expect(DockerCLI.containers(project: project).isEmpty)
+            #expect(DockerCLI.volumes(project: project).isEmpty)
+            #expect(DockerCLI.networks(project: project).isEmpty)
         }
         let steps = try await harness.deployments.detail(crashing).steps.map(\.message)
         #expect(steps.last == "Rolled back: nothing of it is left on the devices")
@@ -243,7 +243,7 @@ struct DeploymentTests {
     func agentLostMidDeploy() async throws {
         var harness = try await Harness.start(healthTimeout: 60, deviceWait: .seconds(4))
         let name = Self.unique("lost")
-        defer { Docker.removeProject(name) }
+        defer { DockerCLI.removeProject(name) }
         // The device wait is short here: the agent stays away longer.
         _ = try await harness.deployments.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())", "DELAY": "600"]))
         let deadline = ContinuousClock.now + .seconds(30)
@@ -259,7 +259,7 @@ struct DeploymentTests {
         // Back online, what was left is removed on request.
         harness = try await harness.restartAgent()
         try await harness.deployments.remove(name, deleteData: true)
-        #expect(Docker.containers(project: name).isEmpty)
+        #expect(DockerCLI.containers(project: name).isEmpty)
         await harness.stop()
     }
 
@@ -309,7 +309,7 @@ struct DeploymentTests {
         proxy.port = listen
         let harness = try await Harness.start(proxy: proxy)
         let name = Self.unique("proxied")
-        defer { Docker.removeProject(name) }
+        defer { DockerCLI.removeProject(name) }
 
         let deployed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())", "GREETING": "through-caddy"], expose: true))
         #expect(deployed.state == .running, "\(deployed.error ?? "")")
@@ -330,8 +330,8 @@ struct DeploymentTests {
         let harness = try await Harness.start(proxy: proxy)
         let name = Self.unique("traefik")
         defer {
-            Docker.removeProject(name)
-            _ = Docker.lines(["network", "rm", proxy.traefikNetwork])
+            DockerCLI.removeProject(name)
+            _ = DockerCLI.lines(["network", "rm", proxy.traefikNetwork])
         }
         let deployed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())"], expose: true))
         #expect(deployed.state == .running, "\(deployed.error ?? "")")
@@ -342,32 +342,8 @@ struct DeploymentTests {
         #expect(inspect.output.contains(#""traefik.http.services.\#(name).loadbalancer.server.port":"8080""#), "\(inspect.output)")
         #expect(inspect.output.contains("\(name)_default") && inspect.output.contains(proxy.traefikNetwork), "\(inspect.output)")
         try await harness.deployments.remove(name, deleteData: true)
-        #expect(!Docker.networkNames().contains("\(name)_default"))
-        #expect(Docker.networkNames().contains(proxy.traefikNetwork), "the shared proxy network outlives the deployment")
+        #expect(!DockerCLI.networkNames().contains("\(name)_default"))
+        #expect(DockerCLI.networkNames().contains(proxy.traefikNetwork), "the shared proxy network outlives the deployment")
         await harness.stop()
-    }
-}
-
-/// The docker CLI, for checking what the engine holds.
-enum Docker {
-    static func lines(_ arguments: [String]) -> [String] {
-        ((try? ChildProcess.run("/usr/bin/docker", arguments))?.output ?? "").split(separator: "\n").map(String.init)
-    }
-    static func containers(project: String) -> [String] { lines(["ps", "-aq", "--filter", "label=com.docker.compose.project=\(project)"]) }
-    static func volumes(project: String) -> [String] { lines(["volume", "ls", "-q", "--filter", "label=com.docker.compose.project=\(project)"]) }
-    static func networks(project: String) -> [String] { lines(["network", "ls", "-q", "--filter", "label=com.docker.compose.project=\(project)"]) }
-    static func networkNames() -> [String] { lines(["network", "ls", "--format", "{{.Name}}"]) }
-    static func state(of container: String) -> String? { lines(["inspect", container, "--format", "{{.State.Status}}"]).first }
-    static func remove(container: String) { _ = lines(["rm", "-f", container]) }
-    static func removeProject(_ project: String) {
-        let label = "label=com.docker.compose.project=\(project)"
-        _ = try? ChildProcess.run("/bin/sh", ["-c", "docker ps -aq --filter '\(label)' | xargs -r docker rm -f >/dev/null; "
-                                              + "docker network ls -q --filter '\(label)' | xargs -r docker network rm >/dev/null; "
-                                              + "docker volume ls -q --filter '\(label)' | xargs -r docker volume rm >/dev/null"])
-    }
-    /// The body at `url`, trimmed (curl; the app may take a moment to accept connections after its health check).
-    static func fetch(_ url: String) async throws -> String {
-        try await ChildProcess.run("/usr/bin/curl", ["-s", "--max-time", "5", "--retry", "5", "--retry-connrefused", "--retry-delay", "1", url])
-            .output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -44,8 +44,7 @@ struct StackRoutesTests {
         let project = "hlt-api-\(String(UInt32.random(in: .min ... .max), radix: 16))"
         defer {
             // Whatever the test left (it removes the stack itself when all goes well), before the process exits.
-            let label = "label=com.docker.compose.project=\(project)"
-            _ = try? ChildProcess.run("/bin/sh", ["-c", "docker ps -aq --filter '\(label)' | xargs -r docker rm -f >/dev/null; docker network ls -q --filter '\(label)' | xargs -r docker network rm >/dev/null"])
+            DockerCLI.removeProject(project)
         }
         let seen = Mutex<[RegistryEvent]>([])
         let events = controller.app.context.events.subscribe()

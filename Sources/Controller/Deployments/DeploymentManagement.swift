@@ -96,7 +96,7 @@ extension DeploymentService {
                 problems.append("\(entry.component): its stack is gone from \(entry.device)")
                 continue
             }
-            let oneShots = Set(stack.services.values.flatMap { ($0.dependsOn ?? [:]).filter { $0.value.condition == .serviceCompletedSuccessfully }.keys })
+            let oneShots = stack.oneShotServices
             for service in stack.services.keys.sorted() {
                 guard let container = entry.containers.first(where: { $0.service == service }) else {
                     problems.append("\(entry.component): service \(service) has no container on \(entry.device) (removed by hand?)")

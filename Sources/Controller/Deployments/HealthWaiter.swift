@@ -14,7 +14,7 @@ struct HealthWaiter {
     func wait(_ component: DeploymentComponent, stack: StackSpec, hints: [HealthHint], timeout: Duration) async throws -> [String] {
         let deadline = ContinuousClock.now + timeout
         // Services others wait for to complete (one-shot jobs) are allowed to have exited.
-        let oneShots = Set(stack.services.values.flatMap { ($0.dependsOn ?? [:]).filter { $0.value.condition == .serviceCompletedSuccessfully }.keys })
+        let oneShots = stack.oneShotServices
         var runningSince: [String: ContinuousClock.Instant] = [:]
         var healthy: [String: String] = [:]
         while true {

@@ -294,6 +294,11 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
 }
 
 extension StackSpec {
+    /// Services another service waits for with `service_completed_successfully`: one-shot jobs, allowed to have exited.
+    public var oneShotServices: Set<String> {
+        Set(services.values.flatMap { ($0.dependsOn ?? [:]).filter { $0.value.condition == .serviceCompletedSuccessfully }.keys })
+    }
+
     /// The engine's name of network `key`: `PROJECT_key`, or an external network's own name.
     public func engineNetworkName(_ key: String) -> String {
         guard let network = networks?[key], network.external == true else { return "\(name)_\(key)" }

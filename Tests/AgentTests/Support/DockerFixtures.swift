@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Protocol
+import TestSupport
 @testable import Agent
 
 /// What the tests against the real dockerd share: the locally made busybox image, the two loopback
@@ -57,12 +58,7 @@ enum DockerFixtures {
     /// Removes everything labelled with `project` (containers, networks, volumes), synchronously,
     /// so it can run from a `defer` and is done before the test process exits.
     static func cleanUp(_ project: String) {
-        let label = "label=\(StackLabels.project)=\(project)"
-        _ = try? Tools.run(["sh", "-c", """
-            docker ps -aq --filter '\(label)' | xargs -r docker rm -f; \
-            docker network ls -q --filter '\(label)' | xargs -r docker network rm; \
-            docker volume ls -q --filter '\(label)' | xargs -r docker volume rm
-            """])
+        DockerCLI.removeProject(project)
     }
 
     /// What the engine holds for `project`: containers, networks and volumes.
