@@ -98,6 +98,8 @@ struct DeploymentTests {
         #expect(deployed.components[0].reason.contains("RAM free"), "the scheduler's reason: \(deployed.components[0].reason)")
         #expect(deployed.url == "http://127.0.0.1:\(port)/")
         #expect(try await DockerCLI.fetch(deployed.url!) == "hello")
+        let exposition = await harness.controller.app.context.metrics.render(registry: harness.controller.registry, deployments: harness.deployments)
+        #expect(exposition.contains(#"homelab_deployments{state="running"} 1"#))
         var detail = try await harness.deployments.detail(name)
         let states = detail.steps.map(\.state)
         for expected: DeploymentState in [.pending, .pulling, .creating, .starting, .healthChecking, .running] {

@@ -91,7 +91,7 @@ public struct APIRoutes: Sendable {
         }
         add(.get, "/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: await controller.metrics.render(registry: controller.registry))))
+                     body: .init(byteBuffer: ByteBuffer(string: await controller.metrics.render(registry: controller.registry, deployments: controller.deployments))))
         }
         router.ws("/v1/events") { inbound, outbound, _ in
             try await EventStream.serve(hub: controller.events, inbound: inbound, outbound: outbound)

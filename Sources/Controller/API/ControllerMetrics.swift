@@ -19,8 +19,14 @@ public final class ControllerMetrics: Sendable {
         registry.makeCounter(name: "homelab_discovery_datagrams_total", labels: [("outcome", outcome)]).increment()
     }
 
-    /// Refreshes the device gauges from the registry and renders the text exposition format.
-    public func render(registry devices: DeviceRegistry) async -> String {
+    /// Refreshes the device and deployment gauges and renders the text exposition format.
+    public func render(registry devices: DeviceRegistry, deployments: DeploymentService? = nil) async -> String {
+        if let deployments {
+            let apps = (try? await deployments.list()) ?? []
+            for state in DeploymentState.allCases {
+                registry.makeGauge(name: "homelab_deployments", labels: [("state", state.rawValue)]).set(Double(apps.filter { $0.state == state }.count))
+            }
+        }
         let list = (try? await devices.list()) ?? []
         for status in DeviceStatus.allCases {
             registry.makeGauge(name: "homelab_devices", labels: [("status", status.rawValue)])
