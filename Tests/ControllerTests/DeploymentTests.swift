@@ -288,6 +288,15 @@ struct DeploymentTests {
         #expect(broken?.httpStatus == 422)
         #expect(broken?.message.contains("mine.yaml:") == true, "\(broken?.message ?? "")")
         #expect(try await harness.deployments.list().isEmpty)
+        // Two deploys of one new name at once: one is accepted, the other refused.
+        let name = Self.unique("twice")
+        defer { DockerCLI.removeProject(name) }
+        async let first = refusal(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())"]))
+        async let second = refusal(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())"]))
+        let outcomes = await [first, second]
+        #expect(outcomes.compactMap { $0 }.map(\.httpStatus) == [409], "\(outcomes.map { $0?.message ?? "accepted" })")
+        await harness.deployments.idle()
+        try await harness.deployments.remove(name, deleteData: true)
         await harness.stop()
     }
 

@@ -5,6 +5,8 @@ import Scheduler
 
 /// A deploy request checked and turned into what is stored: the resource, its sealed part, the first steps.
 struct PreparedDeployment: Sendable {
+    /// The id of the deployment it redeploys, nil for a new one.
+    var previousID: String?
     var resource: DeploymentResource
     var secret: DeploymentPrivate
     var steps: [(component: String?, message: String)]
@@ -96,7 +98,7 @@ extension DeploymentService {
                                       shownInputs: $0.resource.inputs) })
         steps.insert((nil, ran != nil ? "Redeploying \(name) (\(recipe.id) \(recipe.version), was \(ran!.resource.recipeVersion))"
                                       : "Deploying \(name) (\(recipe.id) \(recipe.version))"), at: 0)
-        return PreparedDeployment(resource: resource, secret: secret, steps: steps)
+        return PreparedDeployment(previousID: previous?.resource.id, resource: resource, secret: secret, steps: steps)
     }
 
     /// The recipe of a request: a catalog id, or YAML text sent with the request.

@@ -57,11 +57,15 @@ public final class DeploymentService: Sendable {
         let sealed = try seal(prepared.secret)
         let resource = prepared.resource
         let firstSeq = try await store.write { db -> Int64 in
-            var record = DeploymentRecord(id: resource.id, name: resource.name, recipe: resource.recipe, state: resource.state.rawValue,
+            // Stored only if nothing changed it since it was checked (a concurrent deploy of the same name).
+            let current = try DeploymentRecord.find(db, name: resource.name)
+            guard current?.id == prepared.previousID, current.map({ DeploymentState(rawValue: $0.state)?.isInProgress != true }) ?? true else {
+                throw ControllerError.conflict("\(resource.name) is being deployed by another request")
+            }
+            let record = DeploymentRecord(id: resource.id, name: resource.name, recipe: resource.recipe, state: resource.state.rawValue,
                                           resource: JSONText.encode(resource), sealed: sealed, createdAt: resource.createdAt, updatedAt: now)
             try record.save(db)
-            let last = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM deploymentStep") ?? 0
-            return last
+            return try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM deploymentStep") ?? 0
         }
         for step in prepared.steps { try await self.step(resource.id, nil, component: step.component, step.message, now: now) }
         start(resource.id)
