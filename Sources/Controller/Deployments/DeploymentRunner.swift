@@ -154,7 +154,9 @@ extension DeploymentService {
     /// (pull → pulling, network/volume/create → creating, start/wait → starting). A link lost mid-apply
     /// is waited for (``DeploymentSettings/deviceWait``) and the apply sent again.
     func apply(_ stack: StackSpec, of component: DeploymentComponent, in id: String, timeout: Int, reportStates: Bool = true) async throws {
+        var attempt = 0
         while true {
+            attempt += 1
             try await waitOnline(component.device)
             let watcher = reportStates ? watchProgress(of: component, in: id) : nil
             defer { watcher?.cancel() }
@@ -171,11 +173,14 @@ extension DeploymentService {
                     }
                 }
                 return
-            } catch let error as ControllerError where error.isDeviceUnreachable {
+            } catch let error as ControllerError where error.isDeviceUnreachable && attempt < Self.applyAttempts {
                 _ = try await step(id, nil, component: component.name, "\(component.name): lost \(component.device) mid-apply; waiting for it")
             }
         }
     }
+
+    /// How many times an apply is sent to a device that keeps dropping its link.
+    static let applyAttempts = 5
 
     /// Relays the agent's `stack.progress` for the component's stack as deployment steps until cancelled.
     private func watchProgress(of component: DeploymentComponent, in id: String) -> Task<Void, Never> {
