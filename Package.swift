@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Protocol", "Recipes", "Scheduler",
+                "Protocol", "Recipes", "Scheduler", "SSHClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -76,6 +76,10 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        // libssh2 (Debian libssh2-1-dev) for the controller's SSH bootstrap; never in the agent.
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        // A small blocking SSH client over libssh2 (sessions on threads of their own): connect, host key, auth, exec.
+        .target(name: "SSHClient", dependencies: ["CLibSSH2"], swiftSettings: strict),
         // Recipes: the format, its loader and validator (file:line:column problems), templating and rendering
         // to stacks. Shared by the controller (catalog, API) and the CLI (validate, render); never in the agent.
         .target(

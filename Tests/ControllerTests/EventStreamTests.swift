@@ -37,7 +37,7 @@ struct EventStreamTests {
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message else { continue }
                 let event = try WireCoding.decoder.decode(RegistryEvent.self, from: Data(text.utf8))
-                #expect(event.device.name == "watched")
+                #expect(event.device?.name == "watched")
                 let kinds = seen.withLock { $0.append(event.type); return $0 }
                 if kinds.contains(.deviceUpdated) { break }
             }

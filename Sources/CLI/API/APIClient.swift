@@ -83,7 +83,7 @@ public struct APIClient: Sendable {
     public func post<Answer: Decodable>(_ path: String, json body: some Encodable, as type: Answer.Type = Answer.self) async throws(CLIError) -> Answer {
         let data: Data
         do { data = try WireCoding.encoder.encode(body) } catch { throw CLIError.wrapping(error) }
-        return try decode(type, from: try await send(.POST, path, body: data, expecting: [200, 201]))
+        return try decode(type, from: try await send(.POST, path, body: data, expecting: [200, 201, 202]))
     }
 
     /// `POST path` without a body, decoded.

@@ -86,19 +86,27 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
         case stackProgress = "stack.progress"
         /// A container on the device died, ran out of memory or changed health (`container` is set).
         case containerEvent = "container.event"
+        /// A network scan moved (`scan` is set, `device` is not).
+        case scanProgress = "scan.progress"
+        /// A step of an SSH bootstrap or uninstall (`bootstrap` is set; `device` once the device is enrolled).
+        case bootstrapProgress = "bootstrap.progress"
     }
     /// What happened.
     public var type: Kind
     /// When (controller clock).
     public var time: Date
-    /// The device as it is after the change.
-    public var device: DeviceResource
+    /// The device as it is after the change (absent on scan events and early bootstrap steps).
+    public var device: DeviceResource?
     /// With `stack.progress`.
     public var stack: StackProgress?
     /// With `container.event`.
     public var container: ContainerEvent?
+    /// With `scan.progress`.
+    public var scan: ScanProgress?
+    /// With `bootstrap.progress`.
+    public var bootstrap: BootstrapProgress?
     /// Creates an event.
-    public init(type: Kind, time: Date, device: DeviceResource) {
+    public init(type: Kind, time: Date, device: DeviceResource?) {
         self.type = type
         self.time = time
         self.device = device
