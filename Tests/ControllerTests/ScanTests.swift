@@ -115,7 +115,7 @@ struct ScanTests {
     @Test("a loopback scan finds the open port with its banner, a live host with every port closed, and nothing outside its targets")
     func loopbackScan() async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in channel.writeAndFlush(ByteBuffer(string: "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")) }
+            .childChannelInitializer { channel in channel.pipeline.addHandler(BannerHandler()) }
             .bind(host: "127.0.0.1", port: 0).get()
         defer { server.close(promise: nil) }
         let open = try #require(server.localAddress?.port)
@@ -160,5 +160,13 @@ struct ScanTests {
         #expect(RemoteScripts.quote("it's") == "'it'\\''s'")
         #expect(BootstrapService.parseFacts("arch=x86_64\nos_name=Debian GNU/Linux 12 (bookworm)\nnoise\n") ==
                 ["arch": "x86_64", "os_name": "Debian GNU/Linux 12 (bookworm)"])
+    }
+}
+
+/// Speaks first, as an SSH server does: its identification line once the connection is up.
+final class BannerHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(NIOAny(ByteBuffer(string: "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")), promise: nil)
     }
 }

@@ -12,8 +12,8 @@ extension LabTests {
     func installed(_ device: String) -> [String] {
         let root = "\(lab.dir)/devices/\(device)/root/upper"
         return ["usr/local/bin/homelab-agent", "usr/local/bin/homelab-agent.new", "etc/homelab/agent.yaml", "etc/init.d/homelab-agent",
-                "var/lib/homelab-agent", "var/log/homelab-agent.log"]
-            .filter { FileManager.default.fileExists(atPath: "\(root)/\($0)") }
+                "var/lib/homelab-agent", "var/log/homelab-agent.log", "etc/rc2.d/S01homelab-agent", "etc/rc0.d/K01homelab-agent"]
+            .filter { (try? FileManager.default.attributesOfItem(atPath: "\(root)/\($0)")) != nil }  // lstat: a dangling link counts
     }
 
     /// Starts a bootstrap and polls it until it ends.
@@ -46,11 +46,11 @@ extension LabTests {
         return String(words[1])
     }
 
-    @Test("a scan of the lab finds exactly the hosts there, SSH with its banner on the bare ones, the agent's device marked; a /24 ends within its bound")
+    @Test("a scan of the lab finds exactly the hosts there, SSH with its banner on the bare ones, the agent's device marked; a /24 ends within its bound; a time limit and a cancel stop it; devices add --from-scan installs what it can and sums up")
     func scanLab() async throws {
         try lab.down()
         defer { try? lab.down() }
-        try lab.up(["--device", "withagent", "--device", "bare1:agent=false,sshd=true", "--device", "bare2:agent=false,sshd=true",
+        try lab.up(["--device", "withagent", "--device", "bare1:agent=false,sshd=true", "--device", "bare2:agent=false,sshd=true,uname=i686",
                     "--no-docker", "--heartbeat-ttl", "\(Self.ttl * 3)"])
         let settings = try lab.settings()
         try await lab.waitForDevices(settings, within: .seconds(30), "withagent online") { $0.first?.status == .online }
@@ -91,6 +91,58 @@ extension LabTests {
         }
         #expect(Set(stored.map(\.address)).isSuperset(of: ["198.18.0.10", "198.18.0.11", "198.18.0.12"]))
         #expect(stored.allSatisfy { $0.lastSeenAt >= $0.firstSeenAt })
+
+        // A time limit shorter than the scan needs (50 attempts a second): it stops there, keeping what it found.
+        let limited = try await runScan(settings, ScanRequest(targets: ["198.18.0.0/24"], timeLimitSeconds: 2, ratePerSecond: 50, reverseDNS: false))
+        #expect(limited.state == .timedOut)
+        #expect(limited.hostsProbed < limited.hostsTotal)
+        let duration = (limited.finishedAt ?? .distantFuture).timeIntervalSince(limited.startedAt)
+        #expect(duration >= 2 && duration < 10, "stopped at its 2 s limit (after \(duration) s)")
+        // A cancel stops a running scan.
+        let canceled = try await runScan(settings, ScanRequest(targets: ["198.18.0.0/24"], ratePerSecond: 20, reverseDNS: false), cancel: true)
+        #expect(canceled.state == .canceled)
+        #expect(canceled.hostsProbed < canceled.hostsTotal)
+
+        // The batch: every host with SSH and no agent, one after the other, then the summary.
+        let fingerprints = try ["bare1", "bare2"].flatMap { ["--accept-host-key", try hostKeyFingerprint($0)] }
+        let key = try lab.run(["ssh-key"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (status, output) = try homelab(["devices", "add", "--from-scan", "--key", key] + fingerprints, settings: settings)
+        Lab.trace("devices add --from-scan: exit \(status)\n\(output)")
+        #expect(status == 1, "one host failed")
+        #expect(output.contains("[1/2] 198.18.0.11"))
+        #expect(output.contains("[2/2] 198.18.0.12"))
+        #expect(output.contains("1/2 installed, bare2 failed: 198.18.0.12 is i686 (uname -m): no homelab agent is built for it"), "\(output)")
+        let enrolled = try await lab.waitForDevices(settings, within: .seconds(30), "bare1 online") { $0.first { $0.name == "bare1" }?.status == .online }
+        #expect(enrolled.map(\.name).sorted() == ["bare1", "withagent"])
+        #expect(installed("bare2").isEmpty)
+    }
+
+    /// Starts a scan, cancels it after a second when asked, and polls it until it ends.
+    func runScan(_ settings: ClientSettings, _ request: ScanRequest, cancel: Bool = false) async throws -> ScanResource {
+        try await APIClient.withClient(settings) { client in
+            var scan = try await client.post(APIPaths.scans, json: request, as: ScanResource.self)
+            if cancel {
+                try await Task.sleep(for: .seconds(1))
+                try await client.delete(APIPaths.scan(scan.id))
+            }
+            let deadline = ContinuousClock.now + .seconds(90)
+            while scan.state == .running && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                scan = try await client.get(APIPaths.scan(scan.id), as: ScanResource.self)
+            }
+            return scan
+        }
+    }
+
+    /// Runs the `homelab` command against the lab's controller; its exit status and output (both streams).
+    func homelab(_ arguments: [String], settings: ClientSettings) throws -> (Int32, String) {
+        var environment = ProcessInfo.processInfo.environment
+        for line in try lab.run(["env"]).split(separator: "\n") where line.hasPrefix("export ") {
+            let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1).map(String.init)
+            if pair.count == 2 { environment[pair[0]] = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
+        }
+        environment["NO_COLOR"] = "1"
+        return try Lab.spawnAndWait(["\(Lab.binaries)/homelab"] + arguments, environment: environment)
     }
 
     @Test("bootstrap over SSH: an unknown host key is refused until accepted; the agent installs without systemd, enrolls with metrics; again upgrades with the same identity; uninstall removes it all")
@@ -169,6 +221,7 @@ extension LabTests {
 
         let wrongPassword = try await bootstrap(settings, BootstrapRequest(host: host, user: "lab", password: "not-the-password", acceptHostKey: fingerprint))
         #expect(wrongPassword.failure?.code == "authentication_failed")
+        #expect(wrongPassword.steps.last?.step == "authenticate" && wrongPassword.steps.last?.status == "failed")
         #expect(wrongPassword.failure?.message.contains("Permission denied (password) for lab") == true, "\(wrongPassword.failure?.message ?? "")")
 
         let otherKey = try generatedKey()

@@ -120,7 +120,7 @@ extension BootstrapService {
                 let removed = try? await privileged(remote, RemoteScripts.uninstall, sudo: sudo, what: "removing what was written")
                 step(id, "cleanup", removed == nil ? "failed" : "done", removed == nil ? "could not remove the files written" : "removed the files written")
             }
-            finish(id, failure: failure, step: current)
+            finish(id, failure: failure, step: (error as? BootstrapFailed)?.step ?? current)
         }
         await remote?.close()
     }
@@ -171,7 +171,7 @@ extension BootstrapService {
             let failure = (error as? BootstrapFailed)?.failure
                 ?? (error as? ControllerError).map { BootstrapFailure(code: $0.code, message: $0.message) }
                 ?? BootstrapFailure(code: "internal", message: "\(error)")
-            finish(id, failure: failure, step: current)
+            finish(id, failure: failure, step: (error as? BootstrapFailed)?.step ?? current)
         }
         await remote?.close()
     }

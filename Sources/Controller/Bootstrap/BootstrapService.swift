@@ -163,7 +163,7 @@ public actor BootstrapService {
             do {
                 try await remote.authenticate(user: user, with: credential)
             } catch let error as SSHError {
-                throw BootstrapFailed("authentication_failed", "\(host): \(error.message)")
+                throw BootstrapFailed("authentication_failed", "\(host): \(error.message)", step: "authenticate")
             }
             step(id, "authenticate", "done", "logged in as \(user)")
             return remote
