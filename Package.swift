@@ -73,7 +73,7 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            exclude: ["README.md"],
+            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md"],
             swiftSettings: strict
         ),
         // libssh2 (Debian libssh2-1-dev) for the controller's SSH bootstrap; never in the agent.
@@ -146,7 +146,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks",
-            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh"],
+            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh"],
             swiftSettings: strict
         ),
         // For the tests and benchmarks: child processes (posix_spawn + waitpid; see the file for why not
