@@ -39,6 +39,7 @@ struct ScanTests {
     func limits() throws {
         #expect(throws: ControllerError.self) { try ScanTargets.resolve(["8.8.8.0/24"], force: false) }
         #expect(try ScanTargets.resolve(["8.8.8.0/24"], force: true).map(\.description) == ["8.8.8.0/24"])
+        #expect(throws: ControllerError.self) { try ScanTargets.resolve(["10.0.0.0/15"], force: true) }
         #expect(throws: ControllerError.self) { try ScanTargets.resolve(["10.0.0.0/19"], force: false) }
         #expect(try ScanTargets.resolve(["10.0.0.0/20"], force: false).count == 1)
         #expect(throws: ControllerError.self) { try ScanTargets.resolve(["10.0.0.0/24", "10.0.1.0/24", "nonsense"], force: false) }

@@ -106,7 +106,7 @@ extension LabTests {
         // The batch: every host with SSH and no agent, one after the other, then the summary.
         let fingerprints = try ["bare1", "bare2"].flatMap { ["--accept-host-key", try hostKeyFingerprint($0)] }
         let key = try lab.run(["ssh-key"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let (status, output) = try homelab(["devices", "add", "--from-scan", "--key", key] + fingerprints, settings: settings)
+        let (status, output) = try homelab(["devices", "add", "--from-scan", "--key", key] + fingerprints)
         Lab.trace("devices add --from-scan: exit \(status)\n\(output)")
         #expect(status == 1, "one host failed")
         #expect(output.contains("[1/2] 198.18.0.11"))
@@ -135,12 +135,8 @@ extension LabTests {
     }
 
     /// Runs the `homelab` command against the lab's controller; its exit status and output (both streams).
-    func homelab(_ arguments: [String], settings: ClientSettings) throws -> (Int32, String) {
-        var environment = ProcessInfo.processInfo.environment
-        for line in try lab.run(["env"]).split(separator: "\n") where line.hasPrefix("export ") {
-            let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1).map(String.init)
-            if pair.count == 2 { environment[pair[0]] = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
-        }
+    func homelab(_ arguments: [String]) throws -> (Int32, String) {
+        var environment = ProcessInfo.processInfo.environment.merging(try lab.environment()) { $1 }
         environment["NO_COLOR"] = "1"
         return try Lab.spawnAndWait(["\(Lab.binaries)/homelab"] + arguments, environment: environment)
     }

@@ -59,7 +59,7 @@ enum RemoteScripts {
     /// Installs Docker from the distribution's own packages.
     static func installDocker(osID: String) -> String? {
         switch osID {
-        case "debian", "ubuntu", "raspbian": "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io"
+        case "debian", "ubuntu", "raspbian": "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io"
         case "fedora": "dnf install -y moby-engine && systemctl enable --now docker"
         case "alpine": "apk add docker && rc-update add docker default && service docker start"
         case "arch": "pacman -S --noconfirm docker && systemctl enable --now docker"

@@ -21,6 +21,9 @@ struct NetworkScanner: Sendable {
         /// Ports whose first line is read (SSH speaks first).
         var bannerPorts: Set<Int> = [22]
 
+        /// Every address probed, in order: the networks' hosts less the skipped ones.
+        var addresses: [UInt32] { networks.flatMap(\.hosts).filter { !skip.contains($0) } }
+
         /// The default ports: SSH, the controller's ports, web, SMB, Synology DSM, Proxmox, Docker.
         static let defaultPorts = [22, 7443, 7444, 80, 443, 445, 139, 5000, 5001, 8006, 2375, 2376]
     }
@@ -39,7 +42,7 @@ struct NetworkScanner: Sendable {
     /// `probed` the count after each address.
     func run(_ settings: Settings, cancelled: @escaping @Sendable () -> Bool,
              found: @escaping @Sendable (HostResult) async -> Void, probed: @escaping @Sendable (Int) async -> Void) async -> ScanState {
-        let addresses = settings.networks.flatMap(\.hosts).filter { !settings.skip.contains($0) }
+        let addresses = settings.addresses
         let pacer = Pacer(perSecond: settings.ratePerSecond)
         let probe = PortProbe(group: group)
         let count = Counter()

@@ -55,9 +55,7 @@ public actor ScanService {
     public func start(_ request: ScanRequest, now: Date = Date()) throws -> ScanResource {
         let settings = try Self.settings(for: request)
         let id = Secrets.randomHex(bytes: 6)
-        let total = settings.networks.reduce(0) { $0 + $1.hosts.count } - settings.networks.reduce(0) { sum, network in
-            sum + settings.skip.filter { network.contains($0) && network.hosts.contains($0) }.count
-        }
+        let total = settings.addresses.count
         let scan = ScanResource(id: id, state: .running, targets: settings.networks.map(\.description), ports: settings.ports,
                                 hostsTotal: total, hostsProbed: 0, candidates: [],
                                 timeLimitSeconds: Double(settings.timeLimit.components.seconds) + Double(settings.timeLimit.components.attoseconds) / 1e18,

@@ -7,6 +7,8 @@ import Glibc
 public enum ScanTargets {
     /// Largest number of addresses a scan takes without `force`.
     public static let maximumAddresses: UInt64 = 4096
+    /// Largest number of addresses a scan takes at all.
+    public static let maximumForcedAddresses: UInt64 = 65536
     /// The widest default network per interface: a larger attached subnet is cut to the /24 around the address.
     public static let defaultWidestPrefix = 24
 
@@ -27,6 +29,9 @@ public enum ScanTargets {
         let total = merged.reduce(UInt64(0)) { $0 + $1.size }
         if !force && total > maximumAddresses {
             throw ControllerError.badRequest("the targets span \(total) addresses, more than \(maximumAddresses); give smaller networks or force it")
+        }
+        if total > maximumForcedAddresses {
+            throw ControllerError.badRequest("the targets span \(total) addresses, more than \(maximumForcedAddresses) (a /16), even forced")
         }
         return merged
     }
