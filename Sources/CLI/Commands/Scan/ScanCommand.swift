@@ -5,8 +5,8 @@ public struct ScanCommand: AsyncParsableCommand {
     /// Name, help and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Scan the network for hosts that could join, and list what the scans found.",
-        subcommands: [ScanRun.self, ScanResults.self],
+        abstract: "Scan the network for hosts that could join, list what the scans found, stop a scan.",
+        subcommands: [ScanRun.self, ScanResults.self, ScanCancel.self],
         defaultSubcommand: ScanRun.self
     )
 

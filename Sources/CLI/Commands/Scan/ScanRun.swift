@@ -80,7 +80,7 @@ public struct ScanRun: AsyncParsableCommand {
         }
         let scan = try await APIClient.withClient(settings) { client in
             var scan = try await client.post(APIPaths.scans, json: request, as: ScanResource.self)
-            progress("Scanning \(scan.targets.joined(separator: ", ")) (\(scan.hostsTotal) addresses, ports \(scan.ports.map(String.init).joined(separator: ",")), at most \(Int(scan.timeLimitSeconds)) s)")
+            progress("Scan \(scan.id): \(scan.targets.joined(separator: ", ")) (\(scan.hostsTotal) addresses, ports \(scan.ports.map(String.init).joined(separator: ",")), at most \(Int(scan.timeLimitSeconds)) s; stop it with homelab scan cancel \(scan.id))")
             var shown = Set<String>()
             var lastTenth = 0
             while true {
