@@ -127,7 +127,7 @@ public final class SSHConnection: @unchecked Sendable {
                 let written = input[offset...].withUnsafeBytes { bytes in
                     hl_channel_write(channel, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), min(bytes.count, 256 * 1024))
                 }
-                guard written >= 0 else { throw error(written == Int(LIBSSH2_ERROR_TIMEOUT) ? .timeout : .channel, "writing to '\(command)' failed") }
+                guard written >= 0 else { throw error(Self.code(of: written), "writing to '\(command)' failed", libssh2: written) }
                 offset += written
             }
         }
@@ -164,13 +164,22 @@ public final class SSHConnection: @unchecked Sendable {
             } else if count == 0 || count == Int(LIBSSH2_ERROR_CHANNEL_CLOSED) {
                 return data
             } else {
-                throw error(count == Int(LIBSSH2_ERROR_TIMEOUT) ? .timeout : .channel, "reading the output of '\(command)' failed")
+                throw error(Self.code(of: count), "reading the output of '\(command)' failed", libssh2: count)
             }
         }
     }
 
-    private func error(_ code: SSHError.Code, _ what: String) -> SSHError {
-        SSHError(code, "\(what): \(String(cString: hl_last_error(session)))")
+    private func error(_ code: SSHError.Code, _ what: String, libssh2 number: Int? = nil) -> SSHError {
+        SSHError(code, "\(what): \(String(cString: hl_last_error(session)))" + (number.map { " (libssh2 error \($0))" } ?? ""))
+    }
+
+    /// What a negative libssh2 result means for the caller: the socket's end is not a command's failure.
+    static func code(of result: Int) -> SSHError.Code {
+        switch Int32(result) {
+        case LIBSSH2_ERROR_TIMEOUT: .timeout
+        case LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_DISCONNECT: .connectionLost
+        default: .channel
+        }
     }
 
     private static func keyTypeName(_ type: Int32, blob: [UInt8]) -> String {

@@ -12,6 +12,8 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
         case channel
         /// No answer within the session's timeout.
         case timeout
+        /// The connection broke (reset, closed by the server) in the middle of a command.
+        case connectionLost
     }
     /// What failed.
     public var code: Code

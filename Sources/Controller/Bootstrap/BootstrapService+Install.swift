@@ -91,14 +91,21 @@ extension BootstrapService {
             current = "start"
             step(id, current, "started", fresh ? "starting the agent" : "restarting the agent on the new binary")
             let online = events.subscribe()
-            try await privileged(session, RemoteScripts.start(systemd: systemd), sudo: sudo, what: "starting the agent")
-            step(id, current, "done", systemd ? "systemctl restart homelab-agent" : "/etc/init.d/homelab-agent restart")
+            var connected = true
+            do {
+                try await privileged(session, RemoteScripts.start(systemd: systemd), sudo: sudo, what: "starting the agent")
+                step(id, current, "done", systemd ? "systemctl restart homelab-agent" : "/etc/init.d/homelab-agent restart")
+            } catch let failed as BootstrapFailed where failed.connectionLost {
+                // The restart ran (or runs) on the host; whether it worked, the agent's enrollment says.
+                connected = false
+                step(id, current, "done", "the SSH connection ended during the restart (\(failed.failure.message)); the agent's enrollment will tell")
+            }
 
             current = "enroll"
             let timeout = request.enrollTimeoutSeconds ?? 60
             step(id, current, "started", "waiting up to \(Int(timeout)) s for \(name) to come online")
             guard let device = await Self.waitOnline(online, name: name, within: .milliseconds(Int(timeout * 1000))) else {
-                let tail = (try? await session.run(RemoteScripts.logTail(systemd: systemd)).output) ?? ""
+                let tail = connected ? (try? await session.run(RemoteScripts.logTail(systemd: systemd)).output) ?? "" : "(not read: the SSH connection ended)"
                 throw BootstrapFailed("enroll_timeout", "\(name) did not come online within \(Int(timeout)) s; the end of its log:\n\(tail)")
             }
             let upgraded = !fresh

@@ -181,7 +181,9 @@ public actor BootstrapService {
         do {
             result = try await remote.run(line, input: input)
         } catch let error as SSHError {
-            throw BootstrapFailed("command_failed", "\(what) on \(remote.host): \(error.message)")
+            var failed = BootstrapFailed("command_failed", "\(what) on \(remote.host): \(error.message)")
+            failed.connectionLost = error.code == .connectionLost  // the start step tolerates it
+            throw failed
         }
         guard result.status == 0 else {
             let detail = (result.errors + result.output).trimmingCharacters(in: .whitespacesAndNewlines)
