@@ -26,8 +26,21 @@ extension LabTests {
                 operation = try await client.get(APIPaths.bootstrap(operation.id), as: BootstrapResource.self)
             }
             Lab.trace("bootstrap \(request.host) as \(request.user ?? "root"): \(operation.state) \(operation.failure?.code ?? "") \(operation.steps.map { "\($0.step):\($0.status)" })")
+            if let failure = operation.failure, !["unknown_host_key", "host_key_changed", "authentication_failed", "sudo_required", "unsupported_architecture"].contains(failure.code) {
+                // An unexpected failure: what the host's sshd saw helps more than the message alone.
+                Lab.trace("\(failure.message)\n--- sshd logs\n\(sshdLogs())")
+            }
             return operation
         }
+    }
+
+    /// The last lines of every bare host's sshd log.
+    func sshdLogs() -> String {
+        let devices = (try? FileManager.default.contentsOfDirectory(atPath: lab.dir + "/devices")) ?? []
+        return devices.sorted().compactMap { name in
+            guard let log = try? String(contentsOfFile: "\(lab.dir)/devices/\(name)/sshd.log", encoding: .utf8) else { return nil }
+            return "\(name)/sshd.log:\n" + log.split(separator: "\n").suffix(10).joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 
     /// The private key every lab sshd accepts.
