@@ -249,6 +249,6 @@ public final class SSHConnection: @unchecked Sendable {
                 getnameinfo($0, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
             }
         }
-        return status == 0 ? String(cString: host) : ""
+        return status == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
     }
 }

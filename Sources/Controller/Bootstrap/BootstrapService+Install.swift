@@ -145,7 +145,7 @@ extension BootstrapService {
 
     /// connect → authenticate → apps (when asked) → remove; then the device leaves the registry.
     func runUninstall(_ id: String, device: DeviceResource, _ request: UninstallRequest, sudo: Bool, credential: SSHConnection.Credential) async {
-        guard let operation = operations(id) else { return }
+        guard let operation = try? get(id) else { return }
         var remote: RemoteHost?
         var current = "connect"
         update(id) { $0.device = device.name; $0.deviceID = device.id }
@@ -182,6 +182,4 @@ extension BootstrapService {
         }
         await remote?.close()
     }
-
-    private func operations(_ id: String) -> BootstrapResource? { try? get(id) }
 }

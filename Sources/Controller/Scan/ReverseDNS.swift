@@ -21,7 +21,7 @@ enum ReverseDNS {
                     getnameinfo($0, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD)
                 }
             }
-            if status == 0 { result.withLock { $0 = String(cString: host) } }
+            if status == 0 { result.withLock { $0 = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) } }
             done.continuation.finish()
         }
         thread.start()
