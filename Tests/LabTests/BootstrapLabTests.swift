@@ -213,7 +213,7 @@ extension LabTests {
         #expect(try await lab.devices(settings).isEmpty)
     }
 
-    @Test("bootstrap failures: wrong password, wrong key, unknown and changed host keys, missing sudo rights, unsupported architecture; each says why and installs nothing")
+    @Test("bootstrap failures: wrong password, wrong key, unknown and changed host keys, missing sudo rights, unsupported architecture, a missing agent binary; each says why and installs nothing")
     func bootstrapFailures() async throws {
         try lab.down()
         defer { try? lab.down() }
@@ -249,6 +249,14 @@ extension LabTests {
         let unsupported = try await bootstrap(settings, BootstrapRequest(host: "198.18.0.11", privateKey: key, acceptHostKey: oldFingerprint))
         #expect(unsupported.failure?.code == "unsupported_architecture")
         #expect(unsupported.failure?.message.contains("i686") == true, "\(unsupported.failure?.message ?? "")")
+
+        // A supported architecture whose agent the controller does not have: the error names it and the folder.
+        let binary = "\(lab.dir)/controller/agent-binaries/homelab-agent-linux-amd64"
+        try FileManager.default.moveItem(atPath: binary, toPath: binary + ".away")
+        let missing = try await bootstrap(settings, BootstrapRequest(host: host, privateKey: key, acceptHostKey: fingerprint))
+        try FileManager.default.moveItem(atPath: binary + ".away", toPath: binary)
+        #expect(missing.failure?.code == "agent_binary_missing")
+        #expect(missing.failure?.message.contains("no agent binary for amd64 in \(lab.dir)/controller/agent-binaries") == true, "\(missing.failure?.message ?? "")")
 
         try lab.run(["sshd-rekey", "host"])
         let changed = try await bootstrap(settings, BootstrapRequest(host: host, privateKey: key, acceptHostKey: try hostKeyFingerprint("host")))
