@@ -33,6 +33,7 @@ bench: prereqs
 	Benchmarks/agent-size.sh .build/release/homelab-agent
 	.build/release/homelab-bench
 	Benchmarks/lab-up.sh .build/release
+	Benchmarks/bootstrap-bench.sh .build/release
 	Benchmarks/stack-bench.sh .build/release
 
 ## make agent-binaries: fully static, stripped agents in dist/agents/ for amd64 (host toolchain)

@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Protocol", "Recipes", "Scheduler",
+                "Protocol", "Recipes", "Scheduler", "SSHClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -75,9 +75,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            exclude: ["README.md"],
+            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md"],
             swiftSettings: strict
         ),
+        // libssh2 (Debian libssh2-1-dev) for the controller's SSH bootstrap; never in the agent.
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        // A small blocking SSH client over libssh2 (sessions on threads of their own): connect, host key, auth, exec.
+        .target(name: "SSHClient", dependencies: ["CLibSSH2"], swiftSettings: strict),
         // Recipes: the format, its loader and validator (file:line:column problems), templating and rendering
         // to stacks. Shared by the controller (catalog, API) and the CLI (validate, render); never in the agent.
         .target(
@@ -144,7 +148,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks",
-            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh"],
+            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh"],
             swiftSettings: strict
         ),
         // For the tests and benchmarks: child processes (posix_spawn + waitpid; see the file for why not

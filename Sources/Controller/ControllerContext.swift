@@ -32,6 +32,12 @@ public struct ControllerContext: Sendable {
     public let scheduler: Scheduler
     /// Deployments: deploy, manage, expose.
     public let deployments: DeploymentService
+    /// Runs scans and SSH bootstraps as children of one service.
+    public let operations: OperationRunner
+    /// Network scans and the hosts they found.
+    public let scans: ScanService
+    /// Agents installed, upgraded and removed over SSH.
+    public let bootstrap: BootstrapService
     /// The stacks on each device, through its agent.
     public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

@@ -127,7 +127,7 @@ struct ParsingTests {
     @Test("homelab devices --help lists the subcommands with their aliases")
     func devicesHelp() {
         #expect(HomelabCommand.helpMessage(for: DevicesCommand.self, columns: 80) == """
-            OVERVIEW: List, inspect, approve and remove devices.
+            OVERVIEW: List, inspect, add over SSH, approve, uninstall and remove devices.
 
             USAGE: homelab devices <subcommand>
 
@@ -138,8 +138,12 @@ struct ParsingTests {
               list, ls                List devices with status and latest metrics.
               show                    Show a device's identity, labels, facts and latest
                                       metrics.
+              add                     Install an agent on a host over SSH (or upgrade it in
+                                      place) and wait until it is online.
               approve                 Admit a pending device (check its key fingerprint
                                       first).
+              uninstall               Remove a device's agent, its unit and files over SSH,
+                                      then the device (apps stay unless --remove-apps).
               remove, rm              Remove a device; it must join again to come back.
 
               See 'homelab help devices <subcommand>' for detailed help.

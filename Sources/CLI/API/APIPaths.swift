@@ -30,6 +30,26 @@ public enum APIPaths {
         let set = pairs.compactMap { key, value in value.map { "\(key)=\(segment($0))" } }
         return set.isEmpty ? "" : "?" + set.joined(separator: "&")
     }
+    /// `POST`: start a network scan; `GET`: the recent scans.
+    public static let scans = "/v1/scans"
+    /// `GET`: every host a scan found.
+    public static let candidates = "/v1/candidates"
+    /// `POST`: install an agent over SSH.
+    public static let bootstraps = "/v1/bootstraps"
+    /// `GET`: the SSH host keys the controller accepted.
+    public static let knownHosts = "/v1/known-hosts"
+
+    /// `GET`/`DELETE`: one scan.
+    public static func scan(_ id: String) -> String { "\(scans)/\(segment(id))" }
+
+    /// `GET`: one bootstrap or uninstall.
+    public static func bootstrap(_ id: String) -> String { "\(bootstraps)/\(segment(id))" }
+
+    /// `POST`: remove a device's agent over SSH.
+    public static func uninstall(_ nameOrID: String) -> String { "\(device(nameOrID))/uninstall" }
+
+    /// `DELETE`: forget a host's keys.
+    public static func knownHost(_ host: String) -> String { "\(knownHosts)/\(segment(host))" }
 
     /// `GET`: one recipe.
     public static func recipe(_ id: String) -> String {

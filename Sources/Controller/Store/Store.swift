@@ -87,6 +87,35 @@ public final class Store: Sendable {
                 t.column("step", .text).notNull()
             }
         }
+        migrator.registerMigration("v3: scan candidates, SSH known hosts, bootstrap targets") { db in
+            // Hosts a network scan found, one row per address, kept across scans.
+            try db.create(table: "scanCandidate") { t in
+                t.primaryKey("address", .text)
+                t.column("candidate", .text).notNull()  // ScanCandidate as JSON
+                t.column("lastSeenAt", .datetime).notNull()
+            }
+            // The controller's known_hosts: one accepted host key per host and port.
+            try db.create(table: "knownHost") { t in
+                t.column("host", .text).notNull()
+                t.column("port", .integer).notNull()
+                t.column("keyType", .text).notNull()
+                t.column("key", .blob).notNull()
+                t.column("fingerprint", .text).notNull()
+                t.column("addedAt", .datetime).notNull()
+                t.primaryKey(["host", "port"])
+            }
+            // Where each bootstrapped device was reached over SSH, never a password or key; a key file's
+            // path only when the user asked to save it.
+            try db.create(table: "sshTarget") { t in
+                t.primaryKey("device", .text)
+                t.column("host", .text).notNull()
+                t.column("port", .integer).notNull()
+                t.column("user", .text).notNull()
+                t.column("sudo", .boolean).notNull()
+                t.column("keyPath", .text)
+                t.column("updatedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 

@@ -88,12 +88,16 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
         case containerEvent = "container.event"
         /// A deployment moved a step (`deployment` is set; `device` when the step concerns one device).
         case deploymentProgress = "deployment.progress"
+        /// A network scan moved (`scan` is set, `device` is not).
+        case scanProgress = "scan.progress"
+        /// A step of an SSH bootstrap or uninstall (`bootstrap` is set; `device` once the device is enrolled).
+        case bootstrapProgress = "bootstrap.progress"
     }
     /// What happened.
     public var type: Kind
     /// When (controller clock).
     public var time: Date
-    /// The device as it is after the change (absent for a deployment step that concerns no one device).
+    /// The device as it is after the change (absent on scan events, early bootstrap steps, and deployment steps that concern no one device).
     public var device: DeviceResource?
     /// With `stack.progress`.
     public var stack: StackProgress?
@@ -101,6 +105,10 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
     public var container: ContainerEvent?
     /// With `deployment.progress`.
     public var deployment: DeploymentProgress?
+    /// With `scan.progress`.
+    public var scan: ScanProgress?
+    /// With `bootstrap.progress`.
+    public var bootstrap: BootstrapProgress?
     /// Creates an event.
     public init(type: Kind, time: Date, device: DeviceResource?) {
         self.type = type

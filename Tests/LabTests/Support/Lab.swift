@@ -61,13 +61,19 @@ struct Lab: Sendable {
     /// `lab down`.
     func down() throws { try run(["down"]) }
 
-    /// The API settings `lab env` prints.
-    func settings() throws -> ClientSettings {
+    /// The variables `lab env` exports (`HOMELAB_URL`, `HOMELAB_TOKEN`, `HOMELAB_CA`).
+    func environment() throws -> [String: String] {
         var values: [String: String] = [:]
         for line in try run(["env"]).split(separator: "\n") where line.hasPrefix("export ") {
             let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1).map(String.init)
             if pair.count == 2 { values[pair[0]] = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
         }
+        return values
+    }
+
+    /// The API settings `lab env` prints.
+    func settings() throws -> ClientSettings {
+        let values = try environment()
         guard let url = values["HOMELAB_URL"], let token = values["HOMELAB_TOKEN"], let ca = values["HOMELAB_CA"] else {
             throw LabError(description: "lab env printed no HOMELAB_URL/TOKEN/CA: \(values)")
         }
