@@ -1,6 +1,7 @@
 import Foundation
 import Protocol
 import Testing
+import TestSupport
 @testable import Agent
 
 /// The stack reconciler against the real dockerd.
@@ -116,6 +117,27 @@ struct StackApplyTests {
         #expect(inventory.containers.map { $0.labels[StackLabels.service] } == ["db"], "app must not have been created")
     }
 
+    @Test("a container name taken by a late create of this project is replaced; taken by someone else's, the apply fails and leaves it")
+    func nameTakenAfterTheListing() async throws {
+        let ours = DockerFixtures.project("late"), theirs = DockerFixtures.project("taken"), reconciler = DockerFixtures.reconciler()
+        defer {
+            DockerFixtures.cleanUp(ours)
+            DockerFixtures.cleanUp(theirs)
+            _ = DockerCLI.lines(["rm", "-f", "\(theirs)-app-1"])
+        }
+        var app = ServiceSpec(image: DockerFixtures.image)
+        app.command = ["sleep", "3600"]
+        // What an interrupted apply leaves when the engine finishes its create late: our project's label, not yet listed as managed.
+        _ = DockerCLI.lines(["create", "--name", "\(ours)-app-1", "--label", "\(StackLabels.project)=\(ours)", DockerFixtures.image, "sleep", "1"])
+        let result = try await reconciler.apply(StackApply(spec: StackSpec(name: ours, services: ["app": app])))
+        #expect(result.services.map(\.change) == [.created])
+        #expect(DockerCLI.state(of: "\(ours)-app-1") == "running")
+        // A stranger's container with the name: not removed.
+        _ = DockerCLI.lines(["create", "--name", "\(theirs)-app-1", DockerFixtures.image, "sleep", "1"])
+        await #expect(throws: (any Error).self) { try await reconciler.apply(StackApply(spec: StackSpec(name: theirs, services: ["app": app]))) }
+        #expect(DockerCLI.state(of: "\(theirs)-app-1") == "created")
+    }
+
     @Test("the agent killed in the middle of an apply converges on the next apply: no duplicate, no orphan")
     func killMidApply() async throws {
         let project = DockerFixtures.project("kill"), reconciler = DockerFixtures.reconciler()
@@ -142,7 +164,7 @@ struct StackApplyTests {
             #expect(reached, "the agent never printed \(killAt): \(agent.text)")
         }
         let finished = try AgentStackProcess.start(["stack", "apply", file, "--state-dir", stateDirectory])
-        #expect(finished.waitForExit() == 0)
+        #expect(finished.waitForExit() == 0, "\(finished.text)")
 
         let inventory = try await DockerFixtures.inventory(project, reconciler.runtime)
         #expect(inventory.containers.compactMap { $0.labels[StackLabels.service] }.sorted() == ["a", "b", "c"])

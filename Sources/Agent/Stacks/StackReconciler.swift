@@ -183,7 +183,16 @@ public struct StackReconciler: Sendable {
         }
         try await waitForDependencies(spec, name, running: running, timeout: timeout, progress: progress)
         await progress(StackProgress(project: spec.name, phase: "create", service: name, message: "Creating \(create.name)"))
-        let id = try await runtime.create(container: create)
+        let id: String
+        do {
+            id = try await runtime.create(container: create)
+        } catch let error as DockerClientError where error.code == .conflict {
+            // The name is taken by a container the listing did not show: an interrupted apply's create that the
+            // engine finished after its agent died. Ours (same project): replaced; anyone else's: an error.
+            guard let stale = try await runtime.inspect(container: create.name), stale.labels[StackLabels.project] == spec.name else { throw error }
+            try await runtime.remove(container: stale.id)
+            id = try await runtime.create(container: create)
+        }
         await progress(StackProgress(project: spec.name, phase: "start", service: name, message: "Starting \(create.name)"))
         try await runtime.start(container: id)
         return .init(name: name, change: existing.isEmpty ? .created : .recreated, containerID: id)
