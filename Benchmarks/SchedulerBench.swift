@@ -117,7 +117,7 @@ enum SchedulerBench {
 
     static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-    static func run(seeds: Int = 5) {
+    static func run(seeds: Int = 10) {
         var random = SplitMix64(seed: 42)
         let scheduler = Scheduler()
         let request = apps(1, &random)[0]
@@ -147,7 +147,7 @@ enum SchedulerBench {
         print("\n== scheduler: placement quality on generated homelabs (same devices, same app stream, until the first app fits nowhere;")
         print("   means over \(seeds) generated homelabs of each size)")
         print(pad("", 30) + pad("apps placed", 14) + pad("mean RAM used %", 17) + "always-on apps on always-on devices")
-        for (label, count) in [("20 devices, 400 apps", 20), ("100 devices, 2,000 apps", 100)] {
+        for (label, count) in [("20 devices, 400 apps", 20), ("50 devices, 1,000 apps", 50), ("100 devices, 2,000 apps", 100)] {
             print(label)
             for strategy in Strategy.allCases {
                 var total = Quality()

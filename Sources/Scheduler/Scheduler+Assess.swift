@@ -44,7 +44,7 @@ extension Scheduler {
         let storageLeft = device.storageAvailableBytes.flatMap { free in
             device.storageTotalBytes.map { $0 > 0 ? Double(free - component.storageBytes) / Double($0) : 1 }
         } ?? 1
-        let weak = storageLeft < 0.1 ? factors.filter { $0.name == "storage-headroom" && $0.weight > 0 } : []
+        let weak = storageLeft < Packing.storageMargin ? factors.filter { $0.name == "storage-headroom" && $0.weight > 0 } : []
         if !weak.isEmpty { score = min(score, 59) }
         let tier: Assessment.Tier = !rejections.isEmpty ? .notRecommended : score >= 60 && weak.isEmpty ? .recommended : score >= 35 ? .ok : .notRecommended
         var reason: String

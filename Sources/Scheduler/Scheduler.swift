@@ -8,7 +8,7 @@ public struct Scheduler: Sendable {
     /// Candidates per component considered in the joint search (the best by score).
     public var candidatesPerComponent = 6
     /// Placements scoring within this many points of the best count as equally good: the tightest fit wins.
-    public var packingTolerance = 30.0
+    public var packingTolerance = 40.0
 
     public init(weights: Weights = Weights()) { self.weights = weights }
 
@@ -50,18 +50,32 @@ public struct Scheduler: Sendable {
 
     /// The best set of devices for one instance, with every component's needs summed per device.
     func bestSet(_ devices: [DeviceState], request: PlacementRequest) -> (devices: [String: String], score: Double, reason: String)? {
-        let options = request.components.map { component in
-            Array(rank(devices, for: component, request: request).filter(\.eligible).prefix(candidatesPerComponent))
+        let byName = Dictionary(devices.map { ($0.name, $0) }) { first, _ in first }
+        let packing = Packing(devices: devices, request: request)
+        // The best few by score, plus the tightest fits among the devices packing may choose: on a large homelab the
+        // hole that fits best is rarely among the few best scored.
+        let options = request.components.map { component -> [Assessment] in
+            let eligible = rank(devices, for: component, request: request).filter(\.eligible)
+            guard let top = eligible.first else { return [] }
+            var chosen = Array(eligible.prefix(candidatesPerComponent))
+            let packable = eligible.filter { assessment in
+                assessment.score >= top.score - packingTolerance
+                    && (assessment.tier == top.tier || assessment.tier == .ok && packing.keepsMargin(assessment.device, storage: component.storageBytes))
+            }
+            let tightest = packable.map { ($0, packing.cost([(component, $0.device)])) }.sorted { $0.1 < $1.1 }.map(\.0)
+            for assessment in tightest.prefix(candidatesPerComponent) where !chosen.contains(where: { $0.device == assessment.device }) {
+                chosen.append(assessment)
+            }
+            return chosen
         }
         guard options.allSatisfy({ !$0.isEmpty }) else { return nil }
-        let byName = Dictionary(devices.map { ($0.name, $0) }) { first, _ in first }
-        // Every set that fits, with its score and the RAM it leaves free on the devices it uses.
-        var sets: [(choice: [Assessment], score: Double, leftover: Int64)] = []
+        // Every set that fits, with its score and what it costs the homelab's room.
+        var sets: [(choice: [Assessment], score: Double, cost: Packing.Cost)] = []
         var choice: [Assessment] = []
         func search(_ index: Int) {
             if index == options.count {
                 guard fits(choice, request: request, devices: byName) else { return }
-                sets.append((choice, combinedScore(choice, request: request), leftover(choice, request: request, devices: byName)))
+                sets.append((choice, combinedScore(choice, request: request), packing.cost(Array(zip(request.components, choice.map(\.device))))))
                 return
             }
             for option in options[index] {
@@ -71,22 +85,40 @@ public struct Scheduler: Sendable {
             }
         }
         search(0)
-        // Sets in the best tier reached, within `packingTolerance` points of the best score, are equally good;
-        // among them the one leaving the least RAM free wins (best fit), so large holes stay for large apps.
-        // Then score, then names.
-        // Packing never overrides a tier, nor anti-affinity: first the best tier, then the fewest copies of
-        // this app already on the devices used.
+        // The reference is the top-scored set of the best tier with the fewest copies of this app on its devices.
+        // Equally good: the sets of that tier, and sets at least OK on every device that keep the storage margin and
+        // put as many always-on components on always-on devices, all within `packingTolerance` points of it and with
+        // no more copies. Among them the one that costs the homelab's room least wins (best fit, see `Packing.Cost`),
+        // so large holes stay for large apps; then score, then names.
         func tiers(_ choice: [Assessment]) -> Int { choice.map(\.tier.rank).reduce(0, +) }
         func copies(_ choice: [Assessment]) -> Int {
             choice.map { assessment in byName[assessment.device]?.apps.filter { $0.recipe == request.recipe }.count ?? 0 }.reduce(0, +)
+        }
+        func alwaysOnKept(_ choice: [Assessment]) -> Int {
+            zip(request.components, choice).filter { component, assessment in
+                (component.alwaysOn || component.prefer.contains(.alwaysOn)) && byName[assessment.device]?.effectiveTraits.contains(.alwaysOn) == true
+            }.count
+        }
+        func safe(_ choice: [Assessment]) -> Bool {
+            var storage: [String: Int64] = [:]
+            for (component, assessment) in zip(request.components, choice) { storage[assessment.device, default: 0] += component.storageBytes }
+            return choice.allSatisfy { $0.tier != .notRecommended } && storage.allSatisfy { packing.keepsMargin($0.key, storage: $0.value) }
         }
         guard let bestTier = sets.map({ tiers($0.choice) }).min() else { return nil }
         let inTier = sets.filter { tiers($0.choice) == bestTier }
         guard let fewest = inTier.map({ copies($0.choice) }).min() else { return nil }
         let sameTier = inTier.filter { copies($0.choice) == fewest }
-        guard let top = sameTier.map(\.score).max() else { return nil }
-        let best = sameTier.filter { $0.score >= top - packingTolerance }.min { a, b in
-            if a.leftover != b.leftover { return a.leftover < b.leftover }
+        guard let top = sameTier.map(\.score).max(),
+              let reference = sameTier.filter({ $0.score == top }).min(by: { $0.choice.map(\.device).lexicographicallyPrecedes($1.choice.map(\.device)) })
+        else { return nil }
+        let kept = alwaysOnKept(reference.choice)
+        let equal = sets.filter { set in
+            set.score >= top - packingTolerance && copies(set.choice) <= fewest
+                && (tiers(set.choice) == bestTier || safe(set.choice) && alwaysOnKept(set.choice) >= kept)
+        }
+        let best = equal.min { a, b in
+            if copies(a.choice) != copies(b.choice) { return copies(a.choice) < copies(b.choice) }
+            if a.cost != b.cost { return a.cost < b.cost }
             if a.score != b.score { return a.score > b.score }
             return a.choice.map(\.device).lexicographicallyPrecedes(b.choice.map(\.device))
         }
@@ -96,9 +128,11 @@ public struct Scheduler: Sendable {
         var reason = zip(request.components, best.choice).map { component, assessment in
             request.components.count == 1 ? assessment.reason : "\(component.name) → \(assessment.reason)"
         }.joined(separator: "; ")
-        if best.score < top, let highest = sameTier.filter({ $0.score == top }).map({ $0.choice.map(\.device) }).min(by: { $0.lexicographicallyPrecedes($1) }) {
-            reason += "; packed: chosen over \(highest.joined(separator: " + ")) (scored higher) because it leaves less RAM unused, "
-                + "keeping room for larger apps"
+        if best.score < top {
+            let over = reference.choice.map(\.device).joined(separator: " + ")
+            let tier = tiers(best.choice) > bestTier ? "\(reference.choice.map(\.tier).min()?.words ?? ""), " : ""
+            let because = copies(best.choice) < fewest ? "fewer copies of \(request.recipe) run there" : best.cost.because(reference.cost)
+            reason += "; packed: chosen over \(over) (\(tier)scored higher) because \(because)"
         }
         return (devices, (best.score * 10).rounded() / 10, reason)
     }
@@ -117,13 +151,6 @@ public struct Scheduler: Sendable {
             if let free = device.storageAvailableBytes, storage[name, default: 0] > free { return false }
         }
         return true
-    }
-
-    /// RAM left free on the devices a set uses, after it (unknown figures count as nothing left to judge by).
-    func leftover(_ choice: [Assessment], request: PlacementRequest, devices: [String: DeviceState]) -> Int64 {
-        var needed: [String: Int64] = [:]
-        for (component, assessment) in zip(request.components, choice) { needed[assessment.device, default: 0] += component.memoryBytes }
-        return needed.map { name, need in (devices[name]?.freeMemory ?? need) - need }.reduce(0, +)
     }
 
     /// The mean of the components' scores, plus locality: linked components on one device talk without the network.
