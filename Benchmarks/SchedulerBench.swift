@@ -147,14 +147,18 @@ enum SchedulerBench {
         print("\n== scheduler: placement quality on generated homelabs (same devices, same app stream, until the first app fits nowhere;")
         print("   means over \(seeds) generated homelabs of each size)")
         print(pad("", 30) + pad("apps placed", 14) + pad("mean RAM used %", 17) + "always-on apps on always-on devices")
+        var homelabs = 0, atLeastAsMany = 0
         for (label, count) in [("20 devices, 400 apps", 20), ("50 devices, 1,000 apps", 50), ("100 devices, 2,000 apps", 100)] {
             print(label)
+            // Apps placed per homelab (seed), by strategy: ours must place at least as many as each baseline on every one.
+            var placedBySeed: [Strategy: [Int]] = [:]
             for strategy in Strategy.allCases {
                 var total = Quality()
                 for seed in 1...seeds {
                     var random = SplitMix64(seed: UInt64(count * 1000 + seed))
                     let lab = devices(count, &random)
                     let quality = quality(strategy, devices: lab, apps: apps(count * 20, &random))
+                    placedBySeed[strategy, default: []].append(quality.placed)
                     total.placed += quality.placed
                     total.memoryUsedPercent += quality.memoryUsedPercent
                     total.alwaysOnApps += quality.alwaysOnApps
@@ -164,6 +168,12 @@ enum SchedulerBench {
                 print(pad("  " + strategy.rawValue, 30) + pad(fmt(Double(total.placed) / n), 14) + pad(fmt(total.memoryUsedPercent / n), 17)
                       + fmt(100 * Double(total.alwaysOnOnAlwaysOn) / Double(max(1, total.alwaysOnApps))) + " %")
             }
+            let ours = placedBySeed[Strategy.allCases[0]] ?? []
+            for seed in ours.indices {
+                homelabs += 1
+                if Strategy.allCases.dropFirst().allSatisfy({ ours[seed] >= (placedBySeed[$0]?[seed] ?? .max) }) { atLeastAsMany += 1 }
+            }
         }
+        print("homelabs where ours placed at least as many apps as every baseline: \(atLeastAsMany) of \(homelabs)")
     }
 }

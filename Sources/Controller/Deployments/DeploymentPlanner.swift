@@ -175,6 +175,11 @@ extension DeploymentService {
             steps.append((component.name, reason == "named with --device" ? "\(component.name) → \(device) (named with --device)"
                                                                           : "\(component.name) → \(device): \(reason)"))
         }
+        // When packing chose a set other than the top-scored one, the plan says why: kept as a step of its own.
+        if let reason = plan.placements.first?.reason, let packed = reason.range(of: "; packed: "),
+           components.contains(where: { $0.reason != "named with --device" && !$0.reason.hasPrefix("kept on ") }) {
+            steps.append((nil, "Packed: " + reason[packed.upperBound...]))
+        }
         return (components, steps)
     }
 
