@@ -7,6 +7,11 @@ public enum RecipeLoader {
 
     /// Loads the recipe file at `path`; its id must be the file name without `.yaml`.
     public static func load(path: String, displayName: String? = nil) throws(RecipeProblems) -> Recipe {
+        try loadWithText(path: path, displayName: displayName).recipe
+    }
+
+    /// ``load(path:displayName:)``, with the file's text (what a deployment keeps of its recipe).
+    public static func loadWithText(path: String, displayName: String? = nil) throws(RecipeProblems) -> (recipe: Recipe, text: String) {
         let name = displayName ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RecipeProblems([RecipeProblem(file: name, line: 0, column: 0, field: "", message: "cannot read the file")])
@@ -20,7 +25,7 @@ public enum RecipeLoader {
             throw RecipeProblems([RecipeProblem(file: name, line: 0, column: 0, field: "id",
                                                 message: "is \"\(recipe.id)\" but the file is named \(base).yaml; they must match")])
         }
-        return recipe
+        return (recipe, text)
     }
 
     /// Parses and checks a recipe's text; `file` names it in problems.

@@ -46,10 +46,7 @@ enum DeploymentRoutes {
         }
         add(.get, "/v1/deployments/{name}/logs", false) { request, context in
             let query = request.uri.queryParameters
-            let tail = try query["tail"].map { text -> Int in
-                guard let value = Int(text), value >= 0 else { throw ControllerError.badRequest("tail must be a whole number") }
-                return value
-            }
+            let tail = try StackRoutes.tail(query["tail"].map(String.init))
             let body = try await deployments.logs(context.parameters.require("name"), component: query["component"].map(String.init),
                                                   service: query["service"].map(String.init), tail: tail, follow: query["follow"] == "true")
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)

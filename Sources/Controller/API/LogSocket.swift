@@ -12,9 +12,8 @@ enum LogSocket {
     static func serve(_ deployments: DeploymentService, name: String, query: [String: String], outbound: WebSocketOutboundWriter) async throws {
         let body: ResponseBody
         do {
-            let tail = query["tail"].flatMap { Int($0) }
             body = try await deployments.logs(name, component: query["component"], service: query["service"],
-                                              tail: tail, follow: query["follow"] == "true")
+                                              tail: try StackRoutes.tail(query["tail"]), follow: query["follow"] == "true")
         } catch {
             let failure = (error as? ControllerError).map { APIErrorResponse(code: $0.code, message: $0.message) }
                 ?? APIErrorResponse(code: "internal", message: "\(error)")

@@ -3,7 +3,11 @@
 enum OpenAPIDocument {
     static func text() throws -> String { yaml }
 
-    static let yaml = #"""
+    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas]
+        .joined(separator: "\n")
+
+    /// The header and the device, recipe, scheduling and stack paths.
+    static let core = #"""
 openapi: 3.1.0
 info:
   title: homelab controller API
@@ -243,116 +247,10 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
         "409": {$ref: "#/components/responses/Conflict"}
-  /v1/deployments:
-    get:
-      summary: Every deployment across all devices, filtered
-      parameters:
-        - {name: device, in: query, required: false, description: Only those with a component on this device, schema: {type: string}}
-        - {name: state, in: query, required: false, schema: {$ref: "#/components/schemas/DeploymentState"}}
-        - {name: category, in: query, required: false, description: Recipe category, schema: {type: string}}
-        - {name: recipe, in: query, required: false, description: Recipe id, schema: {type: string}}
-        - {name: group, in: query, required: false, description: "Only those on devices whose group label holds this", schema: {type: string}}
-      responses:
-        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Deployment"}}}}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-    post:
-      summary: Deploy a recipe (or redeploy an existing name in place); the work goes on in the background
-      description: "Inputs, placement and rendering are checked before anything is stored (422 names each problem). Follow the steps at `progress`."
-      requestBody:
-        required: true
-        content: {application/json: {schema: {$ref: "#/components/schemas/DeployRequest"}}}
-      responses:
-        "202":
-          description: Accepted and stored as pending
-          content: {application/json: {schema: {type: object, properties: {deployment: {$ref: "#/components/schemas/Deployment"}, progress: {type: string, description: "Path of the progress stream for this deploy"}}}}}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "409": {$ref: "#/components/responses/Conflict"}
-        "422": {description: Invalid inputs or recipe, or no device can run a component, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
-  /v1/deployments/{name}:
-    parameters:
-      - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-    get:
-      summary: "The deployment, what its devices report (containers, health, usage), drift, notes and steps"
-      responses:
-        "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/DeploymentDetail"}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-    delete:
-      summary: Remove the deployment from its devices, its proxy route and its record; returns when done
-      parameters:
-        - {name: data, in: query, required: true, description: "keep: leave the volumes; delete: remove them (the data is gone)", schema: {type: string, enum: [keep, delete]}}
-      responses:
-        "204": {description: Removed}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "409": {$ref: "#/components/responses/Conflict"}
-  /v1/deployments/{name}/{action}:
-    parameters:
-      - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-      - {name: action, in: path, required: true, schema: {type: string, enum: [start, stop, restart]}}
-      - {name: component, in: query, required: false, description: Only this component, schema: {type: string}}
-    post:
-      summary: Start, stop or restart a deployment (or one component)
-      responses:
-        "200": {description: Done, content: {application/json: {schema: {$ref: "#/components/schemas/Deployment"}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "409": {$ref: "#/components/responses/Conflict"}
-  /v1/deployments/{name}/progress:
-    parameters:
-      - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-      - {name: after, in: query, required: false, description: Only steps after this one (seq), schema: {type: integer, minimum: 0}}
-    get:
-      summary: "The steps as JSON lines: those stored, then live ones until the final step (progress ticks have no seq)"
-      responses:
-        "200": {description: Steps, content: {application/x-ndjson: {schema: {$ref: "#/components/schemas/DeploymentStep"}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-  /v1/deployments/{name}/logs:
-    parameters:
-      - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-      - {name: component, in: query, required: false, description: "Default: the web entry's component, or the only one", schema: {type: string}}
-      - {name: service, in: query, required: false, description: "Default: the component's only service", schema: {type: string}}
-      - {name: tail, in: query, required: false, schema: {type: integer, minimum: 0}}
-      - {name: follow, in: query, required: false, schema: {type: boolean}}
-    get:
-      summary: A service's log lines as JSON lines, through the agent's flow-controlled stream
-      responses:
-        "200": {description: Log lines, content: {application/x-ndjson: {schema: {$ref: "#/components/schemas/LogLine"}}}}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "409": {$ref: "#/components/responses/Conflict"}
-  /v1/deployments/{name}/logs/ws:
-    parameters:
-      - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-      - {name: component, in: query, required: false, schema: {type: string}}
-      - {name: service, in: query, required: false, schema: {type: string}}
-      - {name: tail, in: query, required: false, schema: {type: integer, minimum: 0}}
-      - {name: follow, in: query, required: false, schema: {type: boolean}}
-    get:
-      summary: "The same log lines over a WebSocket: one JSON text message per line (an Error object, then close, when refused)"
-      responses:
-        "101": {description: Switching to the WebSocket protocol}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-  /v1/drift:
-    get:
-      summary: "Where what runs differs from what was deployed, and stacks no deployment accounts for"
-      responses:
-        "200":
-          description: OK
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  deployments: {type: array, items: {type: object, properties: {deployment: {type: string}, problems: {type: array, items: {type: string}}}}}
-                  unknownStacks: {type: array, items: {type: object, properties: {device: {type: string}, project: {type: string}, deployment: {type: string}}}}
-                  unreachable: {type: array, items: {type: string}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
+"""#
+
+    /// Join tokens.
+    static let tokens = #"""
   /v1/tokens:
     get:
       summary: List join tokens (secrets are never shown again)
@@ -388,83 +286,10 @@ paths:
         "204": {description: Revoked}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
-  /v1/scans:
-    post:
-      summary: Start a network scan (default targets the controller's own IPv4 subnets, a /24 at most each); progress as scan.progress events
-      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/ScanRequest"}}}}
-      responses:
-        "202": {description: Started, content: {application/json: {schema: {$ref: "#/components/schemas/Scan"}}}}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-    get:
-      summary: The recent scans, newest first (without their candidates)
-      responses:
-        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Scan"}}}}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-  /v1/scans/{id}:
-    parameters:
-      - {name: id, in: path, required: true, schema: {type: string}}
-    get:
-      summary: One scan, with the hosts found so far
-      responses:
-        "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/Scan"}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-    delete:
-      summary: Cancel a running scan; what it found stays
-      responses:
-        "200": {description: Cancel requested, content: {application/json: {schema: {$ref: "#/components/schemas/Scan"}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-  /v1/candidates:
-    get:
-      summary: Every host a scan found, with the time last seen and whether an agent runs there
-      responses:
-        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Candidate"}}}}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-  /v1/bootstraps:
-    post:
-      summary: Install or upgrade an agent on a host over SSH; progress as bootstrap.progress events
-      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/BootstrapRequest"}}}}
-      responses:
-        "202": {description: Started, content: {application/json: {schema: {$ref: "#/components/schemas/Bootstrap"}}}}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-  /v1/bootstraps/{id}:
-    parameters:
-      - {name: id, in: path, required: true, schema: {type: string}}
-    get:
-      summary: One bootstrap or uninstall, with its steps and, when it failed, why
-      responses:
-        "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/Bootstrap"}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-  /v1/devices/{name}/uninstall:
-    parameters:
-      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-    post:
-      summary: Remove the device's agent, unit and files over SSH (apps stay unless removeApps), then the device
-      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/UninstallRequest"}}}}
-      responses:
-        "202": {description: Started, content: {application/json: {schema: {$ref: "#/components/schemas/Bootstrap"}}}}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-  /v1/known-hosts:
-    get:
-      summary: The SSH host keys the controller accepted
-      responses:
-        "200": {description: OK, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/KnownHost"}}}}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-  /v1/known-hosts/{host}:
-    parameters:
-      - {name: host, in: path, required: true, schema: {type: string}}
-    delete:
-      summary: Forget a host's keys (every port), e.g. after the device was reinstalled
-      responses:
-        "204": {description: Removed}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
+"""#
+
+    /// Events, this document, metrics; the components and the shared schemas.
+    static let events = #"""
   /v1/events:
     get:
       summary: WebSocket stream of registry events, one JSON text message each
@@ -564,167 +389,10 @@ components:
         stack: {type: object, description: "With stack.progress: project, phase (pull, network, volume, create, start, wait, remove, done), service, image, current, total, message"}
         container: {type: object, description: "With container.event: project, service, containerID, action (die, oom, health_status: healthy, ...)"}
         deployment: {type: object, description: "With deployment.progress", properties: {deployment: {type: string}, id: {type: string}, step: {$ref: "#/components/schemas/DeploymentStep"}}}
-    DeploymentState:
-      type: string
-      enum: [pending, pulling, creating, starting, health-checking, running, stopped, rolling-back, rolled-back, failed, removing]
-    DeployRequest:
-      type: object
-      properties:
-        recipe: {type: string, description: A catalog recipe id}
-        recipeYAML: {type: string, description: Or a recipe's text}
-        recipeFile: {type: string, description: The file name problems are reported under}
-        name: {type: string, description: "Default: the recipe id; an existing name is redeployed in place"}
-        devices: {type: array, items: {type: string}, description: "auto, a device for every component, or COMPONENT=DEVICE"}
-        inputs: {type: object, additionalProperties: {type: string}}
-        expose: {type: boolean}
-        healthTimeout: {type: integer, minimum: 1}
-    Deployment:
-      type: object
-      properties:
-        id: {type: string}
-        name: {type: string}
-        recipe: {type: string}
-        recipeVersion: {type: string}
-        category: {type: string}
-        state: {$ref: "#/components/schemas/DeploymentState"}
-        components:
-          type: array
-          items:
-            type: object
-            properties:
-              name: {type: string}
-              device: {type: string}
-              address: {type: string}
-              project: {type: string}
-              port: {type: integer}
-              reason: {type: string, description: Why this device}
-              memoryBytes: {type: integer}
-              storageBytes: {type: integer}
-              published: {type: array, items: {type: string}}
-        inputs: {type: object, additionalProperties: {type: string}, description: Password inputs left out}
-        url: {type: string}
-        exposed: {type: boolean}
-        error: {type: string}
-        createdAt: {type: string, format: date-time}
-        updatedAt: {type: string, format: date-time}
-    DeploymentStep:
-      type: object
-      properties:
-        seq: {type: integer}
-        time: {type: string, format: date-time}
-        state: {$ref: "#/components/schemas/DeploymentState"}
-        component: {type: string}
-        message: {type: string}
-        current: {type: integer}
-        total: {type: integer}
-        final: {type: boolean}
-    DeploymentDetail:
-      type: object
-      properties:
-        deployment: {$ref: "#/components/schemas/Deployment"}
-        live: {type: array, items: {type: object, properties: {component: {type: string}, device: {type: string}, containers: {type: array, items: {type: object}}, stats: {type: object}, unreachable: {type: string}}}}
-        drift: {type: array, items: {type: string}}
-        notes: {type: string}
-        steps: {type: array, items: {$ref: "#/components/schemas/DeploymentStep"}}
-    ScanRequest:
-      type: object
-      properties:
-        targets: {type: array, items: {type: string}, description: "IPv4 CIDRs or addresses; empty: the controller's own subnets"}
-        force: {type: boolean, description: "Allow public ranges and more than 4096 addresses"}
-        ports: {type: array, items: {type: integer}}
-        timeLimitSeconds: {type: number, description: "Default 60, at most 600"}
-        hostTimeoutMilliseconds: {type: integer, description: "Per connection attempt, default 800"}
-        concurrency: {type: integer, description: "Hosts at once, default 32, at most 256"}
-        ratePerSecond: {type: integer, description: "Connection attempts per second, default 400"}
-        reverseDNS: {type: boolean}
-    Scan:
-      type: object
-      properties:
-        id: {type: string}
-        state: {type: string, enum: [running, completed, timed_out, canceled, failed]}
-        targets: {type: array, items: {type: string}}
-        ports: {type: array, items: {type: integer}}
-        hostsTotal: {type: integer}
-        hostsProbed: {type: integer}
-        candidates: {type: array, items: {$ref: "#/components/schemas/Candidate"}}
-        timeLimitSeconds: {type: number}
-        startedAt: {type: string, format: date-time}
-        finishedAt: {type: string, format: date-time}
-        error: {type: string}
-    Candidate:
-      type: object
-      properties:
-        address: {type: string}
-        mac: {type: string}
-        vendor: {type: string}
-        hostname: {type: string}
-        services: {type: array, items: {type: object, properties: {port: {type: integer}, name: {type: string}, banner: {type: string}}}}
-        os: {type: string}
-        guess: {type: string, enum: [raspberry-pi, nas, x86, unknown]}
-        hasAgent: {type: boolean}
-        device: {type: string}
-        firstSeenAt: {type: string, format: date-time}
-        lastSeenAt: {type: string, format: date-time}
-        scanID: {type: string}
-    BootstrapRequest:
-      type: object
-      required: [host]
-      properties:
-        host: {type: string}
-        port: {type: integer}
-        user: {type: string}
-        password: {type: string, description: "Used for this session only, never stored"}
-        privateKey: {type: string, description: "OpenSSH or PEM text; used for this session only, never stored"}
-        privateKeyPath: {type: string, description: "A key file on the controller's machine"}
-        passphrase: {type: string}
-        sudo: {type: boolean}
-        name: {type: string}
-        group: {type: string}
-        acceptHostKey: {type: string, description: "SHA256 fingerprint of an unknown host key the user accepts"}
-        installDocker: {type: boolean}
-        controller: {type: string, description: "host:port agents dial; default the controller's address on the SSH connection"}
-        saveKeyReference: {type: boolean, description: "Keep privateKeyPath (never the key) for later SSH operations on the device"}
-        enrollTimeoutSeconds: {type: number}
-    UninstallRequest:
-      type: object
-      properties:
-        host: {type: string}
-        port: {type: integer}
-        user: {type: string}
-        password: {type: string}
-        privateKey: {type: string}
-        privateKeyPath: {type: string}
-        passphrase: {type: string}
-        sudo: {type: boolean}
-        acceptHostKey: {type: string}
-        removeApps: {type: boolean}
-    Bootstrap:
-      type: object
-      properties:
-        id: {type: string}
-        kind: {type: string, enum: [install, uninstall]}
-        host: {type: string}
-        port: {type: integer}
-        user: {type: string}
-        state: {type: string, enum: [running, succeeded, failed]}
-        steps: {type: array, items: {type: object, properties: {step: {type: string}, status: {type: string, enum: [started, done, failed, skipped]}, message: {type: string}, time: {type: string, format: date-time}}}}
-        device: {type: string}
-        deviceID: {type: string}
-        upgraded: {type: boolean}
-        architecture: {type: string}
-        os: {type: string}
-        serviceManager: {type: string, enum: [systemd, init-script]}
-        failure: {type: object, properties: {code: {type: string}, message: {type: string}, hostKeyFingerprint: {type: string}}}
-        startedAt: {type: string, format: date-time}
-        finishedAt: {type: string, format: date-time}
-    KnownHost:
-      type: object
-      properties:
-        host: {type: string}
-        port: {type: integer}
-        keyType: {type: string}
-        fingerprint: {type: string}
-        addedAt: {type: string, format: date-time}
+"""#
+
+    /// The stack schemas.
+    static let stackSchemas = #"""
     StackApply:
       type: object
       required: [spec]

@@ -40,13 +40,18 @@ enum StackRoutes {
         add(.get, "/v1/devices/{name}/stacks/{project}/logs", false) { request, context in
             let query = request.uri.queryParameters
             guard let service = query["service"].map(String.init) else { throw ControllerError.badRequest("logs need ?service=NAME") }
-            let tail = try query["tail"].map { text -> Int in
-                guard let value = Int(text), value >= 0 else { throw ControllerError.badRequest("tail must be a whole number") }
-                return value
-            }
+            let tail = try StackRoutes.tail(query["tail"].map(String.init))
             let body = try await stacks.logs(context.parameters.require("name"), project: context.parameters.require("project"),
                                              service: service, tail: tail, follow: query["follow"] == "true")
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
+        }
+    }
+
+    /// A `tail` query value: a whole number of lines, or absent.
+    static func tail(_ text: String?) throws -> Int? {
+        try text.map { text in
+            guard let value = Int(text), value >= 0 else { throw ControllerError.badRequest("tail must be a whole number") }
+            return value
         }
     }
 }

@@ -6,7 +6,7 @@ import Protocol
 extension DeploymentService {
     /// Starts, stops or restarts a deployment (or one component); `remove` goes through ``remove(_:deleteData:)``.
     public func perform(_ name: String, _ verb: StackAction.Verb, component: String? = nil) async throws -> DeploymentResource {
-        let (resource, _) = try await load(name)
+        let resource = try await get(name)
         try idleCheck(resource)
         guard [.running, .stopped].contains(resource.state) else {
             throw ControllerError.conflict("\(resource.name) is \(resource.state.rawValue): only a running or stopped deployment can \(verb.rawValue)")
@@ -29,15 +29,15 @@ extension DeploymentService {
     /// Removes a deployment: its stacks, with their volumes only when `deleteData`, its proxy route, its record.
     /// Returns once it is gone; a device that cannot be reached leaves the deployment `failed`, to remove again.
     public func remove(_ name: String, deleteData: Bool) async throws {
-        let (resource, _) = try await load(name)
+        let resource = try await get(name)
         try idleCheck(resource)
         _ = try await step(resource.id, .removing, "Removing" + (deleteData ? " with its data" : " (volumes kept)")) { _, secret in
             secret.removeData = deleteData
         }
         start(resource.id)
         await idle(resource.id)
-        if let left = try? await load(resource.id) {
-            throw ControllerError.conflict(left.resource.error ?? "\(resource.name) was not removed")
+        if let left = try? await get(resource.id) {
+            throw ControllerError.conflict(left.error ?? "\(resource.name) was not removed")
         }
     }
 
@@ -46,7 +46,8 @@ extension DeploymentService {
         if let task = running.withLock({ $0[id] }) { await task.value }
     }
 
-    private func idleCheck(_ resource: DeploymentResource) throws {
+    /// Refuses to start work on a deployment that has work under way.
+    func idleCheck(_ resource: DeploymentResource) throws {
         guard !resource.state.isInProgress, running.withLock({ $0[resource.id] == nil }) else {
             throw ControllerError.conflict("\(resource.name) is \(resource.state.rawValue): wait until that ends")
         }
@@ -78,7 +79,7 @@ extension DeploymentService {
                                   unreachable: nil))
             } catch {
                 live.append(.init(component: component.name, device: component.device, containers: [], stats: nil, volumes: volumes,
-                                  unreachable: (error as? ControllerError)?.message ?? "\(error)"))
+                                  unreachable: "\(error)"))
             }
         }
         return DeploymentDetail(deployment: resource, live: live, drift: Self.drift(resource, secret, live), notes: secret.notes,
@@ -148,7 +149,7 @@ extension DeploymentService {
                 unknown.append(.init(device: device, project: stack.project, deployment: stack.deployment))
             }
         }
-        return DriftReport(deployments: report, unknownStacks: unknown, unreachable: unreachable.sorted() + [])
+        return DriftReport(deployments: report, unknownStacks: unknown, unreachable: unreachable.sorted())
     }
 
     // MARK: Streams
@@ -156,7 +157,7 @@ extension DeploymentService {
     /// The steps after `after` as JSON lines: those stored, then live ones, until a final step (or at once,
     /// when no work is under way and the stored steps are all there is).
     public func progress(_ name: String, after: Int64) async throws -> ResponseBody {
-        let (resource, _) = try await load(name)
+        let resource = try await get(name)
         let subscription = events.subscribe()
         let stored = try await steps(of: resource.id, after: after)
         let busy = running.withLock { $0[resource.id] != nil } || resource.state.isInProgress

@@ -25,9 +25,7 @@ extension DeploymentService {
             guard existing.resource.recipe == recipe.id else {
                 throw ControllerError.conflict("\(name) is a deployment of \(existing.resource.recipe), not \(recipe.id): choose another --name")
             }
-            guard !existing.resource.state.isInProgress, running.withLock({ $0[existing.resource.id] == nil }) else {
-                throw ControllerError.conflict("\(name) is \(existing.resource.state.rawValue): wait until that ends")
-            }
+            try idleCheck(existing.resource)
             previous = existing
         }
         let id = previous?.resource.id ?? UUID().uuidString.lowercased()
@@ -71,10 +69,10 @@ extension DeploymentService {
                 case .caddy:
                     upstream = "\(address):\(web.port)"
                 case .traefik:
-                    guard var stack = stacks[web.component], let (service, target) = Self.webService(stack, recipe: recipe, port: web.port) else {
+                    guard var stack = stacks[web.component], let (service, target) = Self.webService(stack, port: web.port) else {
                         throw ControllerError.badRequest("\(recipe.id): no service of \(web.component) publishes the web port \(web.port)")
                     }
-                    TraefikLabels.apply(to: &stack, service: service, containerPort: target, router: name, host: "\(name).\(settings.proxy.domain)",
+                    TraefikLabels.apply(to: &stack, service: service, containerPort: target, router: name, host: settings.proxy.host(for: name),
                                         settings: settings.proxy)
                     stacks[web.component] = stack
                 }
@@ -136,8 +134,10 @@ extension DeploymentService {
         let snapshot = try await snapshot(excluding: deploymentID)
         let request = PlacementRequest(recipe: recipe)
         let plan = scheduler.plan(snapshot, request)
+        let addresses = Dictionary(try await registry.list().map { ($0.name, $0.address) }) { first, _ in first }
         var components: [DeploymentComponent] = []
         var steps: [(component: String?, message: String)] = []
+        var scheduled = false
         for (component, wanted) in zip(recipe.components, request.components) {
             let device: String
             let reason: String
@@ -152,9 +152,11 @@ extension DeploymentService {
                 }
                 device = named
                 reason = "named with --device"
+                steps.append((component.name, "\(component.name) → \(device) (named with --device)"))
             } else if let kept = staying.first(where: { $0.name == component.name }) {
                 device = kept.device
                 reason = "kept on \(kept.device), where it runs"
+                steps.append((component.name, "\(component.name) → \(device): \(reason)"))
             } else {
                 guard let chosen = plan.placements.first?.devices[component.name] else {
                     let ranking = plan.rankings.first { $0.component == component.name }?.devices ?? []
@@ -166,18 +168,16 @@ extension DeploymentService {
                 device = chosen
                 let said = assessment?.reason ?? ""
                 reason = said.hasPrefix("\(chosen): ") ? String(said.dropFirst(chosen.count + 2)) : said
+                steps.append((component.name, "\(component.name) → \(device): \(reason)"))
+                scheduled = true
             }
-            let address = try await registry.get(device).address
             components.append(DeploymentComponent(
-                name: component.name, device: device, address: address,
+                name: component.name, device: device, address: addresses[device] ?? nil,
                 project: RecipeRenderer.stackName(deployment: name, component: component.name, of: recipe), port: nil, reason: reason,
                 memoryBytes: wanted.memoryBytes, storageBytes: wanted.storageBytes))
-            steps.append((component.name, reason == "named with --device" ? "\(component.name) → \(device) (named with --device)"
-                                                                          : "\(component.name) → \(device): \(reason)"))
         }
         // When packing chose a set other than the top-scored one, the plan says why: kept as a step of its own.
-        if let reason = plan.placements.first?.reason, let packed = reason.range(of: "; packed: "),
-           components.contains(where: { $0.reason != "named with --device" && !$0.reason.hasPrefix("kept on ") }) {
+        if scheduled, let reason = plan.placements.first?.reason, let packed = reason.range(of: "; packed: ") {
             steps.append((nil, "Packed: " + reason[packed.upperBound...]))
         }
         return (components, steps)
@@ -189,7 +189,7 @@ extension DeploymentService {
     }
 
     /// The service publishing host port `port` in a stack, and its container port.
-    static func webService(_ stack: StackSpec, recipe: Recipe, port: Int) -> (String, Int)? {
+    static func webService(_ stack: StackSpec, port: Int) -> (String, Int)? {
         for (name, service) in stack.services.sorted(by: { $0.key < $1.key }) {
             if let mapping = service.ports?.first(where: { $0.published == port }) { return (name, mapping.target) }
         }

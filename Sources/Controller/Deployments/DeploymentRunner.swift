@@ -27,7 +27,7 @@ extension DeploymentService {
             } catch where Task.isCancelled || error is CancellationError {
                 return  // Shutdown: the stored state is where the next start resumes.
             } catch {
-                let message = (error as? ControllerError)?.message ?? "\(error)"
+                let message = "\(error)"
                 logger.warning("deployment \(resource.name): \(message)")
                 let next: DeploymentState = resource.state == .rollingBack || resource.state == .removing ? .failed : .rollingBack
                 let said = next == .failed ? "Failed: \(message)" : "Failed: \(message); rolling back"
@@ -47,19 +47,18 @@ extension DeploymentService {
         for component in resource.components {
             guard let stack = secret.stacks[component.name] else { continue }
             resource = try await step(resource.id, .pulling, component: component.name, "\(component.name): pulling images on \(component.device)")
-            try await apply(stack, of: component, in: resource.id, timeout: secret.healthTimeout)
+            try await apply(stack, of: component, in: (resource.name, resource.id), timeout: secret.healthTimeout)
         }
         resource = try await step(resource.id, .healthChecking, "Waiting for health (at most \(secret.healthTimeout) s)")
         let recipe = try? recipeOf(secret)
         for component in resource.components {
             guard let stack = secret.stacks[component.name] else { continue }
-            let hints = recipe?.health.filter { $0.component == component.name } ?? []
-            let results = try await HealthWaiter(service: self).wait(component, stack: stack, hints: hints, timeout: .seconds(secret.healthTimeout))
-            for result in results { _ = try await step(resource.id, nil, component: component.name, "\(component.name): \(result)") }
+            try await checkHealth(component, stack: stack, recipe: recipe, in: resource.id, timeout: secret.healthTimeout)
         }
         if let caddy, let upstream = secret.proxyUpstream {
-            try await caddy.route(resource.name, host: "\(resource.name).\(settings.proxy.domain)", upstream: upstream)
-            _ = try await step(resource.id, nil, "Caddy routes \(resource.name).\(settings.proxy.domain) to \(upstream)")
+            let host = settings.proxy.host(for: resource.name)
+            try await caddy.route(resource.name, host: host, upstream: upstream)
+            _ = try await step(resource.id, nil, "Caddy routes \(host) to \(upstream)")
         }
         let done = try await step(resource.id, .running, "Running" + (resource.url.map { " at \($0)" } ?? ""), final: true) { resource, secret in
             resource.error = nil
@@ -81,18 +80,15 @@ extension DeploymentService {
             for component in previous.components {
                 guard let stack = previous.stacks[component.name] else { continue }
                 do {
-                    try await apply(stack, of: component, in: resource.id, timeout: secret.healthTimeout, reportStates: false)
-                    let hints = recipe?.health.filter { $0.component == component.name } ?? []
-                    for result in try await HealthWaiter(service: self).wait(component, stack: stack, hints: hints, timeout: .seconds(secret.healthTimeout)) {
-                        _ = try await step(resource.id, nil, component: component.name, "\(component.name): \(result) (previous version)")
-                    }
+                    try await apply(stack, of: component, in: (resource.name, resource.id), timeout: secret.healthTimeout, reportStates: false)
+                    try await checkHealth(component, stack: stack, recipe: recipe, in: resource.id, timeout: secret.healthTimeout, note: " (previous version)")
                 } catch {
-                    left.append("\(component.name) on \(component.device): \((error as? ControllerError)?.message ?? "\(error)")")
+                    left.append("\(component.name) on \(component.device): \("\(error)")")
                 }
             }
             if let caddy {
                 if let upstream = previous.proxyUpstream {
-                    try? await caddy.route(resource.name, host: "\(resource.name).\(settings.proxy.domain)", upstream: upstream)
+                    try? await caddy.route(resource.name, host: settings.proxy.host(for: resource.name), upstream: upstream)
                 } else {
                     try? await caddy.remove(resource.name)
                 }
@@ -137,6 +133,14 @@ extension DeploymentService {
         await activity("deployment.removed", "Removed \(resource.name) from \(resource.devices)" + (secret.removeData == true ? " with its data" : ""))
     }
 
+    /// Waits until the component is healthy (``HealthWaiter``, with the recipe's hints) and records how each service was found so.
+    func checkHealth(_ component: DeploymentComponent, stack: StackSpec, recipe: Recipe?, in id: String, timeout: Int, note: String = "") async throws {
+        let hints = recipe?.health.filter { $0.component == component.name } ?? []
+        for result in try await HealthWaiter(service: self).wait(component, stack: stack, hints: hints, timeout: .seconds(timeout)) {
+            _ = try await step(id, nil, component: component.name, "\(component.name): \(result)\(note)")
+        }
+    }
+
     /// Removes one component's stack; the problem, when its device cannot be reached.
     func remove(_ component: DeploymentComponent, volumes: Bool, in id: String) async -> String? {
         do {
@@ -146,19 +150,20 @@ extension DeploymentService {
             _ = try? await step(id, nil, component: component.name, "\(component.name): removed from \(component.device)" + (volumes ? " with its volumes" : ""))
             return nil
         } catch {
-            return "\(component.name) on \(component.device): \((error as? ControllerError)?.message ?? "\(error)")"
+            return "\(component.name) on \(component.device): \("\(error)")"
         }
     }
 
     /// Applies `stack` on the component's device; the agent's progress moves the deployment's state
     /// (pull → pulling, network/volume/create → creating, start/wait → starting). A link lost mid-apply
     /// is waited for (``DeploymentSettings/deviceWait``) and the apply sent again.
-    func apply(_ stack: StackSpec, of component: DeploymentComponent, in id: String, timeout: Int, reportStates: Bool = true) async throws {
+    func apply(_ stack: StackSpec, of component: DeploymentComponent, in deployment: (name: String, id: String), timeout: Int,
+               reportStates: Bool = true) async throws {
         var attempt = 0
         while true {
             attempt += 1
             try await waitOnline(component.device)
-            let watcher = reportStates ? watchProgress(of: component, in: id) : nil
+            let watcher = reportStates ? watchProgress(of: component, in: deployment) : nil
             defer { watcher?.cancel() }
             do {
                 _ = try await registry.ask(component.device, MessageType.stackApply, StackApply(spec: stack, healthTimeout: timeout),
@@ -174,7 +179,7 @@ extension DeploymentService {
                 }
                 return
             } catch let error as ControllerError where error.isDeviceUnreachable && attempt < Self.applyAttempts {
-                _ = try await step(id, nil, component: component.name, "\(component.name): lost \(component.device) mid-apply; waiting for it")
+                _ = try await step(deployment.id, nil, component: component.name, "\(component.name): lost \(component.device) mid-apply; waiting for it")
             }
         }
     }
@@ -183,7 +188,7 @@ extension DeploymentService {
     static let applyAttempts = 5
 
     /// Relays the agent's `stack.progress` for the component's stack as deployment steps until cancelled.
-    private func watchProgress(of component: DeploymentComponent, in id: String) -> Task<Void, Never> {
+    private func watchProgress(of component: DeploymentComponent, in deployment: (name: String, id: String)) -> Task<Void, Never> {
         let stream = events.subscribe()
         return Task { [self] in
             var state = DeploymentState.pulling
@@ -198,14 +203,12 @@ extension DeploymentService {
                 }
                 if progress.phase == "done" { return }
                 if progress.phase == "pull" {
-                    if let resource = try? await get(id) {
-                        tick(resource, component: component.name, "\(component.name): \(progress.message)", current: progress.current, total: progress.total)
-                    }
+                    tick(component, of: deployment, "\(component.name): \(progress.message)", current: progress.current, total: progress.total)
                     continue
                 }
                 let changed = next.map { $0 != state } ?? false
                 if let next { state = next }
-                _ = try? await step(id, changed ? next : nil, component: component.name, "\(component.name): \(progress.message)")
+                _ = try? await step(deployment.id, changed ? next : nil, component: component.name, "\(component.name): \(progress.message)")
             }
         }
     }
@@ -215,7 +218,7 @@ extension DeploymentService {
         let deadline = ContinuousClock.now + settings.deviceWait
         while true {
             let resource = try await registry.get(device)
-            if await registry.isOnline(resource.id) { return }
+            if resource.status == .online { return }
             if ContinuousClock.now >= deadline {
                 throw ControllerError(code: "device_offline", status: 409,
                                       message: "\(device) is \(resource.status.rawValue) and did not come back within \(settings.deviceWait.components.seconds) s")

@@ -109,17 +109,16 @@ public final class DeploymentService: Sendable {
         if let category { all = all.filter { $0.category == category } }
         if let recipe { all = all.filter { $0.recipe == recipe } }
         if let group {
-            let members = Set(try await registry.list().filter { device in
-                (device.labels["group"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains(group)
-            }.map(\.name))
+            let members = Set(try await registry.list().filter { DeviceState($0).groups.contains(group) }.map(\.name))
             all = all.filter { $0.components.contains { members.contains($0.device) } }
         }
         return all
     }
 
-    /// One deployment by name (or id).
+    /// One deployment by name (or id); nothing sealed is opened.
     public func get(_ name: String) async throws -> DeploymentResource {
-        try await load(name).resource
+        guard let resource = try await record(name).decodedResource else { throw ControllerError.io("deployment \(name) cannot be read") }
+        return resource
     }
 
     /// The stored steps of a deployment after `after`, oldest first.
@@ -133,12 +132,18 @@ public final class DeploymentService: Sendable {
         }
     }
 
-    /// The record of `name` (or id), opened.
-    func load(_ name: String) async throws -> (resource: DeploymentResource, secret: DeploymentPrivate) {
-        guard let record = try await store.read({ db in try DeploymentRecord.find(db, name: name) ?? DeploymentRecord.fetchOne(db, key: name) }),
-              let resource = record.decodedResource else {
+    /// The row of `name` (or id).
+    func record(_ name: String) async throws -> DeploymentRecord {
+        guard let record = try await store.read({ db in try DeploymentRecord.find(db, name: name) ?? DeploymentRecord.fetchOne(db, key: name) }) else {
             throw ControllerError.notFound("no deployment \(name)")
         }
+        return record
+    }
+
+    /// The deployment `name` (or id) with its sealed part opened.
+    func load(_ name: String) async throws -> (resource: DeploymentResource, secret: DeploymentPrivate) {
+        let record = try await record(name)
+        guard let resource = record.decodedResource else { throw ControllerError.io("deployment \(name) cannot be read") }
         return (resource, try unseal(record.sealed))
     }
 
@@ -151,17 +156,16 @@ public final class DeploymentService: Sendable {
     @discardableResult
     func step(_ id: String, _ state: DeploymentState?, component: String? = nil, _ message: String, error: String? = nil, final: Bool = false,
               now: Date = Date(), update: (@Sendable (inout DeploymentResource, inout DeploymentPrivate) -> Void)? = nil) async throws -> DeploymentResource {
-        let box = self.box
-        let (resource, seq, stepValue) = try await store.write { db -> (DeploymentResource, Int64, DeploymentStep) in
+        let (resource, seq, stepValue) = try await store.write { [self] db -> (DeploymentResource, Int64, DeploymentStep) in
             guard var record = try DeploymentRecord.fetchOne(db, key: id), var resource = record.decodedResource else {
                 throw ControllerError.notFound("no deployment \(id)")
             }
             if let state { resource.state = state }
             if let error { resource.error = error }
             if let update {
-                var secret = try WireCoding.decoder.decode(DeploymentPrivate.self, from: box.open(record.sealed))
+                var secret = try unseal(record.sealed)
                 update(&resource, &secret)
-                record.sealed = try box.seal(WireCoding.encoder.encode(secret))
+                record.sealed = try seal(secret)
             }
             resource.updatedAt = now
             record.state = resource.state.rawValue
@@ -179,14 +183,17 @@ public final class DeploymentService: Sendable {
         return resource
     }
 
-    /// Publishes a progress tick that is not stored (pull bytes).
-    func tick(_ resource: DeploymentResource, component: String, _ message: String, current: Int64?, total: Int64?) {
-        publish(resource, DeploymentStep(time: Date(), state: resource.state, component: component, message: message, current: current, total: total))
+    /// Publishes a pull's progress, which is not stored.
+    func tick(_ component: DeploymentComponent, of deployment: (name: String, id: String), _ message: String, current: Int64?, total: Int64?) {
+        publish(name: deployment.name, id: deployment.id, DeploymentStep(time: Date(), state: .pulling, component: component.name, message: message,
+                                                                         current: current, total: total))
     }
 
-    private func publish(_ resource: DeploymentResource, _ step: DeploymentStep) {
+    private func publish(_ resource: DeploymentResource, _ step: DeploymentStep) { publish(name: resource.name, id: resource.id, step) }
+
+    private func publish(name: String, id: String, _ step: DeploymentStep) {
         var event = RegistryEvent(type: .deploymentProgress, time: step.time, device: nil)
-        event.deployment = DeploymentProgress(deployment: resource.name, id: resource.id, step: step)
+        event.deployment = DeploymentProgress(deployment: name, id: id, step: step)
         events.publish(event)
     }
 

@@ -30,10 +30,13 @@ public struct ProxySettings: Sendable {
 
     public init() {}
 
+    /// The host name an exposed deployment is reached by.
+    func host(for name: String) -> String { "\(name).\(domain)" }
+
     /// The URL of an exposed deployment.
     func url(for name: String, path: String) -> String {
         let standard = (scheme == "http" && port == 80) || (scheme == "https" && port == 443)
-        return "\(scheme)://\(name).\(domain)\(standard ? "" : ":\(port)")\(path.hasPrefix("/") ? path : "/" + path)"
+        return "\(scheme)://\(host(for: name))\(standard ? "" : ":\(port)")\(path.hasPrefix("/") ? path : "/" + path)"
     }
 }
 

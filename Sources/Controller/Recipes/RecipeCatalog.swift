@@ -12,6 +12,8 @@ public final class RecipeCatalog: Sendable {
     struct Entry: Sendable {
         var recipe: Recipe
         var catalog: String
+        /// The file's text as loaded: what a deployment keeps.
+        var text: String
         var path: String
     }
     struct State: Sendable {
@@ -37,10 +39,9 @@ public final class RecipeCatalog: Sendable {
         state.withLock { $0.entries[id].map { ($0.recipe, $0.catalog) } }
     }
 
-    /// The text of recipe `id` as its file holds it now, and the file's path (a deployment keeps the text it was made from).
+    /// The text recipe `id` was loaded from, and its file's path (a deployment keeps the text it was made from).
     public func source(_ id: String) -> (text: String, file: String)? {
-        guard let path = state.withLock({ $0.entries[id]?.path }), let data = FileManager.default.contents(atPath: path) else { return nil }
-        return (String(decoding: data, as: UTF8.self), path)
+        state.withLock { $0.entries[id].map { ($0.text, $0.path) } }
     }
 
     /// Every recipe, by id.
@@ -80,8 +81,8 @@ public final class RecipeCatalog: Sendable {
             for file in files {
                 let path = directory.appendingPathComponent(file).path
                 do {
-                    let recipe = try RecipeLoader.load(path: path)
-                    loaded.entries[recipe.id] = Entry(recipe: recipe, catalog: directory.path, path: path)
+                    let (recipe, text) = try RecipeLoader.loadWithText(path: path)
+                    loaded.entries[recipe.id] = Entry(recipe: recipe, catalog: directory.path, text: text, path: path)
                 } catch {
                     loaded.problems += error.problems
                     for problem in error.problems { logger.warning("recipe not loaded: \(problem)") }

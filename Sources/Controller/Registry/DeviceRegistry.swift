@@ -121,8 +121,6 @@ public actor DeviceRegistry {
         await publish(.deviceOffline, record, now: now, message: "\(record.name) went offline (\(reason))")
     }
 
-    /// Whether the device has a live session.
-    public func isOnline(_ deviceID: String) -> Bool { sessions[deviceID] != nil }
 
     /// Closes every session (shutdown).
     public func closeAll() {

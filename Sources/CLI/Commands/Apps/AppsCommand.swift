@@ -74,29 +74,33 @@ public enum AppsAction {
         }
     }
 
-    public struct Start: AsyncParsableCommand {
+    /// One of the three: its verb is its command name.
+    protocol Verb: AsyncParsableCommand {
+        var options: Options { get }
+    }
+
+    public struct Start: Verb {
         public static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a stopped deployment (or one component).")
         @OptionGroup var options: Options
         public init() {}
-        public func run() async throws { try await run(in: .live()) }
-        public func run(in context: CommandContext) async throws { try await options.run("start", in: context) }
     }
 
-    public struct Stop: AsyncParsableCommand {
+    public struct Stop: Verb {
         public static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop a deployment (or one component); its data stays.")
         @OptionGroup var options: Options
         public init() {}
-        public func run() async throws { try await run(in: .live()) }
-        public func run(in context: CommandContext) async throws { try await options.run("stop", in: context) }
     }
 
-    public struct Restart: AsyncParsableCommand {
+    public struct Restart: Verb {
         public static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart a deployment (or one component).")
         @OptionGroup var options: Options
         public init() {}
-        public func run() async throws { try await run(in: .live()) }
-        public func run(in context: CommandContext) async throws { try await options.run("restart", in: context) }
     }
+}
+
+extension AppsAction.Verb {
+    public func run() async throws { try await run(in: .live()) }
+    public func run(in context: CommandContext) async throws { try await options.run(Self.configuration.commandName ?? "", in: context) }
 }
 
 /// `homelab apps rm NAME --keep-data|--delete-data`.
@@ -166,8 +170,12 @@ public struct AppsOpen: AsyncParsableCommand {
 
     public func run(in context: CommandContext) async throws {
         let settings = try global.settings(in: context)
-        let detail = try await APIClient.withClient(settings) { try await $0.get(APIPaths.deployment(name), as: DeploymentDetail.self) }
-        guard let url = detail.deployment.url else { throw CLIError(.notFound, "\(name) has no web entry", exitCode: ExitStatus.notFound) }
+        // The stored list, not the detail: no device needs asking for a URL.
+        let list = try await APIClient.withClient(settings) { try await $0.get(APIPaths.deployments, as: ListResponse<DeploymentResource>.self) }
+        guard let deployment = list.items.first(where: { $0.name == name || $0.id == name }) else {
+            throw CLIError(.notFound, "no deployment \(name)", exitCode: ExitStatus.notFound)
+        }
+        guard let url = deployment.url else { throw CLIError(.notFound, "\(name) has no web entry", exitCode: ExitStatus.notFound) }
         context.console.write(url + "\n")
     }
 }
