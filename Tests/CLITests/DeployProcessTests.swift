@@ -14,7 +14,9 @@ struct DeployProcessTests {
     /// A controller process over a state directory; started again on the same state after a kill.
     final class ControllerProcess: @unchecked Sendable {
         let dir: URL
-        let apiPort = Int.random(in: 30_000...34_999), agentPort = Int.random(in: 35_000...39_999)
+        // Below the kernel's ephemeral range (32768-60999), from which other tests take their "free" ports, and
+        // apart from the 20000-29999 the deployment tests publish apps on.
+        let apiPort = Int.random(in: 11_000...14_999), agentPort = Int.random(in: 15_000...18_999)
         var child: ChildProcess
         var starts = 0
 
