@@ -15,8 +15,7 @@ extension DeploymentService {
         // Start providers first; stop consumers first.
         for target in verb == .stop ? targets.reversed() : targets {
             try await waitOnline(target.device)
-            _ = try await registry.ask(target.device, MessageType.stackAction, StackAction(stack: StackRef(project: target.project), verb: verb),
-                                       as: Empty.self, timeout: .seconds(300))
+            _ = try await registry.ask(target.device, StackAction(stack: StackRef(project: target.project), verb: verb), timeout: .seconds(300))
         }
         let whole = component == nil
         let state: DeploymentState = verb == .stop ? (whole ? .stopped : resource.state) : .running
@@ -70,10 +69,10 @@ extension DeploymentService {
         for component in resource.components {
             let volumes = (secret.stacks[component.name]?.volumes ?? [:]).keys.sorted().map { "\(component.project)_\($0)" }
             do {
-                let stacks = try await registry.ask(component.device, MessageType.stackList, Empty(), as: [StackStatus].self, timeout: .seconds(10))
+                let stacks = try await registry.ask(component.device, StackList(), timeout: .seconds(10))
                 let containers = stacks.first { $0.project == component.project }?.containers ?? []
                 let stats = containers.contains { $0.state == "running" }
-                    ? try? await registry.ask(component.device, MessageType.stackStats, StackRef(project: component.project), as: StackStats.self, timeout: .seconds(10))
+                    ? try? await registry.ask(component.device, StackStatsRequest(StackRef(project: component.project)), timeout: .seconds(10))
                     : nil
                 live.append(.init(component: component.name, device: component.device, containers: containers, stats: stats, volumes: volumes,
                                   unreachable: nil))
@@ -124,7 +123,7 @@ extension DeploymentService {
         var unreachable: [String] = []
         for device in try await registry.list() where device.status == .online {
             do {
-                byDevice[device.name] = try await registry.ask(device.name, MessageType.stackList, Empty(), as: [StackStatus].self, timeout: .seconds(10))
+                byDevice[device.name] = try await registry.ask(device.name, StackList(), timeout: .seconds(10))
             } catch {
                 unreachable.append(device.name)
             }

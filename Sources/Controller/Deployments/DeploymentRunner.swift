@@ -146,7 +146,7 @@ extension DeploymentService {
         do {
             try await waitOnline(component.device)
             let action = StackAction(stack: StackRef(project: component.project), verb: .remove, removeVolumes: volumes)
-            _ = try await registry.ask(component.device, MessageType.stackAction, action, as: Empty.self, timeout: .seconds(300))
+            _ = try await registry.ask(component.device, action, timeout: .seconds(300))
             _ = try? await step(id, nil, component: component.name, "\(component.name): removed from \(component.device)" + (volumes ? " with its volumes" : ""))
             return nil
         } catch {
@@ -166,8 +166,7 @@ extension DeploymentService {
             let watcher = reportStates ? watchProgress(of: component, in: deployment) : nil
             defer { watcher?.cancel() }
             do {
-                _ = try await registry.ask(component.device, MessageType.stackApply, StackApply(spec: stack, healthTimeout: timeout),
-                                           as: StackApplyResult.self, timeout: .seconds(1800))
+                _ = try await registry.ask(component.device, StackApply(spec: stack, healthTimeout: timeout), timeout: .seconds(1800))
                 // The agent's last progress ("done") may still be on its way: let the watcher see it, briefly.
                 if let watcher {
                     await withTaskGroup(of: Void.self) { group in

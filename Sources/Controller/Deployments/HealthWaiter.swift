@@ -22,7 +22,7 @@ struct HealthWaiter {
             var pending: [String] = []
             let containers: [StackStatus.Container]
             do {
-                let stacks = try await service.registry.ask(component.device, MessageType.stackList, Empty(), as: [StackStatus].self)
+                let stacks = try await service.registry.ask(component.device, StackList())
                 containers = stacks.first { $0.project == component.project }?.containers ?? []
             } catch let error as ControllerError where error.isDeviceUnreachable {
                 continue
@@ -45,7 +45,7 @@ struct HealthWaiter {
                         case .http(let port, let path): StackProbe(project: component.project, service: name, port: port, path: path)
                         case .tcp(let port): StackProbe(project: component.project, service: name, port: port)
                         }
-                        let result = try await service.registry.ask(component.device, MessageType.stackProbe, probe, as: StackProbeResult.self)
+                        let result = try await service.registry.ask(component.device, probe)
                         if result.healthy { healthy[name] = "\(name) is healthy (\(result.detail))" } else { pending.append("\(name): \(result.detail)") }
                     } else {
                         let since = runningSince[name] ?? ContinuousClock.now

@@ -59,14 +59,12 @@ public actor DeviceRegistry {
         await markOffline(deviceID: deviceID, now: now, reason: "disconnected")
     }
 
-    /// Sends `type` to the device's agent and waits for the reply. The agent's typed errors become
+    /// Sends `request` to the device's agent and waits for its reply. The agent's typed errors become
     /// API errors: an invalid spec is 422, something missing 404, a failure on the device 502.
-    public func ask<Body: Codable & Sendable, Reply: Codable & Sendable>(
-        _ nameOrID: String, _ type: String, _ body: Body, as reply: Reply.Type, timeout: Duration = .seconds(60)
-    ) async throws -> Reply {
+    public func ask<R: WireRequest>(_ nameOrID: String, _ request: R, timeout: Duration = .seconds(60)) async throws -> R.Reply {
         let (device, connection) = try await session(of: nameOrID)
         do {
-            return try await connection.request(type, body, as: reply, timeout: timeout)
+            return try await connection.request(request, timeout: timeout)
         } catch let error as ProtocolError {
             throw ControllerError(agentError: error, device: device.name)
         }
@@ -94,7 +92,7 @@ public actor DeviceRegistry {
 
     /// Asks the device's agent for a metrics sample now, records it as the latest, and returns it.
     public func sampleNow(_ nameOrID: String, timeout: Duration = .seconds(10)) async throws -> MetricsSample {
-        let sample = try await ask(nameOrID, MessageType.sample, Empty(), as: MetricsSample.self, timeout: timeout)
+        let sample = try await ask(nameOrID, SampleRequest(), timeout: timeout)
         try await report(metrics: sample, deviceID: try await get(nameOrID).id, now: Date())
         return sample
     }

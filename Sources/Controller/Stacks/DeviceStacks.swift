@@ -11,7 +11,7 @@ public struct DeviceStacks: Sendable {
     public init(registry: DeviceRegistry) { self.registry = registry }
 
     public func list(_ device: String) async throws -> [StackStatus] {
-        try await registry.ask(device, MessageType.stackList, Empty(), as: [StackStatus].self)
+        try await registry.ask(device, StackList())
     }
 
     /// Applies `request` on the device; its progress is published as `stack.progress` events.
@@ -24,15 +24,15 @@ public struct DeviceStacks: Sendable {
         } catch {
             throw ControllerError(code: "invalid_spec", status: 422, message: error.description)
         }
-        return try await registry.ask(device, MessageType.stackApply, request, as: StackApplyResult.self, timeout: Self.applyTimeout)
+        return try await registry.ask(device, request, timeout: Self.applyTimeout)
     }
 
     public func perform(_ device: String, _ action: StackAction) async throws {
-        _ = try await registry.ask(device, MessageType.stackAction, action, as: Empty.self, timeout: .seconds(300))
+        _ = try await registry.ask(device, action, timeout: .seconds(300))
     }
 
     public func stats(_ device: String, _ stack: StackRef) async throws -> StackStats {
-        try await registry.ask(device, MessageType.stackStats, stack, as: StackStats.self)
+        try await registry.ask(device, StackStatsRequest(stack))
     }
 
     /// The body of a logs response: the agent's `logs` stream (JSON lines), relayed as it comes.
