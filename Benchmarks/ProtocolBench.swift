@@ -27,7 +27,7 @@ enum ProtocolBench {
                 }
                 return StreamOpened(credit: stream.window)
             default:
-                throw ProtocolError(.unknownType, message.header.type)
+                throw HomelabError(.unknownType, message.header.type)
             }
         }
         func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}

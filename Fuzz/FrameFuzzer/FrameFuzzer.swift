@@ -15,10 +15,10 @@ enum FrameFuzz {
             let frame: Frame?
             do {
                 frame = try FrameDecoder.decodeFrame(from: &buffer, maximumFrameLength: maximumFrameLength)
-            } catch is ProtocolError {
+            } catch is HomelabError {
                 return nil
             } catch {
-                return "decodeFrame threw a non-ProtocolError: \(error)"
+                return "decodeFrame threw a non-HomelabError: \(error)"
             }
             guard let frame else {
                 // Waiting for more bytes must leave the buffer untouched.
@@ -43,15 +43,15 @@ enum FrameFuzz {
             // Whatever decoded must survive a round trip unchanged.
             let again = try InboundMessage(payload: WireCoding.encode(Envelope(id: message.header.id, type: message.header.type, body: hello)))
             guard try again.body(as: Hello.self) == hello else { return "hello does not round-trip" }
-        } catch is ProtocolError {
+        } catch is HomelabError {
         } catch {
-            return "message parsing threw a non-ProtocolError: \(error)"
+            return "message parsing threw a non-HomelabError: \(error)"
         }
         do {
-            _ = try InboundMessage(payload: payload).body(as: ProtocolError.self)
-        } catch is ProtocolError {
+            _ = try InboundMessage(payload: payload).body(as: HomelabError.self)
+        } catch is HomelabError {
         } catch {
-            return "error body parsing threw a non-ProtocolError: \(error)"
+            return "error body parsing threw a non-HomelabError: \(error)"
         }
         return nil
     }

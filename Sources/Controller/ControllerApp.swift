@@ -40,23 +40,23 @@ public struct ControllerApp: Sendable {
         let catalog = RecipeCatalog(directories: config.catalogDirectories
             ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }, logger: logger)
         let scheduler = Scheduler(weights: config.schedulerWeights)
+        let jobs = JobRunner(store: SQLiteJobStore(store: store), logger: logger)
         let deployments = DeploymentService(store: store, registry: registry, events: events, catalog: catalog, scheduler: scheduler,
                                             box: try SecretBox.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki")),
-                                            settings: config.deployments, logger: logger)
+                                            settings: config.deployments, jobs: jobs, logger: logger)
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
-        let operations = OperationRunner()
         let binaries = AgentBinaries(directory: config.agentBinariesDirectory ?? config.stateDirectory.appendingPathComponent("agent-binaries"))
         let agentPort = self.agentPort, configuredAgentPort = config.agentPort
-        let bootstrap = BootstrapService(store: store, events: events, runner: operations, registry: registry, tokens: tokens, binaries: binaries,
+        let bootstrap = BootstrapService(store: store, events: events, runner: jobs, registry: registry, tokens: tokens, binaries: binaries,
                                          agentPort: { agentPort.value ?? configuredAgentPort }, logger: logger)
         self.context = ControllerContext(store: store, authority: authority, tokens: tokens, registry: registry,
                                          enrollment: enrollment, events: events, metrics: metrics, info: info,
                                          agentBinaries: binaries,
                                          discovery: discovery,
                                          catalog: catalog, scheduler: scheduler, deployments: deployments,
-                                         operations: operations,
-                                         scans: ScanService(store: store, events: events, runner: operations, registry: registry, discovery: discovery),
+                                         jobs: jobs,
+                                         scans: ScanService(store: store, events: events, runner: jobs, registry: registry, discovery: discovery),
                                          bootstrap: bootstrap)
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
@@ -101,7 +101,7 @@ public struct ControllerApp: Sendable {
             anonymousSlots: Slots(config.maximumAnonymousConnections),
             handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout)
         return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention),
-                context.catalog.watcher(), DeploymentSupervisor(deployments: context.deployments), context.operations, try makeAPI()]
+                context.catalog.watcher(), context.jobs, try makeAPI()]
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.

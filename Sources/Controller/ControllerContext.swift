@@ -32,8 +32,8 @@ public struct ControllerContext: Sendable {
     public let scheduler: Scheduler
     /// Deployments: deploy, manage, expose.
     public let deployments: DeploymentService
-    /// Runs scans and SSH bootstraps as children of one service.
-    public let operations: OperationRunner
+    /// Drives every job (deploys, actions, removals) and runs scans and SSH bootstraps, as children of one service.
+    public let jobs: JobRunner
     /// Network scans and the hosts they found.
     public let scans: ScanService
     /// Agents installed, upgraded and removed over SSH.

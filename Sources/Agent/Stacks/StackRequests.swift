@@ -37,13 +37,13 @@ public struct StackRequests: Sendable {
                 return nil
             }
         } catch let error as StackSpecError {
-            throw ProtocolError(.invalidSpec, error.description)
+            throw HomelabError(.invalidSpec, error.description)
         } catch let error as StackApplyError {
-            throw ProtocolError(.runtime, error.message)
+            throw HomelabError(.runtime, error.message)
         } catch let error as DockerClientError {
-            throw ProtocolError(error.code == .notFound ? .notFound : .runtime, error.message)
+            throw HomelabError(error.code == .notFound ? .notFound : .runtime, error.message)
         } catch let error as TarRejection {
-            throw ProtocolError(.invalidSpec, error.description)
+            throw HomelabError(.invalidSpec, error.description)
         }
     }
 
@@ -62,7 +62,7 @@ public struct StackRequests: Sendable {
             }
             try await stream.finish()
         } catch {
-            try? await stream.finish(error: ProtocolError(.runtime, "\(error)"))
+            try? await stream.finish(error: HomelabError(.runtime, "\(error)"))
             throw error
         }
         return StackLogsDone(lines: count)
@@ -79,7 +79,7 @@ public struct StackRequests: Sendable {
                         project: event.labels[StackLabels.project], service: event.labels[StackLabels.service],
                         containerID: event.containerID, action: event.action))
                 }
-            } catch let error as ProtocolError {
+            } catch let error as HomelabError {
                 throw error
             } catch {
                 logger.debug("Docker events unavailable; retrying", metadata: ["error": "\(error)"])

@@ -101,7 +101,7 @@ public struct APIRoutes: Sendable {
         router.ws("/v1/deployments/:name/logs/ws") { _, outbound, socket in
             try await LogSocket.serve(controller.deployments, name: socket.requestContext.parameters.get("name") ?? "",
                                       query: Dictionary(socket.request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first },
-                                      outbound: outbound)
+                                      outbound: outbound, logger: socket.logger)
         }
         routes.append(Route(method: .get, path: "/v1/deployments/{name}/logs/ws", isPublic: false))
         return (router, routes)
@@ -120,7 +120,7 @@ enum JSONResponse {
         do {
             return try WireCoding.decoder.decode(type, from: Data(buffer.readableBytesView))
         } catch {
-            throw ControllerError.badRequest("invalid request body: \(WireCoding.describe(error))")
+            throw HomelabError.badRequest("invalid request body: \(WireCoding.describe(error))")
         }
     }
 }

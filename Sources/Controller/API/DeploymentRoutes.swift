@@ -23,7 +23,7 @@ enum DeploymentRoutes {
         add(.delete, "/v1/deployments/{name}", false) { request, context in
             let data = request.uri.queryParameters["data"].map(String.init)
             guard let data, ["keep", "delete"].contains(data) else {
-                throw ControllerError.badRequest("say what happens to the data: ?data=keep or ?data=delete (volumes are deleted for good)")
+                throw HomelabError.badRequest("say what happens to the data: ?data=keep or ?data=delete (volumes are deleted for good)")
             }
             try await deployments.remove(context.parameters.require("name"), deleteData: data == "delete")
             return Response(status: .noContent)
@@ -31,14 +31,14 @@ enum DeploymentRoutes {
         add(.post, "/v1/deployments/{name}/{action}", false) { request, context in
             let verb = try context.parameters.require("action")
             guard let action = StackAction.Verb(rawValue: verb), action != .remove else {
-                throw ControllerError.notFound("no deployment action \(verb): start, stop or restart")
+                throw HomelabError.notFound("no deployment action \(verb): start, stop or restart")
             }
             let component = request.uri.queryParameters["component"].map(String.init)
             return try JSONResponse.make(try await deployments.perform(context.parameters.require("name"), action, component: component))
         }
         add(.get, "/v1/deployments/{name}/progress", false) { request, context in
             let after = try request.uri.queryParameters["after"].map { text -> Int64 in
-                guard let value = Int64(text), value >= 0 else { throw ControllerError.badRequest("after must be a step number") }
+                guard let value = Int64(text), value >= 0 else { throw HomelabError.badRequest("after must be a step number") }
                 return value
             } ?? 0
             let body = try await deployments.progress(context.parameters.require("name"), after: after)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Protocol
 
 /// Refuses every request without a valid `Authorization: Bearer` API token, except public paths.
@@ -10,36 +11,47 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if publicPaths.contains(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw ControllerError.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
+            throw HomelabError.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
         }
         guard await tokens.verifyAPIToken(String(header.dropFirst("Bearer ".count)).trimmingWhitespace()) else {
-            throw ControllerError.unauthorized("invalid API token")
+            throw HomelabError.unauthorized("invalid API token")
         }
         return try await next(request, context)
     }
 }
 
-/// Renders every error as `{"error": {"code", "message"}}` with the right status.
+/// Renders every error as `{"error": {"code", "message", "context"}}` with its status; an error that is not
+/// a ``HomelabError`` is logged and answered as `internal`, never with its text.
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as ControllerError {
-            return try Self.response(code: error.code, status: .init(code: error.httpStatus), message: error.message)
-        } catch let error as HTTPError {
-            let code = error.status == .notFound ? "not_found" : "bad_request"
-            return try Self.response(code: code, status: error.status, message: error.body ?? error.status.reasonPhrase)
-        } catch let error as ProtocolError {
-            return try Self.response(code: error.code.rawValue, status: .badRequest, message: error.message)
         } catch {
-            context.logger.error("request failed: \(error)")
-            return try Self.response(code: "internal", status: .internalServerError, message: "internal error")
+            return try HomelabError.shown(error, logger: context.logger).response(from: request, context: context)
         }
     }
+}
 
-    static func response(code: String, status: HTTPResponse.Status, message: String) throws -> Response {
-        var response = try JSONResponse.make(APIErrorResponse(code: code, message: message), status: status)
-        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"homelab\"" }
-        return response
+extension HomelabError {
+    /// What people are shown for `error`: itself when it is a ``HomelabError``, Hummingbird's own HTTP errors
+    /// as their code, anything else as `internal` (its text goes to the log only).
+    static func shown(_ error: any Error, logger: Logger) -> HomelabError {
+        switch error {
+        case let error as HomelabError:
+            return error
+        case let error as HTTPError:
+            let code: HomelabError.Code = switch error.status.code {
+            case 404: .notFound
+            case 401: .unauthorized
+            case 405: .methodNotAllowed
+            case 413: .payloadTooLarge
+            case 500...: .internal
+            default: .badRequest
+            }
+            return HomelabError(code, error.body ?? error.status.reasonPhrase)
+        default:
+            logger.error("request failed: \(error)")
+            return .internal()
+        }
     }
 }

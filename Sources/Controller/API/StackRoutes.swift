@@ -25,7 +25,7 @@ enum StackRoutes {
         add(.post, "/v1/devices/{name}/stacks/{project}/{action}", false) { request, context in
             let verb = try context.parameters.require("action")
             guard let action = StackAction.Verb(rawValue: verb), action != .remove else {
-                throw ControllerError.notFound("no stack action \(verb): start, stop or restart")
+                throw HomelabError.notFound("no stack action \(verb): start, stop or restart")
             }
             let services = request.uri.queryParameters["service"].map { $0.split(separator: ",").map(String.init) }
             try await stacks.perform(context.parameters.require("name"),
@@ -39,7 +39,7 @@ enum StackRoutes {
         }
         add(.get, "/v1/devices/{name}/stacks/{project}/logs", false) { request, context in
             let query = request.uri.queryParameters
-            guard let service = query["service"].map(String.init) else { throw ControllerError.badRequest("logs need ?service=NAME") }
+            guard let service = query["service"].map(String.init) else { throw HomelabError.badRequest("logs need ?service=NAME") }
             let tail = try StackRoutes.tail(query["tail"].map(String.init))
             let body = try await stacks.logs(context.parameters.require("name"), project: context.parameters.require("project"),
                                              service: service, tail: tail, follow: query["follow"] == "true")
@@ -50,7 +50,7 @@ enum StackRoutes {
     /// A `tail` query value: a whole number of lines, or absent.
     static func tail(_ text: String?) throws -> Int? {
         try text.map { text in
-            guard let value = Int(text), value >= 0 else { throw ControllerError.badRequest("tail must be a whole number") }
+            guard let value = Int(text), value >= 0 else { throw HomelabError.badRequest("tail must be a whole number") }
             return value
         }
     }

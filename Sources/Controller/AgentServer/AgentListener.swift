@@ -98,7 +98,7 @@ public struct AgentListener: Service {
         let deviceID: String
         do {
             deviceID = try await DeviceCertificateCheck(store: registry.store).deviceID(for: certificate)
-        } catch let error as ProtocolError {
+        } catch let error as HomelabError {
             logger.warning("refused a device certificate from \(address ?? "?"): \(error.message)")
             try await outbound.write(.message(WireCoding.encode(Envelope(id: 0, type: MessageType.error, body: error))))
             return
@@ -122,7 +122,7 @@ public struct AgentListener: Service {
     private func serveEnrollment(address: String?, inbound: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
                                  outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws {
         guard anonymousSlots.acquire() else {
-            let busy = ProtocolError(.busy, "the controller is serving too many enrolling connections; retry later")
+            let busy = HomelabError(.busy, "the controller is serving too many enrolling connections; retry later")
             try await outbound.write(.message(WireCoding.encode(Envelope(id: 0, type: MessageType.error, body: busy))))
             return
         }
@@ -214,7 +214,7 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(ProtocolError(.connectionClosed, "closed during the TLS handshake"))
+        promise.fail(HomelabError(.connectionClosed, "closed during the TLS handshake"))
         context.fireChannelInactive()
     }
 }

@@ -17,15 +17,15 @@ struct DeviceSessionHandler: MessageHandler {
             // Only streams an API request is waiting for (logs) are accepted.
             let open = try message.body(as: StreamOpen.self)
             guard let token = open.parameters["token"], registry.streams.isWaiting(for: token) else {
-                throw ProtocolError(.streamError, "nobody waits for a '\(open.purpose)' stream with that token")
+                throw HomelabError(.streamError, "nobody waits for a '\(open.purpose)' stream with that token")
             }
             let stream = try await connection.acceptStream(open)
             guard registry.streams.deliver(stream, token: token) else {
-                throw ProtocolError(.streamError, "the request for this '\(open.purpose)' stream went away")
+                throw HomelabError(.streamError, "the request for this '\(open.purpose)' stream went away")
             }
             return StreamOpened(credit: stream.window)
         default:
-            throw ProtocolError(.unknownType, "the controller does not serve '\(message.header.type)'")
+            throw HomelabError(.unknownType, "the controller does not serve '\(message.header.type)'")
         }
     }
 
@@ -62,7 +62,7 @@ struct EnrollmentHandler: MessageHandler {
         case MessageType.ping:
             return Empty()
         default:
-            throw ProtocolError(.unauthorized, "'\(message.header.type)' needs a device certificate; enroll first")
+            throw HomelabError(.unauthorized, "'\(message.header.type)' needs a device certificate; enroll first")
         }
     }
 

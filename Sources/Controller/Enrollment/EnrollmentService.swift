@@ -14,16 +14,16 @@ public struct EnrollmentService: Sendable {
     /// Handles one `enroll` request made on a connection whose hello carried `challenge`.
     func enroll(_ request: EnrollRequest, challenge: String, address: String?, now: Date = Date()) async throws -> EnrollReply {
         guard Self.isValidDeviceID(request.deviceID) else {
-            throw ProtocolError(.malformedMessage, "device id must be 8-64 characters of [a-z0-9-]")
+            throw HomelabError(.malformedMessage, "device id must be 8-64 characters of [a-z0-9-]")
         }
         guard let keyDER = Data(base64Encoded: request.publicKey),
               let publicKey = try? P256.Signing.PublicKey(derRepresentation: keyDER) else {
-            throw ProtocolError(.malformedMessage, "publicKey is not a base64 P-256 SubjectPublicKeyInfo")
+            throw HomelabError(.malformedMessage, "publicKey is not a base64 P-256 SubjectPublicKeyInfo")
         }
         guard let signatureDER = Data(base64Encoded: request.signature),
               let signature = try? P256.Signing.ECDSASignature(derRepresentation: signatureDER),
               publicKey.isValidSignature(signature, for: EnrollRequest.signedBytes(challenge: challenge, deviceID: request.deviceID, publicKey: request.publicKey)) else {
-            throw ProtocolError(.badSignature, "the enrollment signature does not verify with the presented key")
+            throw HomelabError(.badSignature, "the enrollment signature does not verify with the presented key")
         }
         let token = try request.token.map { try JoinToken(parsing: $0) }
         let fingerprint = Secrets.keyFingerprint(keyDER)
@@ -35,7 +35,7 @@ public struct EnrollmentService: Sendable {
         let (record, certificate, created) = try await store.write { db -> (DeviceRecord, Certificate?, Bool) in
             let existing = try DeviceRecord.fetchOne(db, key: request.deviceID)
             if let existing, existing.publicKey != keyDER {
-                throw ProtocolError(.unauthorized, "device id \(request.deviceID) is registered with another key; remove it first")
+                throw HomelabError(.unauthorized, "device id \(request.deviceID) is registered with another key; remove it first")
             }
             var record = try existing ?? DeviceRecord(
                 id: request.deviceID, name: Self.uniqueName(name, db: db), state: .pending, publicKey: keyDER,

@@ -14,7 +14,7 @@ public struct TokenService: Sendable {
     /// Makes a join token; its text is returned this once and never stored.
     public func createJoinToken(_ request: CreateTokenRequest, now: Date = Date()) async throws -> CreatedToken {
         if let ttl = request.ttlSeconds, ttl <= 0 {
-            throw ControllerError.badRequest("ttlSeconds must be positive, got \(ttl)")
+            throw HomelabError.badRequest("ttlSeconds must be positive, got \(ttl)")
         }
         let id = Secrets.randomHex(bytes: 6)
         let secret = Secrets.randomHex(bytes: 24)
@@ -43,21 +43,21 @@ public struct TokenService: Sendable {
             try record.update(db)
             return true
         }
-        if !found { throw ControllerError.notFound("no join token with id '\(id)'") }
+        if !found { throw HomelabError.notFound("no join token with id '\(id)'") }
     }
 
     /// Checks a join token and counts one use, in the caller's transaction; returns the labels it gives.
     static func consume(_ token: JoinToken, caFingerprint: String, now: Date, db: Database) throws -> (id: String, labels: [String: String]) {
         guard token.caHash == caFingerprint else {
-            throw ProtocolError(.invalidToken, "the join token was made for another controller (its CA hash does not match this controller's)")
+            throw HomelabError(.invalidToken, "the join token was made for another controller (its CA hash does not match this controller's)")
         }
         guard var record = try JoinTokenRecord.fetchOne(db, key: token.id),
               Secrets.constantTimeEquals(record.secretHash, Secrets.hash(token.secret)) else {
-            throw ProtocolError(.invalidToken, "unknown join token \(token.id)")
+            throw HomelabError(.invalidToken, "unknown join token \(token.id)")
         }
-        if record.revoked { throw ProtocolError(.invalidToken, "join token \(token.id) was revoked") }
-        if record.expiresAt <= now { throw ProtocolError(.invalidToken, "join token \(token.id) expired at \(record.expiresAt.formatted(.iso8601))") }
-        if !record.reusable && record.uses > 0 { throw ProtocolError(.invalidToken, "join token \(token.id) is single-use and was already used") }
+        if record.revoked { throw HomelabError(.invalidToken, "join token \(token.id) was revoked") }
+        if record.expiresAt <= now { throw HomelabError(.invalidToken, "join token \(token.id) expired at \(record.expiresAt.formatted(.iso8601))") }
+        if !record.reusable && record.uses > 0 { throw HomelabError(.invalidToken, "join token \(token.id) is single-use and was already used") }
         record.uses += 1
         try record.update(db)
         return (record.id, JSONText.decode([String: String].self, record.labels) ?? [:])

@@ -116,6 +116,9 @@ public final class Store: Sendable {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v4: jobs and their steps; deployments keep their spec, their jobs their state") { db in
+            try JobsMigration.migrate(db)
+        }
         return migrator
     }
 

@@ -82,9 +82,34 @@ public struct StackApplyResult: Codable, Equatable, Sendable {
 
 /// `stack.progress`: one step of an apply.
 public struct StackProgress: Codable, Equatable, Sendable {
+    /// A step of an apply. Open to values a newer agent sends; receivers treat unknown ones as notes.
+    public struct Phase: RawRepresentable, Codable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(stringLiteral value: String) { self.rawValue = value }
+        public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+        public var description: String { rawValue }
+
+        /// Pulling an image (`current`/`total` are bytes).
+        public static let pull: Self = "pull"
+        public static let network: Self = "network"
+        public static let volume: Self = "volume"
+        public static let create: Self = "create"
+        public static let start: Self = "start"
+        /// Waiting for a dependency's condition.
+        public static let wait: Self = "wait"
+        /// Removing a service no longer in the spec.
+        public static let remove: Self = "remove"
+        /// The apply ended; the stack is as the spec says.
+        public static let done: Self = "done"
+    }
+
     public var project: String
-    /// `pull`, `network`, `volume`, `create`, `start`, `wait`, `remove`, `done`.
-    public var phase: String
+    public var phase: Phase
     public var service: String?
     public var image: String?
     /// Bytes done and total for a pull (summed over layers).
@@ -92,7 +117,7 @@ public struct StackProgress: Codable, Equatable, Sendable {
     public var total: Int64?
     /// For people: `Pulling fs layer`, `Waiting for db to be healthy`, ….
     public var message: String
-    public init(project: String, phase: String, service: String? = nil, image: String? = nil, current: Int64? = nil,
+    public init(project: String, phase: Phase, service: String? = nil, image: String? = nil, current: Int64? = nil,
                 total: Int64? = nil, message: String) {
         self.project = project
         self.phase = phase

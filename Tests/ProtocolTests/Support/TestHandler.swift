@@ -16,7 +16,7 @@ struct TestHandler: MessageHandler {
     /// Answers `ping` with `{}`; any other type with `unknown_type`.
     static func ping(_ message: InboundMessage) throws -> any Codable & Sendable {
         guard message.header.type == MessageType.ping else {
-            throw ProtocolError(.unknownType, "no handler for '\(message.header.type)'")
+            throw HomelabError(.unknownType, "no handler for '\(message.header.type)'")
         }
         return Empty()
     }
