@@ -32,6 +32,8 @@ public enum APIPaths {
     }
     /// `POST`: start a network scan; `GET`: the recent scans.
     public static let scans = "/v1/scans"
+    /// The controller's long operations.
+    public static let jobs = "/v1/jobs"
     /// `GET`: every host a scan found.
     public static let candidates = "/v1/candidates"
     /// `POST`: install an agent over SSH.

@@ -62,6 +62,7 @@ public struct APIRoutes: Sendable {
         SchedulingRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         DeploymentRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         BootstrapRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        JobRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         add(.get, "/v1/agent-binaries") { _, _ in
             try JSONResponse.make(ListResponse(items: try controller.agentBinaries.list()))
         }
@@ -92,7 +93,7 @@ public struct APIRoutes: Sendable {
         }
         add(.get, "/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: await controller.metrics.render(registry: controller.registry, deployments: controller.deployments))))
+                     body: .init(byteBuffer: ByteBuffer(string: await controller.metrics.render(registry: controller.registry, deployments: controller.deployments, jobs: controller.jobs))))
         }
         router.ws("/v1/events") { inbound, outbound, _ in
             try await EventStream.serve(hub: controller.events, inbound: inbound, outbound: outbound)

@@ -125,7 +125,11 @@ extension OpenAPIDocument {
         recipeYAML: {type: string, description: Or a recipe's text}
         recipeFile: {type: string, description: The file name problems are reported under}
         name: {type: string, description: "Default: the recipe id; an existing name is redeployed in place"}
-        devices: {type: array, items: {type: string}, description: "auto, a device for every component, or COMPONENT=DEVICE"}
+        placement:
+          description: "\"auto\" (the scheduler chooses), or devices by component name; the key \"*\" names the device of every component not named"
+          oneOf:
+            - {type: string, enum: [auto]}
+            - {type: object, additionalProperties: {type: string}}
         inputs: {type: object, additionalProperties: {type: string}}
         expose: {type: boolean}
         healthTimeout: {type: integer, minimum: 1}
@@ -155,7 +159,7 @@ extension OpenAPIDocument {
         inputs: {type: object, additionalProperties: {type: string}, description: Password inputs left out}
         url: {type: string}
         exposed: {type: boolean}
-        error: {type: string}
+        error: {$ref: "#/components/schemas/HomelabError"}
         createdAt: {type: string, format: date-time}
         updatedAt: {type: string, format: date-time}
     DeploymentStep:

@@ -3,7 +3,7 @@
 enum OpenAPIDocument {
     static func text() throws -> String { yaml }
 
-    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas]
+    static let yaml = [core, deploymentPaths, jobPaths, tokens, bootstrapPaths, events, deploymentSchemas, jobSchemas, bootstrapSchemas, stackSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe, scheduling and stack paths.
@@ -322,7 +322,15 @@ components:
     Error:
       type: object
       properties:
-        error: {type: object, properties: {code: {type: string}, message: {type: string}}}
+        error: {$ref: "#/components/schemas/HomelabError"}
+    HomelabError:
+      type: object
+      description: "A stable code (docs/errors.md), a message for people, and what it concerns"
+      required: [code, message]
+      properties:
+        code: {type: string}
+        message: {type: string}
+        context: {type: object, additionalProperties: {type: string}, description: "device, deployment, component, field, job, cause"}
     ControllerInfo:
       type: object
       properties:
