@@ -5,11 +5,9 @@ import FoundationEssentials
 /// every code with its HTTP status and the CLI's exit status.
 public struct HomelabError: Error, Codable, Equatable, Sendable, CustomStringConvertible {
     /// Stable, machine-readable error codes. New codes may be added; receivers treat unknown ones as `internal`.
-    public struct Code: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public struct Code: StringTag {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public init(stringLiteral value: String) { self.rawValue = value }
-        public var description: String { rawValue }
     }
 
     /// What the error concerns, for people and programs: `device`, `deployment`, `component`, `field`, `job`.

@@ -169,7 +169,7 @@ public struct StackReconciler: Sendable {
             try await runtime.remove(container: container.id)
         }
         if let kept = keep, let current = try await runtime.inspect(container: kept.id) {
-            if current.state == "running" { return .init(name: name, change: .unchanged, containerID: current.id) }
+            if current.state == .running { return .init(name: name, change: .unchanged, containerID: current.id) }
             if current.everStarted == true {
                 try await waitForDependencies(spec, name, running: running, timeout: timeout, progress: progress)
                 await progress(StackProgress(project: spec.name, phase: .start, service: name, message: "Starting \(create.name)"))
@@ -219,7 +219,7 @@ public struct StackReconciler: Sendable {
                                                      message: "Waiting for \(dependency) (\(condition.condition.rawValue))"))
                     }
                     guard clock.now < deadline else {
-                        throw StackApplyError("\(name) waited \(timeout) for \(dependency) to meet \(condition.condition.rawValue); it is \(container.health ?? container.state)")
+                        throw StackApplyError("\(name) waited \(timeout) for \(dependency) to meet \(condition.condition.rawValue); it is \(container.health?.rawValue ?? container.state.rawValue)")
                     }
                     try await Task.sleep(for: pollInterval)
                     continue
@@ -233,15 +233,15 @@ public struct StackReconciler: Sendable {
     static func check(_ condition: Dependency.Condition, _ container: RuntimeContainer, _ service: String) throws -> Bool {
         switch condition {
         case .serviceStarted:
-            return container.state == "running" || container.everStarted == true
+            return container.state == .running || container.everStarted == true
         case .serviceHealthy:
-            if container.health == "unhealthy" { throw StackApplyError("\(service) is unhealthy") }
-            if container.state == "exited" || container.state == "dead" {
+            if container.health == .unhealthy { throw StackApplyError("\(service) is unhealthy") }
+            if container.state == .exited || container.state == .dead {
                 throw StackApplyError("\(service) exited (code \(container.exitCode ?? -1)) before it became healthy")
             }
-            return container.health == "healthy"
+            return container.health == .healthy
         case .serviceCompletedSuccessfully:
-            guard container.state == "exited" else { return false }
+            guard container.state == .exited else { return false }
             if container.exitCode != 0 { throw StackApplyError("\(service) exited with code \(container.exitCode ?? -1)") }
             return true
         }

@@ -56,7 +56,7 @@ public struct DeploymentDetailView: Sendable {
             }
             for container in live.containers {
                 let stats = live.stats?.services[container.service]
-                rows.append([live.component, container.service, container.state, container.health ?? "-",
+                rows.append([live.component, container.service, container.state.rawValue, container.health?.rawValue ?? "-",
                              stats.map { Units.percent($0.cpuPercent) } ?? "-", stats.map { Units.bytes(UInt64(max(0, $0.memoryBytes))) } ?? "-",
                              container.name])
             }

@@ -72,7 +72,7 @@ extension DeploymentService {
             do {
                 let stacks = try await registry.ask(component.device, StackList(), timeout: .seconds(10))
                 let containers = stacks.first { $0.project == component.project }?.containers ?? []
-                let stats = containers.contains { $0.state == "running" }
+                let stats = containers.contains { $0.state == .running }
                     ? try? await registry.ask(component.device, StackStatsRequest(StackRef(project: component.project)), timeout: .seconds(10))
                     : nil
                 live.append(.init(component: component.name, device: component.device, containers: containers, stats: stats, volumes: volumes,
@@ -103,9 +103,9 @@ extension DeploymentService {
                     problems.append("\(entry.component): service \(service) has no container on \(entry.device) (removed by hand?)")
                     continue
                 }
-                if resource.state == .running && container.state != "running" && !oneShots.contains(service) {
+                if resource.state == .running && container.state != .running && !oneShots.contains(service) {
                     problems.append("\(entry.component): service \(service) is \(container.state), the deployment is running")
-                } else if resource.state == .stopped && container.state == "running" {
+                } else if resource.state == .stopped && container.state == .running {
                     problems.append("\(entry.component): service \(service) runs, the deployment is stopped")
                 }
             }

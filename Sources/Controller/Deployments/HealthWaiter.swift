@@ -35,14 +35,14 @@ struct HealthWaiter {
                     continue
                 }
                 switch (container.state, container.health) {
-                case ("running", "healthy"):
+                case (.running, .healthy):
                     healthy[name] = "\(name) is healthy (its health check passes)"
-                case ("running", "unhealthy"):
+                case (.running, .unhealthy):
                     throw HomelabError(.unhealthy, "\(component.name): \(name) is unhealthy (its health check fails)",
                                        context: ["component": component.name, "device": component.device])
-                case ("running", "starting"):
+                case (.running, .starting):
                     pending.append("\(name)'s health check has not passed yet")
-                case ("running", _):
+                case (.running, _):
                     if let hint = hints.first(where: { $0.service == name }) {
                         let probe: StackProbe = switch hint.probe {
                         case .http(let port, let path): StackProbe(project: component.project, service: name, port: port, path: path)
@@ -59,7 +59,7 @@ struct HealthWaiter {
                             pending.append("\(name) has just started")
                         }
                     }
-                case ("exited", _), ("dead", _):
+                case (.exited, _), (.dead, _):
                     throw HomelabError(.unhealthy, "\(component.name): \(name) \(container.state) (docker logs \(container.name))",
                                        context: ["component": component.name, "device": component.device])
                 default:

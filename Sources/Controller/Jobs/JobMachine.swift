@@ -67,11 +67,9 @@ public struct JobNote: Codable, Equatable, Sendable {
 }
 
 /// A job's kind: its machine type, as stored.
-public struct JobKind: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct JobKind: StringTag {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
-    public var description: String { rawValue }
 }
 
 /// How a job ended.

@@ -83,16 +83,9 @@ public struct StackApplyResult: Codable, Equatable, Sendable {
 /// `stack.progress`: one step of an apply.
 public struct StackProgress: Codable, Equatable, Sendable {
     /// A step of an apply. Open to values a newer agent sends; receivers treat unknown ones as notes.
-    public struct Phase: RawRepresentable, Codable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public struct Phase: StringTag {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public init(stringLiteral value: String) { self.rawValue = value }
-        public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
-        public var description: String { rawValue }
 
         /// Pulling an image (`current`/`total` are bytes).
         public static let pull: Self = "pull"
@@ -175,9 +168,9 @@ public struct StackStatus: Codable, Equatable, Sendable {
         public var id: String
         public var name: String
         public var image: String
-        public var state: String
-        public var health: String?
-        public init(service: String, id: String, name: String, image: String, state: String, health: String?) {
+        public var state: ContainerState
+        public var health: ContainerHealth?
+        public init(service: String, id: String, name: String, image: String, state: ContainerState, health: ContainerHealth?) {
             self.service = service
             self.id = id
             self.name = name
