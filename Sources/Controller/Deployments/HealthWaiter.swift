@@ -19,6 +19,7 @@ struct HealthWaiter {
         let oneShots = stack.oneShotServices
         var runningSince: [String: JobDeadline] = [:]
         var healthy: [String: String] = [:]
+        var lastLook = false
         while true {
             try await parts.waitOnline(component.device, clock: clock)
             var pending: [String] = []
@@ -69,6 +70,12 @@ struct HealthWaiter {
             }
             if pending.isEmpty { return stack.services.keys.sorted().compactMap { healthy[$0] } }
             if deadline.hasPassed {
+                // One more look first: a container that exited meanwhile (a slow device) is reported as exited, not as slow.
+                if !lastLook {
+                    lastLook = true
+                    try await clock.sleep(for: .milliseconds(500), tolerance: nil)
+                    continue
+                }
                 throw HomelabError(.healthTimeout, "\(component.name) not healthy after \(timeout.components.seconds) s: \(pending.joined(separator: "; "))",
                                    context: ["component": component.name, "device": component.device])
             }
