@@ -131,7 +131,7 @@ struct HeartbeatSweeper: Service {
                 await registry.sweep(now: now)
                 if now.timeIntervalSince(lastPrune) > 600 {
                     lastPrune = now
-                    try? await registry.pruneMetrics(olderThan: now.addingTimeInterval(-metricsRetention))
+                    _ = try? await registry.pruneMetrics(olderThan: now.addingTimeInterval(-metricsRetention))
                 }
             }
         }

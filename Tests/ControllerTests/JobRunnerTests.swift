@@ -89,7 +89,7 @@ struct JobRunnerTests {
 
     @Test("each transition is stored before its action runs, and the job ends with its steps in order")
     func storedBeforeActions() async throws {
-        let store = MemoryJobStore()
+        let store: any JobStore = MemoryJobStore()
         let runner = JobRunner(store: store, logger: Self.logger)
         let executor = ThreeStepsExecutor(store: store)
         runner.register(executor)
@@ -107,7 +107,7 @@ struct JobRunnerTests {
 
     @Test("a second job on a subject with one under way is refused with conflict")
     func oneAtATime() async throws {
-        let store = MemoryJobStore()
+        let store: any JobStore = MemoryJobStore()
         let runner = JobRunner(store: store, logger: Self.logger)
         let executor = ThreeStepsExecutor(store: store, hangOn: 1)
         runner.register(executor)
@@ -119,7 +119,7 @@ struct JobRunnerTests {
 
     @Test("a thrown error becomes the machine's failure, with its code")
     func thrownErrorIsAnEvent() async throws {
-        let store = MemoryJobStore()
+        let store: any JobStore = MemoryJobStore()
         let runner = JobRunner(store: store, logger: Self.logger)
         let executor = ThreeStepsExecutor(store: store, failOn: 2)
         runner.register(executor)
@@ -133,7 +133,7 @@ struct JobRunnerTests {
 
     @Test("a runner stopped mid-action leaves the job where it was stored; the next runner resumes it there and finishes")
     func resumesAfterAStop() async throws {
-        let store = MemoryJobStore()
+        let store: any JobStore = MemoryJobStore()
         let first = JobRunner(store: store, logger: Self.logger)
         let hanging = ThreeStepsExecutor(store: store, hangOn: 2)
         first.register(hanging)
@@ -159,7 +159,7 @@ struct JobRunnerTests {
 
     @Test("a stored job that does not decode, or whose kind this version lacks, is logged, counted and ended failed, never dropped")
     func unreadableJobs() async throws {
-        let store = MemoryJobStore()
+        let store: any JobStore = MemoryJobStore()
         let time = Date()
         _ = try await store.insert(JobRecord(id: "garbled", kind: ThreeSteps.kind, subject: "s1", machine: Data("{not json".utf8), state: "step(2)",
                                              subjectState: "busy", outcome: nil, failure: nil, createdAt: time, updatedAt: time), steps: [])
@@ -181,7 +181,7 @@ struct JobRunnerTests {
 
     @Test("shutdown waits for the jobs' tasks, and whoever waits for a job hears of it")
     func shutdownWaits() async throws {
-        let store = MemoryJobStore()
+        let store: any JobStore = MemoryJobStore()
         let runner = JobRunner(store: store, logger: Self.logger)
         let executor = ThreeStepsExecutor(store: store, hangOn: 1)
         runner.register(executor)

@@ -10,7 +10,7 @@ enum RecipeRoutes {
         let catalog = controller.catalog
         add(.get, "/v1/recipes", false) { request, _ in
             let query = request.uri.queryParameters
-            let filter = try await RecipeFilter(
+            let filter = try RecipeFilter(
                 text: query["q"].map(String.init), category: query["category"].map(String.init),
                 architecture: query["arch"].map(String.init), device: try await query["fits"].asyncMap { try await controller.registry.get(String($0)) })
             let items = catalog.recipes.filter { filter.matches($0.recipe) }.map { RecipeSummary($0.recipe, catalog: $0.catalog) }

@@ -90,7 +90,7 @@ public final class JobRunner: Service, Sendable {
     /// Resumes every job left under way, then runs what is submitted until shutdown, which cancels the
     /// children and waits for them.
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.resumeAll() }
                 for await operation in self.work {
