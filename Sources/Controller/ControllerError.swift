@@ -1,7 +1,8 @@
 import Protocol
 /// Errors of the controller that reach people: a stable code, an HTTP status and a message.
 public struct ControllerError: Error, Sendable, CustomStringConvertible {
-    /// Stable code (`not_found`, `conflict`, `bad_request`, `unauthorized`, `internal`).
+    /// Stable code (`not_found`, `conflict`, `bad_request`, `unauthorized`, `forbidden`, `invalid_name`,
+    /// `invalid_value`, `payload_too_large`, `too_many_attempts`, `internal`, …; docs/api.md lists them all).
     public var code: String
     /// HTTP status the API answers with.
     public var httpStatus: Int
@@ -24,6 +25,7 @@ public struct ControllerError: Error, Sendable, CustomStringConvertible {
     init(agentError error: ProtocolError, device: String) {
         switch error.code {
         case .invalidSpec: self.init(code: "invalid_spec", status: 422, message: error.message)
+        case .invalidName: self.init(code: "invalid_name", status: 400, message: error.message)
         case .notFound: self.init(code: "not_found", status: 404, message: "\(device): \(error.message)")
         case .connectionClosed: self.init(code: "device_disconnected", status: 503, message: "\(device) disconnected: \(error.message)")
         default: self.init(code: "agent_error", status: 502, message: "\(device): \(error.message)")
@@ -42,4 +44,17 @@ public struct ControllerError: Error, Sendable, CustomStringConvertible {
     public static func unauthorized(_ message: String) -> Self { .init(code: "unauthorized", status: 401, message: message) }
     /// A file-system failure.
     public static func io(_ message: String) -> Self { .init(code: "internal", status: 500, message: message) }
+    /// A valid token whose role does not allow the call.
+    public static func forbidden(_ message: String) -> Self { .init(code: "forbidden", status: 403, message: message) }
+    /// A name that would become a path and breaks its rule.
+    public static func invalidName(_ error: SafeNameError) -> Self { .init(code: "invalid_name", status: 400, message: error.description) }
+    /// A number out of its bound.
+    public static func invalidValue(_ error: InputBoundError) -> Self { .init(code: "invalid_value", status: 400, message: error.message) }
+    /// A request body over the route's limit.
+    public static func payloadTooLarge(limit: Int?) -> Self {
+        .init(code: "payload_too_large", status: 413,
+              message: "the request body is larger than this route accepts" + (limit.map { " (\($0 >> 10) KiB)" } ?? ""))
+    }
+    /// An answer for anything that is not ours to show: the details go to the log, the client gets this.
+    public static let internalError = Self(code: "internal", status: 500, message: "internal error; the controller's log has the details")
 }

@@ -40,6 +40,8 @@ public struct ProtocolError: Error, Codable, Equatable, Sendable, CustomStringCo
         public static let invalidSpec = Code(rawValue: "invalid_spec")
         /// The container engine failed the operation (pull, create, a dependency that never got healthy).
         public static let runtime = Code(rawValue: "runtime_error")
+        /// A name that would become a path breaks its rule (``SafeName``); nothing was touched.
+        public static let invalidName = Code(rawValue: "invalid_name")
         /// The object asked for does not exist on the device.
         public static let notFound = Code(rawValue: "not_found")
         /// Anything else.

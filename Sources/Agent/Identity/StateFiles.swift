@@ -48,5 +48,10 @@ enum StateFiles {
         }
     }
 
+    /// Sets the mode of an existing file or directory.
+    static func restrict(_ path: String, mode: mode_t) throws(AgentError) {
+        guard chmod(path, mode) == 0 else { throw AgentError.io("cannot set the mode of \(path): \(lastError())") }
+    }
+
     static func lastError() -> String { String(cString: strerror(errno)) }
 }

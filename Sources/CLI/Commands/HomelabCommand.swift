@@ -25,7 +25,7 @@ public struct HomelabCommand: AsyncParsableCommand {
               6   not logged in (no controller URL or token configured)
               64  usage error
             """,
-        subcommands: [LoginCommand.self, DevicesCommand.self, DiscoverCommand.self, ScanCommand.self, KnownHostsCommand.self, TokensCommand.self, RecipesCommand.self, DeployCommand.self, AppsCommand.self, RecommendCommand.self, PlanCommand.self, SnapshotCommand.self,
+        subcommands: [LoginCommand.self, DevicesCommand.self, DiscoverCommand.self, ScanCommand.self, KnownHostsCommand.self, TokensCommand.self, AuditCommand.self, RecipesCommand.self, DeployCommand.self, AppsCommand.self, RecommendCommand.self, PlanCommand.self, SnapshotCommand.self,
                       CompletionCommand.self]
     )
 

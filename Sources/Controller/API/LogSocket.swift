@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
+import Logging
 import NIOCore
 import Protocol
 
@@ -9,14 +10,15 @@ import Protocol
 /// line. A client that stops reading stops the writes here, which stops the credit of the agent's
 /// stream: nothing is buffered without bound on the way.
 enum LogSocket {
-    static func serve(_ deployments: DeploymentService, name: String, query: [String: String], outbound: WebSocketOutboundWriter) async throws {
+    static func serve(_ deployments: DeploymentService, name: String, query: [String: String], outbound: WebSocketOutboundWriter,
+                      logger: Logger) async throws {
         let body: ResponseBody
         do {
             body = try await deployments.logs(name, component: query["component"], service: query["service"],
-                                              tail: try StackRoutes.tail(query["tail"]), follow: query["follow"] == "true")
+                                              tail: try StackRoutes.tail(query["tail"]), follow: try StackRoutes.flag(query["follow"].map { Substring($0) }, "follow"))
         } catch {
-            let failure = (error as? ControllerError).map { APIErrorResponse(code: $0.code, message: $0.message) }
-                ?? APIErrorResponse(code: "internal", message: "\(error)")
+            let shown = APIErrorMiddleware.rendering(error, logger: logger)
+            let failure = APIErrorResponse(code: shown.code, message: shown.message)
             try await outbound.write(.text(String(decoding: try WireCoding.encoder.encode(failure), as: UTF8.self)))
             try await outbound.close(.unexpectedServerError, reason: nil)
             return

@@ -1,9 +1,37 @@
+import Yams
+
 /// The OpenAPI 3.1 description of the API, served at `/v1/openapi.yaml`. Kept in the binary so an
 /// installed controller needs no resource files; a test checks it lists exactly the router's routes.
 enum OpenAPIDocument {
-    static func text() throws -> String { yaml }
+    /// The document as served: ``yaml`` with a `default` error response on every operation.
+    static func text() throws -> String { try served.get() }
 
-    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas]
+    private static let served = Result { try withDefaultErrors(yaml) }
+
+    /// Every operation may also answer with an error the API has for any route (400 for a bad name or number,
+    /// 401, 403 by role, 405, 413, 429 from the throttle, 431, 5xx from a device): its `default` response says
+    /// so, with the error body, without repeating it in every operation of the text.
+    static func withDefaultErrors(_ text: String) throws -> String {
+        guard var document = try Yams.compose(yaml: text), case .mapping(var root) = document,
+              case .mapping(var paths)? = root["paths"] else { return text }
+        for (path, item) in paths {
+            guard case .mapping(var operations) = item else { continue }
+            for (method, operation) in operations where ["get", "put", "post", "delete", "patch"].contains(method.string ?? "") {
+                guard case .mapping(var fields) = operation, case .mapping(var responses)? = fields["responses"] else { continue }
+                if responses["default"] == nil {
+                    responses["default"] = .mapping(["$ref": "#/components/responses/Error"])
+                }
+                fields["responses"] = .mapping(responses)
+                operations[method] = .mapping(fields)
+            }
+            paths[path] = .mapping(operations)
+        }
+        root["paths"] = .mapping(paths)
+        document = .mapping(root)
+        return try Yams.serialize(node: document)
+    }
+
+    static let yaml = [core, deploymentPaths, tokens, accessPaths, bootstrapPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas, accessSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe, scheduling and stack paths.
@@ -317,6 +345,7 @@ components:
     NotFound: {description: No such resource, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     Conflict: {description: Conflicts with the current state, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     BadRequest: {description: Malformed request, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    Error: {description: "An error: its code says which (docs/api.md lists them)", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     AgentError: {description: The device's agent or its container engine failed the request, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   schemas:
     Error:

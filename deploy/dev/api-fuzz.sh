@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `make api-fuzz` (and part of `make test`): schemathesis against the live OpenAPI document of a real
+# controller on loopback, bounded (fixed seed, time limit), failing on any 5xx or any answer the document
+# does not describe. Schemathesis comes from PyPI into a venv of Debian's Python (.build/venv-api).
+#
+#   API_FUZZ_SECONDS=120  time budget of the run      API_FUZZ_EXAMPLES=25  cases per operation
+#   API_FUZZ_SEED=14      the seed (same cases each run)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${HOMELAB_BIN:-.build/debug}
+venv=.build/venv-api
+seconds=${API_FUZZ_SECONDS:-120}
+examples=${API_FUZZ_EXAMPLES:-25}
+seed=${API_FUZZ_SEED:-14}
+
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "schemathesis==4.32.5"
+fi
+
+# Two free ports below the kernel's ephemeral range, where the tests take theirs.
+read -r api agent < <(/usr/bin/python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+found = []
+while len(found) < 2:
+    port = random.randrange(20000, low - 1)
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port)); found.append(port)
+        except OSError:
+            pass
+print(*found)
+PY
+)
+
+state=$(mktemp -d /tmp/homelab-api-fuzz.XXXXXX)
+pid=""
+cleanup() {
+  [ -z "$pid" ] || { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  rm -rf "$state"
+}
+trap cleanup EXIT
+"$bin/homelab-controller" --state-dir "$state/controller" --listen 127.0.0.1 --api-port "$api" --agent-port "$agent" \
+  --no-discovery --admin-token-file "$state/admin-token" >"$state/controller.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+  curl -sf --cacert "$state/controller/pki/ca.pem" "https://127.0.0.1:$api/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+token=$(cat "$state/admin-token")
+
+# Scans and SSH bootstraps are left out: they would reach beyond loopback. ignored_auth is left out: the
+# suite checks every route without a token, and wrong tokens here would only exercise the throttle.
+status=0
+"$venv/bin/schemathesis" run "https://127.0.0.1:$api/v1/openapi.yaml" \
+  --header "Authorization: Bearer $token" --tls-verify "$state/controller/pki/ca.pem" \
+  --seed "$seed" --max-examples "$examples" --max-time "$seconds" --workers 1 --no-shrink \
+  --exclude-path-regex '^/v1/(scans|bootstraps)|/uninstall$' \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,positive_data_acceptance \
+  --warnings off || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "api-fuzz: schemathesis found problems (exit $status); the controller's log:" >&2
+  tail -n 40 "$state/controller.log" >&2
+fi
+exit "$status"
