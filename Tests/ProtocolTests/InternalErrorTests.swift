@@ -21,7 +21,8 @@ struct InternalErrorTests {
             }
             #expect(error?.code == .internal)
             #expect(error?.message == "'enroll' failed on the controller; its log has the details")
-            #expect(!(error?.message ?? "").contains("secretHash"))
+            let message = error?.message ?? ""
+            #expect(!message.contains("secretHash"))
         }
         #expect(reported.withLock { $0 }.count == 1)
         #expect(reported.withLock { $0 }.first?.contains("secretHash") == true, "the details go to this side's log")

@@ -104,11 +104,11 @@ public struct APIRoutes: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: await controller.metrics.render(registry: controller.registry, deployments: controller.deployments))))
         }
-        router.ws("/v1/events") { inbound, outbound, _ in
+        router.ws("/v1/events", shouldUpgrade: Self.webSocketOnly) { inbound, outbound, _ in
             try await EventStream.serve(hub: controller.events, inbound: inbound, outbound: outbound)
         }
         routes.append(Route(method: .get, path: "/v1/events", isPublic: false))
-        router.ws("/v1/deployments/:name/logs/ws") { _, outbound, socket in
+        router.ws("/v1/deployments/:name/logs/ws", shouldUpgrade: Self.webSocketOnly) { _, outbound, socket in
             try await LogSocket.serve(controller.deployments, name: socket.requestContext.parameters.get("name") ?? "",
                                       query: Dictionary(socket.request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first },
                                       outbound: outbound, logger: socket.logger)
@@ -116,6 +116,16 @@ public struct APIRoutes: Sendable {
         routes.append(Route(method: .get, path: "/v1/deployments/{name}/logs/ws", isPublic: false))
         routeList.set(routes)
         return (router, routes)
+    }
+}
+
+extension APIRoutes {
+    /// A WebSocket route asked for without `Upgrade: websocket` gets 426, not an empty 200.
+    @Sendable static func webSocketOnly(_ request: Request, _ context: Context) throws -> RouterShouldUpgrade {
+        guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+            throw ControllerError(code: "upgrade_required", status: 426, message: "this route is a WebSocket: connect with 'Upgrade: websocket'")
+        }
+        return .upgrade([:])
     }
 }
 

@@ -16,7 +16,7 @@ extension OpenAPIDocument {
               type: object
               required: [name, role]
               properties:
-                name: {type: string, minLength: 1, maxLength: 64, pattern: "^[^\\x00-\\x1f\\x7f]+$"}
+                name: {type: string, minLength: 1, maxLength: 64, pattern: "^[^\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]+$"}
                 role: {type: string, enum: [admin, operator, viewer]}
                 ttlSeconds: {type: integer, minimum: 60, maximum: 157680000, description: "Lifetime; absent: no expiry"}
       responses:

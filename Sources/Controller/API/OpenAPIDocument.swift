@@ -95,8 +95,8 @@ paths:
   /v1/recipes:
     parameters:
       - {name: q, in: query, required: false, description: "Words that must all appear in the id, name, tagline or description", schema: {type: string}}
-      - {name: category, in: query, required: false, schema: {type: string}}
-      - {name: arch, in: query, required: false, description: "amd64, arm64 or armv7 (uname -m names accepted)", schema: {type: string}}
+      - {name: category, in: query, required: false, schema: {type: string, enum: [media, files, photos, documents, passwords, home-automation, network, monitoring, development, dashboards, reverse-proxy, productivity, communication, backup, ai, other]}}
+      - {name: arch, in: query, required: false, description: "amd64, arm64 or armv7 (uname -m names accepted)", schema: {type: string, enum: [amd64, arm64, armv7, x86_64, aarch64, armv7l]}}
       - {name: fits, in: query, required: false, description: "A device: only recipes whose architecture, RAM and storage fit it now", schema: {type: string}}
     get:
       summary: The app catalog, filtered
@@ -159,7 +159,7 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
   /v1/agent-binaries/{arch}:
     parameters:
-      - {name: arch, in: path, required: true, description: "amd64, arm64, armv7 (or x86_64, aarch64, armv7l)", schema: {type: string}}
+      - {name: arch, in: path, required: true, description: "amd64, arm64, armv7 (or x86_64, aarch64, armv7l)", schema: {type: string, enum: [amd64, arm64, armv7, x86_64, aarch64, armv7l]}}
     get:
       summary: Download the agent binary for an architecture (header X-Checksum-SHA256)
       responses:
@@ -209,7 +209,7 @@ paths:
   /v1/devices/{name}/stacks/{project}:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-      - {name: project, in: path, required: true, description: Compose project name (the spec's name), schema: {type: string}}
+      - {name: project, in: path, required: true, description: Compose project name (the spec's name), schema: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}}
     put:
       summary: Bring the device to the stack spec (create, recreate what changed, remove what is gone); progress streams as stack.progress events
       requestBody:
@@ -236,9 +236,9 @@ paths:
   /v1/devices/{name}/stacks/{project}/{action}:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-      - {name: project, in: path, required: true, schema: {type: string}}
+      - {name: project, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}}
       - {name: action, in: path, required: true, schema: {type: string, enum: [start, stop, restart]}}
-      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string}}
+      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}(,[A-Za-z0-9][A-Za-z0-9_.-]{0,62})*$"}}
     post:
       summary: Start, stop or restart the stack or some of its services
       responses:
@@ -250,8 +250,8 @@ paths:
   /v1/devices/{name}/stacks/{project}/stats:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-      - {name: project, in: path, required: true, schema: {type: string}}
-      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string}}
+      - {name: project, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}}
+      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}(,[A-Za-z0-9][A-Za-z0-9_.-]{0,62})*$"}}
     get:
       summary: CPU, memory (page cache excluded), network and block I/O per running container, and their total
       responses:
@@ -263,9 +263,9 @@ paths:
   /v1/devices/{name}/stacks/{project}/logs:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-      - {name: project, in: path, required: true, schema: {type: string}}
-      - {name: service, in: query, required: true, schema: {type: string}}
-      - {name: tail, in: query, required: false, description: Only the last lines, schema: {type: integer, minimum: 0}}
+      - {name: project, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}}
+      - {name: service, in: query, required: true, schema: {type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}}
+      - {name: tail, in: query, required: false, description: Only the last lines, schema: {type: integer, minimum: 0, maximum: 100000}}
       - {name: follow, in: query, required: false, description: Keep streaming until the container stops, schema: {type: boolean}}
     get:
       summary: A service's log lines, one JSON object per line ({stream, time, text}), demultiplexed stdout/stderr
@@ -296,9 +296,9 @@ paths:
               required: [reusable, labels]
               properties:
                 reusable: {type: boolean}
-                ttlSeconds: {type: integer, minimum: 1}
-                labels: {type: object, additionalProperties: {type: string}}
-                description: {type: string}
+                ttlSeconds: {type: integer, minimum: 1, maximum: 31536000}
+                labels: {type: object, propertyNames: {maxLength: 256, pattern: "^[^\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]*$"}, additionalProperties: {type: string, maxLength: 256, pattern: "^[^\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]*$"}}
+                description: {type: [string, "null"], maxLength: 256, pattern: "^[^\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]*$"}
       responses:
         "201":
           description: Created; `token` is shown this once
@@ -426,9 +426,23 @@ components:
       type: object
       required: [spec]
       properties:
-        spec: {type: object, description: "The stack: a compose document subset (name, services, networks, volumes, x-homelab-files); see docs/stacks.md"}
-        credentials: {type: array, items: {type: object, properties: {server: {type: string}, username: {type: string}, password: {type: string}}}}
-        healthTimeout: {type: integer, description: Seconds a service_healthy dependency may take (default 120)}
+        spec:
+          type: object
+          description: "The stack: a compose document subset (name, services, networks, volumes, x-homelab-files); see docs/stacks.md"
+          required: [name, services]
+          properties:
+            name: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}
+            services:
+              type: object
+              minProperties: 1
+              propertyNames: {pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
+              additionalProperties: {type: object, required: [image], properties: {image: {type: string, pattern: "^[^\\s]+$"}}}
+            x-homelab-files:
+              type: object
+              propertyNames: {pattern: "^([A-Za-z0-9_-][A-Za-z0-9._-]*|\\.[A-Za-z0-9_-][A-Za-z0-9._-]*|\\.\\.[A-Za-z0-9._-]+)(/([A-Za-z0-9_-][A-Za-z0-9._-]*|\\.[A-Za-z0-9_-][A-Za-z0-9._-]*|\\.\\.[A-Za-z0-9._-]+))*$", maxLength: 255}
+              additionalProperties: {type: string}
+        credentials: {type: array, items: {type: object, required: [server, username, password], properties: {server: {type: string}, username: {type: string}, password: {type: string}}}}
+        healthTimeout: {type: integer, minimum: 1, maximum: 3600, description: Seconds a service_healthy dependency may take (default 120)}
     StackApplyResult:
       type: object
       properties:

@@ -1,11 +1,12 @@
 /// Failed authentications per source address, as a value without I/O or a clock of its own: the first few
-/// failures are free, then each one doubles the wait before the address may try again, up to a maximum;
+/// failures are free, the last of them starts a wait before the address may try again, and each failure
+/// after doubles it, up to a maximum;
 /// an address that stays quiet long enough is forgotten. The table holds at most `maximumTracked` addresses,
 /// dropping the one quiet longest, so a flood from many addresses costs bounded memory.
 public struct ThrottleTable: Sendable {
     /// How the throttle behaves.
     public struct Settings: Sendable, Equatable {
-        /// Failures allowed before the first wait.
+        /// Failures answered before the first wait (which the last of them starts).
         public var freeFailures = 5
         /// The first wait; each further failure doubles it.
         public var firstDelay: Duration = .seconds(1)
@@ -49,11 +50,10 @@ public struct ThrottleTable: Sendable {
             ?? Entry(failures: 0, lastFailure: now, blockedUntil: nil)
         entry.failures += 1
         entry.lastFailure = now
-        let over = entry.failures - settings.freeFailures
         var delay: Duration?
-        if over > 0 {
-            // 2^(over-1) first delays, capped; the exponent is capped first so it never overflows.
-            let doubled = settings.firstDelay * (1 << min(over - 1, 20))
+        if entry.failures >= max(1, settings.freeFailures) {
+            // The last free failure starts the first wait; each one after doubles it (the exponent capped so it never overflows).
+            let doubled = settings.firstDelay * (1 << min(entry.failures - max(1, settings.freeFailures), 20))
             delay = min(doubled, settings.maximumDelay)
             entry.blockedUntil = now + delay!
         }

@@ -9,8 +9,8 @@ import Protocol
 /// - a request body must arrive within `body` of its head;
 /// - a head over the decoder's limits is answered 431, any other malformed request 400, both with an error body;
 /// - a refused WebSocket upgrade is answered with the API's own error (401, 403, 429…) instead of an empty 400.
-/// Once a connection switches to WebSocket the handler leaves the pipeline.
-final class HTTPGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// Once a connection switches to WebSocket the handler passes everything through untouched.
+final class HTTPGuardHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -28,6 +28,8 @@ final class HTTPGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: Scheduled<Void>?
     private var readingBody = false
     private var unanswered = 0
+    /// The connection switched protocols (101): what passes now is WebSocket data, not HTTP.
+    private var upgraded = false
     /// Set by ``UpgradeRefusal`` when the upgrade request was refused by the API.
     var refusal: ControllerError?
 
@@ -43,6 +45,7 @@ final class HTTPGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if upgraded { return context.fireChannelRead(data) }
         switch unwrapInboundIn(data) {
         case .head:
             unanswered += 1
@@ -58,11 +61,13 @@ final class HTTPGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if upgraded { return context.write(data, promise: promise) }
         switch unwrapOutboundIn(data) {
         case .head(let head) where head.status == .switchingProtocols:
+            // Removing this handler while the upgrade is under way stalls the upgrade: it stays, inert.
             cancel()
+            upgraded = true
             context.write(data, promise: promise)
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         case .head(let head) where head.status == .badRequest && refusal != nil:
             let refusal = self.refusal!
             self.refusal = nil
@@ -83,7 +88,7 @@ final class HTTPGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let parserError = error as? HTTPParserError else { return context.fireErrorCaught(error) }
+        guard !upgraded, let parserError = error as? HTTPParserError else { return context.fireErrorCaught(error) }
         let tooLarge: Bool
         if case .headerOverflow = parserError { tooLarge = true } else { tooLarge = false }
         let refusal = tooLarge

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// A TLS connection to the API that writes bytes exactly as given (a huge head, a slow trickle, nothing at
 /// all) and reads the raw answer, so tests see what a misbehaving client sees.
@@ -42,24 +43,29 @@ struct RawHTTPS {
 
     /// Reads until the server closes or `deadline` passes; parses what arrived as an HTTP response.
     func read(for deadline: Duration = .seconds(10)) async throws -> Answer {
-        let collected = try await withThrowingTaskGroup(of: (Data, Bool)?.self) { group in
+        let received = Received()
+        let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                var data = Data()
-                do {
-                    for try await chunk in channel.inbound { data.append(contentsOf: chunk.readableBytesView) }
-                } catch {}
-                return (data, true)
+                try? await channel.executeThenClose { inbound, _ in
+                    for try await chunk in inbound { received.data.withLock { $0.append(contentsOf: chunk.readableBytesView) } }
+                }
+                return true
             }
             group.addTask {
                 try await Task.sleep(for: deadline)
-                return nil
+                return false
             }
             let first = try await group.next()!
+            if !first { channel.channel.close(promise: nil) }
             group.cancelAll()
-            if first == nil { channel.channel.close(promise: nil) }
-            return first ?? (Data(), false)
+            return first
         }
-        return Self.parse(collected.0, closed: collected.1)
+        return Self.parse(received.data.withLock { $0 }, closed: closed)
+    }
+
+    /// The bytes read so far, shared with the reading task.
+    final class Received: Sendable {
+        let data = Mutex(Data())
     }
 
     /// Sends a whole request and reads the answer.
