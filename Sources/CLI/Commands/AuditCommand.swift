@@ -15,7 +15,7 @@ public struct AuditCommand: AsyncParsableCommand {
     /// Entries to show.
     @Option(help: "How many entries (1-500).") public var limit = 50
     /// Only calls made with this token.
-    @Option(help: ArgumentHelp("Only calls made with this API token id.", valueName: "id")) public var token: String?
+    @Option(help: ArgumentHelp("Only calls made with this API token id.", valueName: "id")) public var tokenID: String?
     /// Only actions containing this text.
     @Option(help: ArgumentHelp("Only actions containing this text, such as 'DELETE /v1/devices'.", valueName: "text")) public var action: String?
     /// Only failed calls.
@@ -33,7 +33,7 @@ public struct AuditCommand: AsyncParsableCommand {
 
     /// The path and query this command line asks for.
     public var path: String {
-        APIPaths.audit + APIPaths.query([("limit", String(limit)), ("token", token), ("action", action),
+        APIPaths.audit + APIPaths.query([("limit", String(limit)), ("token", tokenID), ("action", action),
                                          ("outcome", failed ? "failed" : nil), ("before", before.map { String($0) })])
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Protocol
+import Recipes
 
 /// `/v1/deployments…` and `/v1/drift`.
 enum DeploymentRoutes {
@@ -14,6 +15,9 @@ enum DeploymentRoutes {
             let query = request.uri.queryParameters
             if let state = query["state"], DeploymentState(rawValue: String(state)) == nil {
                 throw ControllerError.badRequest("state must be one of \(DeploymentState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let category = query["category"], RecipeCategory(rawValue: String(category)) == nil {
+                throw ControllerError.badRequest("category must be one of \(RecipeCategory.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let items = try await deployments.list(device: query["device"].map(String.init), state: query["state"].map(String.init),
                                                    category: query["category"].map(String.init), recipe: query["recipe"].map(String.init),

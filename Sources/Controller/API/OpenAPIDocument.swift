@@ -27,8 +27,37 @@ enum OpenAPIDocument {
             paths[path] = .mapping(operations)
         }
         root["paths"] = .mapping(paths)
-        document = .mapping(root)
+        document = nullableOptionals(.mapping(root))
         return try Yams.serialize(node: document)
+    }
+
+    /// A property an object does not require may also be `null`, which the API reads as absent (as every
+    /// Codable type does): the document says so for every object schema, in one place.
+    static func nullableOptionals(_ node: Node) -> Node {
+        switch node {
+        case .mapping(var mapping):
+            for (key, value) in mapping { mapping[key] = nullableOptionals(value) }
+            guard case .mapping(var properties)? = mapping["properties"] else { return .mapping(mapping) }
+            var required = Set<String>()
+            if case .sequence(let names)? = mapping["required"] { required = Set(names.compactMap(\.string)) }
+            for (name, property) in properties {
+                guard let key = name.string, !required.contains(key), case .mapping(var schema) = property,
+                      let type = schema["type"]?.string else { continue }
+                // The word "null" in `type`, quoted; the value null in `enum`, plain.
+                schema["type"] = .sequence([.scalar(.init(type)), .scalar(.init("null", .implicit, .doubleQuoted))])
+                if case .sequence(var values)? = schema["enum"] {
+                    values.append(.scalar(.init("null", .implicit, .plain)))
+                    schema["enum"] = .sequence(values)
+                }
+                properties[name] = .mapping(schema)
+            }
+            mapping["properties"] = .mapping(properties)
+            return .mapping(mapping)
+        case .sequence(let sequence):
+            return .sequence(.init(sequence.map(nullableOptionals)))
+        default:
+            return node
+        }
     }
 
     static let yaml = [core, deploymentPaths, tokens, accessPaths, bootstrapPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas, accessSchemas]
