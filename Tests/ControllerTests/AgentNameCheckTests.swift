@@ -8,10 +8,8 @@ import Testing
 /// these requests go straight through the registry, past the API's checks.
 @Suite("The agent refuses names that climb out, on its own", .serialized)
 struct AgentNameCheckTests {
-    @Test("row 1: removing, stopping or reading stack '..' is refused by the agent with invalid_name and its state stays")
-    func agentRefusesDotDot() async throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+    /// A controller and an agent "pi" serving stacks (no Docker needed: every refusal comes before Docker is asked).
+    static func start(in dir: URL) async throws -> (TestController, TestAgent) {
         let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"))
         let token = try await controller.token()
         let state = dir.appendingPathComponent("agent")
@@ -20,6 +18,15 @@ struct AgentNameCheckTests {
         let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: state, token: token.token, name: "pi",
                                         stacks: StackRequests(reconciler: reconciler))
         try await agent.wait { $0.isConnected }
+        return (controller, agent)
+    }
+
+    @Test("row 1: removing, stopping or reading stack '..' is refused by the agent with invalid_name and its state stays")
+    func agentRefusesDotDot() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (controller, agent) = try await Self.start(in: dir)
+        let state = dir.appendingPathComponent("agent")
         try FileManager.default.createDirectory(at: state.appendingPathComponent("stacks/app"), withIntermediateDirectories: true)
         for project in ["..", ".", "../..", "app/../.."] {
             let remove = await #expect(throws: ControllerError.self) {
@@ -41,14 +48,8 @@ struct AgentNameCheckTests {
     func agentRefusesFileTraversal() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"))
-        let token = try await controller.token()
+        let (controller, agent) = try await Self.start(in: dir)
         let state = dir.appendingPathComponent("agent")
-        let reconciler = StackReconciler(runtime: DockerEngine(socketPath: dir.appendingPathComponent("no-docker.sock").path),
-                                         projectsDirectory: state.appendingPathComponent("stacks").path, agentVersion: "test")
-        let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: state, token: token.token, name: "pi",
-                                        stacks: StackRequests(reconciler: reconciler))
-        try await agent.wait { $0.isConnected }
         let spec = StackSpec(name: "app", services: ["web": ServiceSpec(image: "busybox")], files: ["../../../pwned.txt": "owned"])
         let error = await #expect(throws: ControllerError.self) {
             _ = try await controller.registry.ask("pi", StackApply(spec: spec))

@@ -18,37 +18,8 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
   "$venv/bin/pip" install --quiet "schemathesis==4.32.5"
 fi
 
-# Two free ports below the kernel's ephemeral range, where the tests take theirs.
-read -r api agent < <(/usr/bin/python3 - <<'PY'
-import random, socket
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-found = []
-while len(found) < 2:
-    port = random.randrange(20000, low - 1)
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port)); found.append(port)
-        except OSError:
-            pass
-print(*found)
-PY
-)
-
-state=$(mktemp -d /tmp/homelab-api-fuzz.XXXXXX)
-pid=""
-cleanup() {
-  [ -z "$pid" ] || { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-  rm -rf "$state"
-}
-trap cleanup EXIT
-"$bin/homelab-controller" --state-dir "$state/controller" --listen 127.0.0.1 --api-port "$api" --agent-port "$agent" \
-  --no-discovery --admin-token-file "$state/admin-token" >"$state/controller.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do
-  curl -sf --cacert "$state/controller/pki/ca.pem" "https://127.0.0.1:$api/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-token=$(cat "$state/admin-token")
+. deploy/dev/loopback-controller.sh
+start_loopback_controller "$bin"
 
 # Scans and SSH bootstraps are left out: they would reach beyond loopback; so are the two WebSocket routes,
 # which schemathesis cannot upgrade (a plain GET gets 426). ignored_auth is left out: the suite checks every

@@ -56,20 +56,12 @@ struct ConfinedDirectory {
         unlinkat(directory, temporary, 0)
         let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw AgentError.io("cannot write \(shown): \(StateFiles.lastError())") }
-        fchmod(fd, mode)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                close(fd)
-                unlinkat(directory, temporary, 0)
-                throw AgentError.io("cannot write \(shown): \(StateFiles.lastError())")
-            }
-            offset += n
+        do {
+            try StateFiles.writeAll(bytes, to: fd, mode: mode, shown: shown)
+        } catch {
+            unlinkat(directory, temporary, 0)
+            throw error
         }
-        fsync(fd)
-        close(fd)
         guard renameat(directory, temporary, directory, name) == 0 else {
             throw AgentError.io("cannot replace \(shown): \(StateFiles.lastError())")
         }
