@@ -6,5 +6,5 @@ bin=${1:-.build/release}
 ulimit -n 65536 2>/dev/null || true
 . "$(dirname "$0")/../deploy/dev/loopback-controller.sh"
 start_loopback_controller "$bin"
-echo "== the probe of issue 14 against a release controller (API on 127.0.0.1:$api)"
+echo "== the probe of issue 14 against $bin/homelab-controller (API on 127.0.0.1:$api)"
 /usr/bin/python3 "$(dirname "$0")/listener-flood.py" "$pid" "$api" "$state/controller/pki/ca.pem" "$token" 8248
