@@ -108,7 +108,9 @@ struct HardeningRouteTests {
     @Test("row 6: after five wrong tokens from one address the sixth gets 429 with Retry-After, a valid token too, and the refusals are logged without token text")
     func wrongTokensThrottled() async throws {
         let capture = LogCapture()
-        let (controller, app, dir) = try await Self.makeApp(logger: capture.logger())
+        var limits = ListenerLimits()
+        limits.authThrottle.firstDelay = .seconds(60)  // long enough that a slow machine's pauses do not end it
+        let (controller, app, dir) = try await Self.makeApp(limits: limits, logger: capture.logger())
         defer { try? FileManager.default.removeItem(at: dir) }
         let admin = try #require(controller.newAdminToken)
         try await app.test(.router) { client in
@@ -116,7 +118,7 @@ struct HardeningRouteTests {
                 try await client.execute(uri: "/v1/devices", method: .get, headers: [.authorization: "Bearer HLA1.0000.wrong-secret-\(attempt)"]) { response in
                     #expect(response.status == (attempt <= 5 ? .unauthorized : .tooManyRequests), "attempt \(attempt)")
                     if attempt == 6 {
-                        #expect(response.headers[.retryAfter] == "1")
+                        #expect(response.headers[.retryAfter].flatMap { Int($0) }.map { (1...60).contains($0) } == true)
                         #expect((try? Self.error(response))?.code == "too_many_attempts")
                     }
                 }
