@@ -31,6 +31,7 @@ enum ProtocolBench {
             }
         }
         func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
+        func requestFailed(_ message: InboundMessage, error: any Error) async {}
     }
 
     static func run(tls: Bool, roundTrips: Int, bulkBytes: Int) async throws -> Result {

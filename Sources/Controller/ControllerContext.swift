@@ -12,6 +12,10 @@ public struct ControllerContext: Sendable {
     public let authority: CertificateAuthority
     /// Join and API tokens.
     public let tokens: TokenService
+    /// Slows down failed authentication per source address (API, WebSocket, sign-in).
+    public let throttle: AuthThrottle
+    /// Who changed what, through the API.
+    public let audit: AuditLog
     /// Live device state.
     public let registry: DeviceRegistry
     /// Enrollment of agents.

@@ -8,7 +8,7 @@ extension HomelabError {
     /// An agent's error, as the API reports it: what the device said, naming the device.
     init(agentError error: HomelabError, device: String) {
         switch error.code {
-        case .invalidSpec: self = error.with("device", device)
+        case .invalidSpec, .invalidName, .invalidValue: self = error.with("device", device)
         case .notFound: self.init(.notFound, "\(device): \(error.message)", context: (error.context ?? [:]).merging(["device": device]) { $1 })
         case .connectionClosed: self.init(.deviceDisconnected, "\(device) disconnected: \(error.message)", context: ["device": device])
         case .timeout: self.init(.timeout, "\(device) did not answer: \(error.message)", context: ["device": device])

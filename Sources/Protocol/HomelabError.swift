@@ -67,6 +67,8 @@ extension HomelabError.Code {
     public static let unauthorized: Self = "unauthorized"
     /// The caller is known but its role does not allow this.
     public static let forbidden: Self = "forbidden"
+    /// An address sent too many wrong credentials: it waits (`Retry-After`) before the next is even checked.
+    public static let tooManyAttempts: Self = "too_many_attempts"
     /// The join token is unknown, used, expired or revoked.
     public static let invalidToken: Self = "invalid_token"
     /// The device certificate was revoked or the device was removed.
@@ -78,8 +80,16 @@ extension HomelabError.Code {
 
     // MARK: Requests
 
-    /// A malformed request (a body that does not decode, a query value out of range).
+    /// A malformed request (a body that does not decode).
     public static let badRequest: Self = "bad_request"
+    /// A name that would become a path breaks its rule (``SafeName``): `..`, `/`, a control character.
+    public static let invalidName: Self = "invalid_name"
+    /// A number out of its range, or a query value that is not what the field takes (``InputBounds``).
+    public static let invalidValue: Self = "invalid_value"
+    /// The request's head is larger than the API reads.
+    public static let headersTooLarge: Self = "headers_too_large"
+    /// A WebSocket route asked for without the upgrade.
+    public static let upgradeRequired: Self = "upgrade_required"
     /// A request body larger than the route accepts.
     public static let payloadTooLarge: Self = "payload_too_large"
     /// The path exists but not with this method.
@@ -129,15 +139,17 @@ extension HomelabError {
     /// The HTTP status the API answers this error with.
     public var httpStatus: Int {
         switch code {
-        case .badRequest, .malformedMessage: 400
+        case .badRequest, .malformedMessage, .invalidName, .invalidValue: 400
         case .unauthorized, .invalidToken, .badSignature, .deviceRevoked: 401
         case .forbidden: 403
         case .notFound: 404
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
+        case .upgradeRequired: 426
+        case .headersTooLarge: 431
         case .conflict, .deviceOffline: 409
         case .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured: 422
-        case .busy: 429
+        case .busy, .tooManyAttempts: 429
         case .agentError, .runtime, .unhealthy, .proxyError, .rollbackIncomplete: 502
         case .deviceDisconnected: 503
         case .timeout, .healthTimeout: 504
@@ -157,6 +169,16 @@ extension HomelabError {
     public static func invalidInputs(_ message: String) -> Self { .init(.invalidInputs, message) }
     /// A missing or wrong API token.
     public static func unauthorized(_ message: String) -> Self { .init(.unauthorized, message) }
+    /// A valid token whose role does not allow the call.
+    public static func forbidden(_ message: String) -> Self { .init(.forbidden, message) }
+    /// A name that would become a path and breaks its rule.
+    public static func invalidName(_ error: SafeNameError) -> Self { .init(.invalidName, error.description) }
+    /// A number out of its bound, naming its field.
+    public static func invalidValue(_ error: InputBoundError) -> Self { .init(.invalidValue, error.message, context: ["field": error.field]) }
+    /// A request body over the route's limit.
+    public static func payloadTooLarge(limit: Int?) -> Self {
+        .init(.payloadTooLarge, "the request body is larger than this route accepts" + (limit.map { " (\($0 >> 10) KiB)" } ?? ""))
+    }
     /// A failure whose details belong in the log, not in front of people.
     public static func `internal`(_ message: String = "internal error: the controller's log has the details") -> Self { .init(.internal, message) }
 

@@ -7,6 +7,9 @@ public protocol MessageHandler: Sendable {
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable
     /// Takes an event; nothing is sent back.
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async
+    /// Told when `handleRequest` threw something other than a ``HomelabError``: the peer only gets an
+    /// `internal` error without the details, which belong in this side's log.
+    func requestFailed(_ message: InboundMessage, error: any Error) async
 }
 
 /// One framed JSON connection after `hello`: request/reply correlation, events, and kind-2
@@ -238,7 +241,13 @@ public actor MessageConnection {
             let reply = try await handler.handleRequest(message, on: self)
             try await write(Envelope(v: version, id: takeID(), type: MessageType.reply, re: message.header.id, body: AnyBody(reply)))
         } catch {
-            let protocolError = error as? HomelabError ?? HomelabError(.internal, "\(error)")
+            let protocolError: HomelabError
+            if let error = error as? HomelabError {
+                protocolError = error
+            } else {
+                await handler.requestFailed(message, error: error)
+                protocolError = HomelabError(.internal, "'\(message.header.type)' failed on the \(peerHello.role == .agent ? "controller" : "agent"); its log has the details")
+            }
             try? await write(Envelope(v: version, id: takeID(), type: MessageType.error, re: message.header.id, body: protocolError))
         }
     }

@@ -37,8 +37,10 @@ struct DeploymentTests {
             var reconciler = StackReconciler(runtime: pullTicks.map { FloodingRuntime(base: engine, ticks: $0) } ?? engine,
                                              projectsDirectory: dir.appendingPathComponent("stacks").path, agentVersion: "test")
             reconciler.stopTimeout = 1
+            // A flood of progress keeps a loaded machine busy: pings get more room, so the link is not taken for dead.
             let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: dir.appendingPathComponent("agent"),
-                                            token: try await controller.token().token, name: "box", stacks: StackRequests(reconciler: reconciler))
+                                            token: try await controller.token().token, name: "box", heartbeat: .seconds(pullTicks == nil ? 2 : 10),
+                                            stacks: StackRequests(reconciler: reconciler))
             try await agent.wait { $0.isConnected }
             try await controller.waitForDevice("box") { $0.status == .online && $0.metrics != nil }
             return Harness(dir: dir, controller: controller, agent: agent)
@@ -288,7 +290,7 @@ struct DeploymentTests {
         let steps = try await harness.deployments.detail(name).steps
         let states = steps.map(\.state)
         for state in [DeploymentState.pending, .pulling, .creating, .starting, .healthChecking, .running] {
-            #expect(states.contains(state), "no stored step in \(state): \(steps.map(\.message))")
+            #expect(states.contains(state), "no stored step in \(state): \(steps.map { "\($0.state) \($0.message)" })")
         }
         #expect(states == states.sorted { DeploymentState.allCases.firstIndex(of: $0)! < DeploymentState.allCases.firstIndex(of: $1)! },
                 "the stored states follow the machine's order")

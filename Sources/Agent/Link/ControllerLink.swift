@@ -222,7 +222,7 @@ public struct ControllerLink: Service {
                 }
                 // The reader ends the session when the connection closes; a failed sender closes it.
                 defer { group.cancelAll() }
-                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks))
+                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks, logger: logger))
             }
         }
         return .sessionEnded(healthy: ContinuousClock.now - started > .seconds(10))
@@ -251,6 +251,7 @@ public struct ControllerLink: Service {
 struct AgentRequestHandler: MessageHandler {
     let reporter: any DeviceReporting
     let stacks: StackRequests?
+    let logger: Logger
 
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
         switch message.header.type {
@@ -263,6 +264,10 @@ struct AgentRequestHandler: MessageHandler {
     }
 
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
+
+    func requestFailed(_ message: InboundMessage, error: any Error) async {
+        logger.error("'\(message.header.type)' from the controller failed: \(error)")
+    }
 }
 
 /// During enrollment the controller has nothing to ask.
@@ -272,4 +277,7 @@ struct RefuseRequests: MessageHandler {
     }
 
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
+
+    // Nothing to log: every request is refused with a HomelabError.
+    func requestFailed(_ message: InboundMessage, error: any Error) async {}
 }

@@ -7,7 +7,7 @@ import Protocol
 public enum APIErrors {
     /// The `CLIError` for a non-success HTTP status and its body.
     public static func error(status: Int, body: ByteBuffer) -> CLIError {
-        let detail = try? WireCoding.decoder.decode(APIErrorResponse.self, from: Data(body.readableBytesView)).error
+        let detail = try? WireCoding.decoder.decode(APIErrorResponse.self, from: Data(UntrustedJSON.sanitized(body.readableBytesView))).error
         return error(status: status, detail: detail)
     }
 

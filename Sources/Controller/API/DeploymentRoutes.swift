@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Protocol
+import Recipes
 
 /// `/v1/deployments…` and `/v1/drift`.
 enum DeploymentRoutes {
@@ -12,6 +13,12 @@ enum DeploymentRoutes {
         }
         add(.get, "/v1/deployments", false) { request, _ in
             let query = request.uri.queryParameters
+            if let state = query["state"], DeploymentState(rawValue: String(state)) == nil {
+                throw HomelabError.badRequest("state must be one of \(DeploymentState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let category = query["category"], RecipeCategory(rawValue: String(category)) == nil {
+                throw HomelabError.badRequest("category must be one of \(RecipeCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             let items = try await deployments.list(device: query["device"].map(String.init), state: query["state"].map(String.init),
                                                    category: query["category"].map(String.init), recipe: query["recipe"].map(String.init),
                                                    group: query["group"].map(String.init))
@@ -38,8 +45,7 @@ enum DeploymentRoutes {
         }
         add(.get, "/v1/deployments/{name}/progress", false) { request, context in
             let after = try request.uri.queryParameters["after"].map { text -> Int64 in
-                guard let value = Int64(text), value >= 0 else { throw HomelabError.badRequest("after must be a step number") }
-                return value
+                try Int64(InputBounds.progressAfter.parse(String(text)) ?? 0)
             } ?? 0
             let body = try await deployments.progress(context.parameters.require("name"), after: after)
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
@@ -48,7 +54,7 @@ enum DeploymentRoutes {
             let query = request.uri.queryParameters
             let tail = try StackRoutes.tail(query["tail"].map(String.init))
             let body = try await deployments.logs(context.parameters.require("name"), component: query["component"].map(String.init),
-                                                  service: query["service"].map(String.init), tail: tail, follow: query["follow"] == "true")
+                                                  service: query["service"].map(String.init), tail: tail, follow: try StackRoutes.flag(query["follow"], "follow"))
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
         }
         add(.get, "/v1/drift", false) { _, _ in

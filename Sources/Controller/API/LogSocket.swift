@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
+import Logging
 import NIOCore
 import Protocol
 
@@ -15,7 +16,7 @@ enum LogSocket {
         let body: ResponseBody
         do {
             body = try await deployments.logs(name, component: query["component"], service: query["service"],
-                                              tail: try StackRoutes.tail(query["tail"]), follow: query["follow"] == "true")
+                                              tail: try StackRoutes.tail(query["tail"]), follow: try StackRoutes.flag(query["follow"].map { Substring($0) }, "follow"))
         } catch {
             let failure = APIErrorResponse(HomelabError.shown(error, logger: logger))
             try await outbound.write(.text(String(decoding: try WireCoding.encoder.encode(failure), as: UTF8.self)))

@@ -18,9 +18,9 @@ extension DeploymentService {
     func prepare(_ request: DeployRequest, now: Date) async throws -> PreparedDeployment {
         let (recipe, text, file) = try recipe(of: request)
         let name = request.name ?? recipe.id
-        guard RecipeLoader.isID(name), name.count <= 40 else {
-            throw HomelabError.badRequest("\"\(name)\" is not a deployment name: lower-case letters, digits and -, at most 40, starting with a letter or digit",
-                                          field: "name")
+        guard SafeName.isValid(name, .deploymentName), name.count <= 40 else {
+            throw HomelabError(.invalidName, "deployment name \"\(PrintableText.escaped(name))\" is not allowed: use lowercase letters, digits and '-', starting with a letter or digit, at most 40 characters",
+                               context: ["field": "name"])
         }
         var previous: (resource: DeploymentResource, secret: DeploymentPrivate)?
         if let existing = try? await parts.load(name) {

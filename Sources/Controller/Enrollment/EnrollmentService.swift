@@ -10,6 +10,8 @@ public struct EnrollmentService: Sendable {
     let store: Store
     let authority: CertificateAuthority
     let registry: DeviceRegistry
+    /// The pending-device cap and the facts bound.
+    let limits: ListenerLimits
 
     /// Handles one `enroll` request made on a connection whose hello carried `challenge`.
     func enroll(_ request: EnrollRequest, challenge: String, address: String?, now: Date = Date()) async throws -> EnrollReply {
@@ -30,12 +32,24 @@ public struct EnrollmentService: Sendable {
         let caFingerprint = authority.fingerprint
         let name = Self.sanitize(name: request.name)
         let facts = request.facts.map(JSONText.encode)
+        if let facts, facts.utf8.count > limits.maximumFactsBytes {
+            throw HomelabError(.malformedMessage, "the device's facts are \(facts.utf8.count) bytes; at most \(limits.maximumFactsBytes) are accepted")
+        }
+        let maximumPending = limits.maximumPendingDevices
 
         // One transaction: the token use, the device row and the certificate serial land together or not at all.
-        let (record, certificate, created) = try await store.write { db -> (DeviceRecord, Certificate?, Bool) in
+        let (record, certificate, created, dropped) = try await store.write { db -> (DeviceRecord, Certificate?, Bool, [DeviceRecord]) in
             let existing = try DeviceRecord.fetchOne(db, key: request.deviceID)
             if let existing, existing.publicKey != keyDER {
                 throw HomelabError(.unauthorized, "device id \(request.deviceID) is registered with another key; remove it first")
+            }
+            var dropped: [DeviceRecord] = []
+            if existing == nil && token == nil {
+                // Full: the devices that asked longest ago make room, so a flood of requests cannot fill the disk.
+                let pending = try DeviceRecord.filter(Column("state") == DeviceRecord.State.pending.rawValue)
+                    .order(Column("lastSeenAt").asc, Column("createdAt").asc).fetchAll(db)
+                dropped = Array(pending.prefix(max(0, pending.count - maximumPending + 1)))
+                for record in dropped { try record.delete(db) }
             }
             var record = try existing ?? DeviceRecord(
                 id: request.deviceID, name: Self.uniqueName(name, db: db), state: .pending, publicKey: keyDER,
@@ -58,7 +72,10 @@ public struct EnrollmentService: Sendable {
                 certificate = issued
             }
             try record.save(db)
-            return (record, certificate, existing == nil)
+            return (record, certificate, existing == nil, dropped)
+        }
+        for old in dropped {
+            await registry.publish(.deviceRemoved, old, now: now, message: "\(old.name) stopped waiting for approval: more than \(maximumPending) devices asked to join")
         }
         guard let certificate else {
             if created { await registry.publish(.devicePending, record, now: now, message: "\(record.name) asks to join (key \(record.keyFingerprint))") }

@@ -28,16 +28,21 @@ public struct DeviceStacks: Sendable {
     }
 
     public func perform(_ device: String, _ action: StackAction) async throws {
+        try action.stack.validate()
         _ = try await registry.ask(device, action, timeout: .seconds(300))
     }
 
     public func stats(_ device: String, _ stack: StackRef) async throws -> StackStats {
-        try await registry.ask(device, StackStatsRequest(stack))
+        try stack.validate()
+        return try await registry.ask(device, StackStatsRequest(stack))
     }
 
     /// The body of a logs response: the agent's `logs` stream (JSON lines), relayed as it comes.
     /// Checked before it starts, so a missing stack or service is an HTTP error, not a cut body.
     public func logs(_ device: String, project: String, service: String, tail: Int?, follow: Bool) async throws -> ResponseBody {
+        let token = UUID().uuidString
+        let request = StackLogsRequest(project: project, service: service, follow: follow, tail: tail, token: token)
+        try request.validate()
         let (_, connection) = try await registry.session(of: device)
         let stacks = try await list(device)
         guard let stack = stacks.first(where: { $0.project == project }) else { throw HomelabError.notFound("no stack \(project) on \(device)") }
@@ -45,8 +50,6 @@ public struct DeviceStacks: Sendable {
             throw HomelabError.notFound("stack \(project) on \(device) has no service \(service)")
         }
         let streams = registry.streams
-        let token = UUID().uuidString
-        let request = StackLogsRequest(project: project, service: service, follow: follow, tail: tail, token: token)
         return ResponseBody { writer in
             streams.register(token)
             try await withThrowingTaskGroup(of: Void.self) { group in
