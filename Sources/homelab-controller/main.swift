@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Foundation
 import Logging
+import Protocol
 import Scheduler
 
 /// `homelab-controller`: runs the controller, or makes a join token offline.
@@ -54,6 +55,8 @@ extension ControllerCommand {
         @Option(help: "Traefik entrypoint of the routers.") var traefikEntrypoint: String = "web"
         @Option(help: "Seconds a deploy waits for an offline device (or one that dropped its link mid-deploy).") var deviceWait: Int = 120
         @Option(help: "Seconds a deploy waits for health unless the request says otherwise.") var healthTimeout: Int = 120
+        @Option(help: ArgumentHelp("Where a device's health turns yellow and red: percent of the worst of CPU, memory and disk.", valueName: "warning,critical"))
+        var healthThresholds: String = "70,90"
 
         func run() async throws {
             var config = ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir))
@@ -81,6 +84,11 @@ extension ControllerCommand {
             config.deployments.proxy.traefikEntrypoint = traefikEntrypoint
             config.deployments.deviceWait = .seconds(deviceWait)
             config.deployments.healthTimeout = healthTimeout
+            do {
+                config.healthThresholds = try DeviceHealth.Thresholds(parsing: healthThresholds)
+            } catch {
+                throw ValidationError("--health-thresholds: \(error)")
+            }
             if !catalog.isEmpty {
                 config.catalogDirectories = [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }
                     + catalog.map { URL(fileURLWithPath: $0) }
@@ -89,7 +97,8 @@ extension ControllerCommand {
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let app = try await ControllerApp(config: config, logger: logger)
             print("homelab controller \(app.context.info.version)")
-            print("  API:        https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)")
+            print("  API:        https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)/v1")
+            print("  dashboard:  https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)/ (sign in with an API token)")
             print("  agent port: \(listen):\(agentPort)")
             print("  CA:         sha256:\(app.context.authority.fingerprint)")
             print("  discovery:  \(discovery ? "udp \(config.discovery.network.group):\(config.discovery.network.port)" : "off")")

@@ -42,11 +42,15 @@ admin=$(grep -A1 "admin API token" "$state/controller.log" | tail -n 1 | tr -d '
 cat <<MSG
 
   homelab is running.
-  API / dashboard:  https://127.0.0.1:$api_port   (CA: $state/controller/pki/ca.pem)
+  dashboard:        https://127.0.0.1:$api_port/   (sign in with the admin token; the browser will ask you to
+                    trust the controller's own CA: $state/controller/pki/ca.pem)
+  API:              https://127.0.0.1:$api_port/v1
   logs:             $state/controller.log, $state/agent.log
 MSG
 if [ -n "$admin" ]; then
   echo "  admin token:      $admin   (shown only on first start: keep it)"
+else
+  echo "  admin token:      printed only at the first start; make more on the dashboard's Tokens page"
 fi
 cat <<MSG
 

@@ -8,7 +8,7 @@ import Protocol
 /// routes is known: the OpenAPI test and the "every route needs a token" test iterate it.
 public struct APIRoutes: Sendable {
     /// The request context of every route.
-    public typealias Context = BasicWebSocketRequestContext
+    public typealias Context = APIRequestContext
     /// One registered route.
     public struct Route: Hashable, Sendable, CustomStringConvertible {
         /// HTTP method.
@@ -17,6 +17,8 @@ public struct APIRoutes: Sendable {
         public let path: String
         /// Whether it is served without a token.
         public let isPublic: Bool
+        /// A dashboard page (session cookie) rather than an API route (bearer token).
+        public var isWeb = false
         public var description: String { "\(method) \(path)" }
     }
 
@@ -30,11 +32,15 @@ public struct APIRoutes: Sendable {
         let router = Router(context: Context.self)
         router.add(middleware: APIErrorMiddleware())
         router.add(middleware: BearerAuthMiddleware(tokens: controller.tokens, publicPaths: ["/healthz"]))
+        router.add(middleware: WebMiddleware(sessions: SessionStore(store: controller.store)))
+        // The API's GET routes without the token check, for dashboard pages that read a route in process.
+        let reads = Router(context: Context.self)
         var routes: [Route] = []
         func add(_ method: HTTPRequest.Method, _ path: String, isPublic: Bool = false,
                  _ handler: @escaping @Sendable (Request, Context) async throws -> Response) {
             let hbPath = path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
             router.on(RouterPath(hbPath), method: method, use: handler)
+            if method == .get { reads.on(RouterPath(hbPath), method: method, use: handler) }
             routes.append(Route(method: method, path: path, isPublic: isPublic))
         }
         let controller = self.controller
@@ -62,6 +68,8 @@ public struct APIRoutes: Sendable {
         SchedulingRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         DeploymentRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         BootstrapRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        DashboardAPIRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        MetricsHistoryRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         add(.get, "/v1/agent-binaries") { _, _ in
             try JSONResponse.make(ListResponse(items: try controller.agentBinaries.list()))
         }
@@ -104,6 +112,9 @@ public struct APIRoutes: Sendable {
                                       outbound: outbound)
         }
         routes.append(Route(method: .get, path: "/v1/deployments/{name}/logs/ws", isPublic: false))
+        WebRoutes(controller: controller, reader: APIReader(responder: reads.buildResponder())).add(to: router) { method, path, isPublic in
+            routes.append(Route(method: method, path: path, isPublic: isPublic, isWeb: true))
+        }
         return (router, routes)
     }
 }

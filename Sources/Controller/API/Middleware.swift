@@ -2,13 +2,17 @@ import Foundation
 import Hummingbird
 import Protocol
 
-/// Refuses every request without a valid `Authorization: Bearer` API token, except public paths.
+/// Refuses every API request (`/v1/…`, `/metrics`) without a valid `Authorization: Bearer` API token, except
+/// public paths. Everything else is the dashboard, which `WebMiddleware` guards with a session.
 struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: TokenService
     let publicPaths: Set<String>
 
+    /// Whether a path belongs to the API (bearer tokens) rather than the dashboard (sessions).
+    static func isAPI(_ path: String) -> Bool { path == "/v1" || path.hasPrefix("/v1/") || path == "/metrics" || path == "/healthz" }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        if publicPaths.contains(request.uri.path) || !Self.isAPI(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw ControllerError.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
         }

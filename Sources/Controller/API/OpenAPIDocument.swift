@@ -3,7 +3,7 @@
 enum OpenAPIDocument {
     static func text() throws -> String { yaml }
 
-    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas]
+    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, dashboardPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas, dashboardSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe, scheduling and stack paths.
@@ -54,6 +54,7 @@ paths:
         "204": {description: Removed}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
+\#(devicePatch)
   /v1/devices/{name}/approve:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
@@ -353,6 +354,7 @@ components:
         lastSeenAt: {type: string, format: date-time}
         facts: {type: object, description: "DeviceFacts (hostname, architecture, kernel, os, cpu, memoryBytes, swapBytes, boardModel, bootTime, agentVersion, profile: the declared profile of a simulated device)"}
         metrics: {type: object, description: "MetricsSample (time, cpu, load, memory, filesystems, network, uptimeSeconds, temperatures, docker); absent sources are omitted"}
+        health: {$ref: "#/components/schemas/DeviceHealth", description: Absent while pending}
     AgentBinary:
       type: object
       properties:

@@ -21,7 +21,7 @@ extension DeploymentService {
         let state: DeploymentState = verb == .stop ? (whole ? .stopped : resource.state) : .running
         let past = ["start": "Started", "stop": "Stopped", "restart": "Restarted"][verb.rawValue] ?? verb.rawValue
         let done = try await step(resource.id, state, component: component, "\(past)" + (component.map { " \($0)" } ?? ""), final: true)
-        await activity("deployment.\(verb.rawValue)", "\(past) \(resource.name)" + (component.map { " (\($0))" } ?? ""))
+        await activity("deployment.\(verb.rawValue)", "\(past) \(resource.name)" + (component.map { " (\($0))" } ?? ""), deployment: resource.name)
         return done
     }
 

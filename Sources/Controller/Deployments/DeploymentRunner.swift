@@ -64,7 +64,7 @@ extension DeploymentService {
             resource.error = nil
             secret.previous = nil
         }
-        await activity("deployment.running", "Deployed \(done.name) (\(done.recipe) \(done.recipeVersion)) to \(done.devices)")
+        await activity("deployment.running", "Deployed \(done.name) (\(done.recipe) \(done.recipeVersion)) to \(done.devices)", deployment: done.name)
     }
 
     /// Undoes a failed deploy: an upgrade goes back to the version that ran (data kept); a first deploy
@@ -115,7 +115,7 @@ extension DeploymentService {
             secret.proxyUpstream = previous.proxyUpstream
             secret.previous = nil
         }
-        await activity("deployment.rolled-back", "Deploying \(done.name) failed (\(resource.error ?? "")); \(message)")
+        await activity("deployment.rolled-back", "Deploying \(done.name) failed (\(resource.error ?? "")); \(message)", deployment: done.name)
     }
 
     /// Removes every component and then the deployment.
@@ -130,7 +130,7 @@ extension DeploymentService {
         try? await caddy?.remove(resource.name)
         _ = try await step(resource.id, nil, "Removed" + (secret.removeData == true ? " with its data" : " (volumes kept)"), final: true)
         _ = try await store.write { db in try DeploymentRecord.deleteOne(db, key: resource.id) }
-        await activity("deployment.removed", "Removed \(resource.name) from \(resource.devices)" + (secret.removeData == true ? " with its data" : ""))
+        await activity("deployment.removed", "Removed \(resource.name) from \(resource.devices)" + (secret.removeData == true ? " with its data" : ""), deployment: resource.name)
     }
 
     /// Waits until the component is healthy (``HealthWaiter``, with the recipe's hints) and records how each service was found so.

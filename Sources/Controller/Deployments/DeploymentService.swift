@@ -198,8 +198,10 @@ public final class DeploymentService: Sendable {
     }
 
     /// An activity-feed entry.
-    func activity(_ type: String, _ message: String, now: Date = Date()) async {
-        _ = try? await store.write { db in try EventRecord(id: nil, time: now, type: type, deviceID: nil, message: message).insert(db) }
+    func activity(_ type: String, _ message: String, deployment: String, now: Date = Date()) async {
+        _ = try? await store.write { db in
+            try EventRecord(id: nil, time: now, type: type, deviceID: nil, message: message, deployment: deployment).insert(db)
+        }
     }
 
     // MARK: Snapshot

@@ -87,10 +87,6 @@ public struct TokenService: Sendable {
 
     /// Whether `text` is a valid API token.
     public func verifyAPIToken(_ text: String) async -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "HLA1" else { return false }
-        let id = String(parts[1]), secret = String(parts[2])
-        guard let record = try? await store.read({ db in try APITokenRecord.fetchOne(db, key: id) }) else { return false }
-        return Secrets.constantTimeEquals(record.secretHash, Secrets.hash(secret))
+        await identify(apiToken: text) != nil
     }
 }
