@@ -107,6 +107,9 @@ class LabEnvironment(Environment):
     def down(self):
         self.lab("down")
 
+    def forget(self, project):
+        """Nothing to do: `lab down` stopped every device's dockerd with all it ran."""
+
 
 class LoopbackEnvironment(LabEnvironment):
     """A controller and two agents on 127.0.0.1; only `nas` has a Docker socket (this machine's dockerd)."""
@@ -119,8 +122,12 @@ class LoopbackEnvironment(LabEnvironment):
         self.api_port, self.agent_port = free_port(11000, 12999), free_port(13000, 14999)
 
     def spawn(self, name, arguments):
-        log = open(os.path.join(self.dir, f"{name}.log"), "ab")
-        self.processes[name] = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        with open(os.path.join(self.dir, f"{name}.log"), "ab") as log:
+            self.processes[name] = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def log(self, name):
+        with open(os.path.join(self.dir, f"{name}.log")) as file:
+            return file.read()
 
     def up(self):
         fixtures = subprocess.run(["/bin/bash", os.path.join(ROOT, "deploy/dev/test-fixtures.sh")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -133,10 +140,9 @@ class LoopbackEnvironment(LabEnvironment):
                                   "--api-port", str(self.api_port), "--agent-port", str(self.agent_port), "--no-discovery",
                                   "--catalog", catalog, "--heartbeat-ttl", "6", "--health-timeout", "60"])
         deadline = time.time() + 60
-        log = os.path.join(self.dir, "controller.log")
-        while time.time() < deadline and "Server started and listening" not in open(log).read():
+        while time.time() < deadline and "Server started and listening" not in self.log("controller"):
             time.sleep(0.2)
-        self.token = re.search(r"HLA1\.[0-9a-f.]+", open(log).read()).group(0)
+        self.token = re.search(r"HLA1\.[0-9a-f.]+", self.log("controller")).group(0)
         self.url, self.ca = f"https://127.0.0.1:{self.api_port}", os.path.join(state, "pki", "ca.pem")
         join = subprocess.run([os.path.join(BIN, "homelab-controller"), "join-token", "--state-dir", state, "--reusable"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.split()[-1]
@@ -158,6 +164,15 @@ class LoopbackEnvironment(LabEnvironment):
         process = self.processes.pop(name)
         process.terminate()
         process.wait(timeout=20)
+
+    def forget(self, project):
+        """This machine's dockerd is shared: remove what the suite's deployment left there, by its project label only."""
+        for kind, listing in (("container", ["ps", "-aq"]), ("network", ["network", "ls", "-q"]), ("volume", ["volume", "ls", "-q"])):
+            found = subprocess.run(["docker", *listing, "--filter", f"label=com.docker.compose.project={project}"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.split()
+            if found:
+                subprocess.run(["docker", kind, "rm", "-f", *found] if kind != "network" else ["docker", kind, "rm", *found],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def down(self):
         for process in self.processes.values():

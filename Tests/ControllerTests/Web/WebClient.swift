@@ -23,9 +23,11 @@ struct WebClient {
         var web = WebClient(client)
         let response = try await web.post("/login", ["token": token, "next": "/"])
         #expect(response.status == .seeOther)
-        web.cookie = try #require(Self.sessionCookie(response))
+        let cookie: String? = Self.sessionCookie(response)
+        web.cookie = try #require(cookie, "a session cookie")
         let page = try await web.get("/")
-        web.csrf = try #require(Self.meta(page.body, "csrf-token"))
+        let csrf: String? = Self.meta(page.body, "csrf-token")
+        web.csrf = try #require(csrf, "the page's CSRF secret")
         return web
     }
 

@@ -40,6 +40,8 @@ enum DeployWizard {
         var min: String?
         var max: String?
         var placeholder: String?
+        /// `new-password` for secrets (never filled from a saved login), `off` for the rest.
+        var autocomplete: String
         var error: String?
     }
 
@@ -121,6 +123,7 @@ enum DeployWizard {
                      type: type, isSelect: input.type == .select, isCheckbox: input.type == .boolean, checked: current == "true",
                      options: (input.options ?? []).map { CatalogPages.Option(value: $0, label: $0, selected: $0 == current) }, value: current,
                      min: input.type == .port ? "1" : input.min.map(String.init), max: input.type == .port ? "65535" : input.max.map(String.init),
-                     placeholder: input.type == .random ? "generated when left empty" : nil, error: error)
+                     placeholder: input.type == .random ? "generated when left empty" : nil,
+                     autocomplete: input.type == .password ? "new-password" : "off", error: error)
     }
 }

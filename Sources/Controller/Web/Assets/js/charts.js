@@ -15,10 +15,14 @@ export function start() {
   for (const figure of document.querySelectorAll("figure[data-chart]")) {
     const data = JSON.parse(figure.dataset.chart);
     if (data.points.length === 0) continue;
+    // Chart.js sizes a responsive chart by its container, which must have a height of its own.
+    const box = document.createElement("div");
+    box.className = "chart-box";
     const canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", figure.querySelector("svg").getAttribute("aria-label"));
-    figure.insertBefore(canvas, figure.querySelector("svg"));
+    box.append(canvas);
+    figure.insertBefore(box, figure.querySelector("svg"));
     const format = labels[data.unit] ?? String;
     new window.Chart(canvas, {
       type: "line",
