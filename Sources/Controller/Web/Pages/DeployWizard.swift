@@ -40,8 +40,8 @@ enum DeployWizard {
         var min: String?
         var max: String?
         var placeholder: String?
-        /// `new-password` for secrets (never filled from a saved login), `off` for the rest.
-        var autocomplete: String
+        /// `new-password` for secrets (never filled from a saved login), `off` for text; none for numbers.
+        var autocomplete: String?
         var error: String?
     }
 
@@ -124,6 +124,6 @@ enum DeployWizard {
                      options: (input.options ?? []).map { CatalogPages.Option(value: $0, label: $0, selected: $0 == current) }, value: current,
                      min: input.type == .port ? "1" : input.min.map(String.init), max: input.type == .port ? "65535" : input.max.map(String.init),
                      placeholder: input.type == .random ? "generated when left empty" : nil,
-                     autocomplete: input.type == .password ? "new-password" : "off", error: error)
+                     autocomplete: input.type == .password ? "new-password" : type == "number" ? nil : "off", error: error)
     }
 }
