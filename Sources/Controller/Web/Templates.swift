@@ -47,7 +47,7 @@ struct Chrome: Sendable {
     /// The signed-in token's name.
     var user: String
     var csrf: String
-    /// Whether Debian's Chart.js is installed beside the controller (else the charts stay plain SVG).
+    /// Whether this page draws charts with Debian's Chart.js (installed beside the controller; else they stay SVG).
     var chartJS: Bool
     /// A line confirming what was just done.
     var notice: String?
@@ -58,12 +58,12 @@ struct Chrome: Sendable {
     ]
 
     /// The frame of a page in `section` (its href) for `session`.
-    init(title: String, section: String, session: WebSession, notice: String? = nil) {
+    init(title: String, section: String, session: WebSession, notice: String? = nil, charts: Bool = false) {
         self.title = title
         nav = Self.sections.map { NavItem(href: $0.href, label: $0.label, current: $0.href == section) }
         user = session.tokenName
         csrf = session.csrf
-        chartJS = Assets.chartJS != nil
+        chartJS = charts && Assets.chartJS != nil
         self.notice = notice
     }
 }

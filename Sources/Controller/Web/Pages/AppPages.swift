@@ -37,7 +37,6 @@ enum AppPages {
         var name: String
         var path: String
         var live: Live
-        var deploying: Bool
     }
 
     /// The part the page's script refreshes on this deployment's events.
@@ -59,6 +58,9 @@ enum AppPages {
         var pull: Pull?
         var canStart: Bool
         var canStop: Bool
+        /// The app page's path and the session's CSRF secret, for the action forms in this part.
+        var path: String
+        var csrf: String
     }
 
     struct Component: Sendable {
@@ -112,9 +114,9 @@ enum AppPages {
         on(.get, "/apps/{name}") { request, context, session in
             let name = try context.parameters.require("name")
             let query = request.uri.queryParameters
-            return try await web.page(request, fragments: ["live": { (try await live(web, name), "app-live") }]) {
+            return try await web.page(request, fragments: ["live": { (try await live(web, name, session: session), "app-live") }]) {
                 (AppView(chrome: Chrome(title: name, section: "/apps", session: session, notice: query["notice"].flatMap { notices[String($0)] }),
-                         name: name, path: "/apps/\(WebPage.percentEncoded(name))", live: try await live(web, name), deploying: query["deploying"] != nil), "app")
+                         name: name, path: "/apps/\(WebPage.percentEncoded(name))", live: try await live(web, name, session: session)), "app")
             }
         }
         on(.post, "/apps/{name}/remove") { request, context, _ in
@@ -148,7 +150,7 @@ enum AppPages {
         }, none: apps.isEmpty, filtered: ["device", "state", "category"].contains { query.trimmed($0) != nil })
     }
 
-    static func live(_ web: WebContext, _ name: String, now: Date = Date()) async throws -> Live {
+    static func live(_ web: WebContext, _ name: String, session: WebSession, now: Date = Date()) async throws -> Live {
         let detail = try await web.controller.deployments.detail(name)
         let app = detail.deployment
         var containers: [Container] = []
@@ -175,6 +177,7 @@ enum AppPages {
                     },
                     containers: containers, drift: detail.drift,
                     steps: detail.steps.suffix(30).map { Step(state: $0.state.rawValue, message: $0.message, time: TimeView($0.time, now: now)) },
-                    pull: pull, canStart: app.state == .stopped, canStop: app.state == .running)
+                    pull: pull, canStart: app.state == .stopped, canStop: app.state == .running,
+                    path: "/apps/\(WebPage.percentEncoded(app.name))", csrf: session.csrf)
     }
 }

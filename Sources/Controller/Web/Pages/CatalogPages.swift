@@ -66,6 +66,8 @@ enum CatalogPages {
 
     struct Component: Sendable {
         var name: String
+        /// The device the scheduler chose for it.
+        var planned: String?
         var requirements: String
         var prefers: String?
         var images: String
@@ -149,7 +151,7 @@ enum CatalogPages {
                                component.requirements.alwaysOn ? "always on" : nil, component.requirements.gpu ? "a GPU" : nil].compactMap { $0 }
             let placed = chosen[component.name] ?? plan.placements.first?.devices[component.name]
             let ranking = plan.rankings.first { $0.component == component.name }?.devices ?? []
-            return Component(name: component.name, requirements: requirement.isEmpty ? "nothing in particular" : requirement.joined(separator: ", "),
+            return Component(name: component.name, planned: plan.placements.first?.devices[component.name], requirements: requirement.isEmpty ? "nothing in particular" : requirement.joined(separator: ", "),
                              prefers: component.prefer.isEmpty ? nil : component.prefer.map(\.rawValue).joined(separator: ", "),
                              images: component.images.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "),
                              ranking: ranking.map { assessment in

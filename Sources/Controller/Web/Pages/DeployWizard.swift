@@ -60,8 +60,10 @@ enum DeployWizard {
                 let value = input.type == .boolean ? (form["input.\(input.name)"] == "on" ? "true" : "false") : form["input.\(input.name)"] ?? ""
                 if !value.isEmpty { given[input.name] = value }
             }
+            // A component left on the device the wizard preselected stays the scheduler's choice (and keeps its reason);
+            // one the user moved is named.
             let placement = recipe.components.reduce(into: [String: String]()) { out, component in
-                if let device = form.trimmed("place.\(component.name)") { out[component.name] = device }
+                if let device = form.trimmed("place.\(component.name)"), device != form.trimmed("planned.\(component.name)") { out[component.name] = device }
             }
             let expose = form["expose"] == "on"
             var problems: [String: String] = [:]
@@ -81,7 +83,7 @@ enum DeployWizard {
                 let accepted = try await web.controller.deployments.deploy(DeployRequest(
                     recipe: recipe.id, name: name, devices: placement.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
                     inputs: given, expose: expose ? true : nil))
-                return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(accepted.deployment.name))?deploying=1")
+                return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(accepted.deployment.name))")
             } catch let error as ControllerError {
                 var page = try await view(web, recipe, session: session, given: given, name: name, placement: placement, expose: expose, problems: [:])
                 page.error = error.message

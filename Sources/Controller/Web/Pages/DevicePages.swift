@@ -164,7 +164,7 @@ enum DevicePages {
             chartsError = (error as? ControllerError)?.message ?? "The history could not be read."
         }
         let path = "/devices/\(WebPage.percentEncoded(device.name))"
-        return DeviceView(chrome: Chrome(title: device.name, section: "/devices", session: session, notice: notice.flatMap { notices[$0] }),
+        return DeviceView(chrome: Chrome(title: device.name, section: "/devices", session: session, notice: notice.flatMap { notices[$0] }, charts: true),
                           name: device.name, path: path, live: try await live(web, name, now: now), facts: rows,
                           labelsText: device.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"), labelsError: nil,
                           ranges: [MetricsHistory.Range.hour, .day, .week].map { Range(value: $0.rawValue, href: "\(path)?range=\($0.rawValue)#history", current: $0 == range) },

@@ -35,6 +35,9 @@ enum OverviewPage {
         var href: String
     }
 
+    /// Most entries of "needs attention" listed one by one.
+    static let attentionLimit = 12
+
     /// The data of the page.
     static func live(_ web: WebContext, now: Date = Date()) async throws -> Live {
         let controller = web.controller
@@ -93,6 +96,13 @@ enum OverviewPage {
         for deployment in deployments where deployment.state == .failed || deployment.state == .rolledBack {
             attention.append(Attention(level: "red", text: "\(deployment.name) \(deployment.state == .failed ? "failed" : "was rolled back"): \(deployment.error ?? "no reason recorded")",
                                        href: "/apps/\(WebPage.percentEncoded(deployment.name))"))
+        }
+        // Worst first; past a dozen the rest is one line (a homelab whose switch died should not list 90 devices twice).
+        attention.sort { ($0.level == "red" ? 0 : 1) < ($1.level == "red" ? 0 : 1) }
+        if attention.count > Self.attentionLimit {
+            let more = attention.count - Self.attentionLimit + 1
+            attention = Array(attention.prefix(Self.attentionLimit - 1))
+                + [Attention(level: "red", text: "… and \(more) more: see the devices and apps lists", href: "/devices")]
         }
         return Live(stats: stats, devices: devices.map { DeviceSummaryView($0, deployments: deployments, thresholds: thresholds, now: now) },
                     attention: attention, activity: activity.items.map { ActivityView($0, now: now) }, hasDevices: !devices.isEmpty,

@@ -24,11 +24,13 @@ export function start() {
     box.append(canvas);
     figure.insertBefore(box, figure.querySelector("svg"));
     const format = labels[data.unit] ?? String;
+    // A few points (a device added minutes ago) are drawn as dots, or they would not show at all.
+    const pointRadius = data.points.length < 30 ? 2 : 0;
     new window.Chart(canvas, {
       type: "line",
       data: { datasets: [
-        { label: "average", data: data.points.map((p) => ({ x: p[0], y: p[1] })), borderColor: accent, pointRadius: 0, borderWidth: 2 },
-        { label: "maximum", data: data.points.map((p) => ({ x: p[0], y: p[2] })), borderColor: muted, pointRadius: 0, borderWidth: 1, borderDash: [3, 3] },
+        { label: "average", data: data.points.map((p) => ({ x: p[0], y: p[1] })), borderColor: accent, backgroundColor: accent, pointRadius, borderWidth: 2 },
+        { label: "maximum", data: data.points.map((p) => ({ x: p[0], y: p[2] })), borderColor: muted, backgroundColor: muted, pointRadius, borderWidth: 1, borderDash: [3, 3] },
       ] },
       options: {
         parsing: false, animation: false, maintainAspectRatio: false, plugins: { legend: { display: false },
