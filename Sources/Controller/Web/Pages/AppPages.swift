@@ -9,9 +9,9 @@ import Recipes
 enum AppPages {
     struct ListView: Sendable {
         var chrome: Chrome
-        var devices: [CatalogPages.Option]
-        var states: [CatalogPages.Option]
-        var categories: [CatalogPages.Option]
+        var devices: [OptionView]
+        var states: [OptionView]
+        var categories: [OptionView]
         var live: ListLive
     }
 
@@ -100,9 +100,9 @@ enum AppPages {
             let query = FormBody(text: request.uri.query ?? "")
             return try await web.page(request, fragments: ["live": { (try await list(web, query), "apps-live") }]) {
                 let devices = try await web.controller.registry.list().map(\.name)
-                func options(_ values: [String], _ key: String, _ all: String) -> [CatalogPages.Option] {
-                    [CatalogPages.Option(value: "", label: all, selected: query.trimmed(key) == nil)]
-                        + values.map { CatalogPages.Option(value: $0, label: $0, selected: query[key] == $0) }
+                func options(_ values: [String], _ key: String, _ all: String) -> [OptionView] {
+                    [OptionView(value: "", label: all, selected: query.trimmed(key) == nil)]
+                        + values.map { OptionView(value: $0, label: $0, selected: query[key] == $0) }
                 }
                 return (ListView(chrome: Chrome(title: "Apps", section: "/apps", session: session, notice: query["notice"].flatMap { notices[$0] }),
                                  devices: options(devices, "device", "Every device"),

@@ -11,17 +11,12 @@ enum CatalogPages {
     struct ListView: Sendable {
         var chrome: Chrome
         var q: String
-        var categories: [Option]
-        var architectures: [Option]
+        var categories: [OptionView]
+        var architectures: [OptionView]
         var fitsOnly: Bool
         var live: Results
     }
 
-    struct Option: Sendable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
 
     struct Results: Sendable {
         var recipes: [Card]
@@ -91,11 +86,11 @@ enum CatalogPages {
             let query = FormBody(text: request.uri.query ?? "")
             return try await web.page(request, fragments: ["results": { (try await results(web, query), "catalog-results") }]) {
                 (ListView(chrome: Chrome(title: "Catalog", section: "/catalog", session: session), q: query["q"] ?? "",
-                          categories: [Option(value: "", label: "Every category", selected: query.trimmed("category") == nil)]
-                            + RecipeCategory.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "-", with: " ").capitalized,
+                          categories: [OptionView(value: "", label: "Every category", selected: query.trimmed("category") == nil)]
+                            + RecipeCategory.allCases.map { OptionView(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "-", with: " ").capitalized,
                                                                    selected: query["category"] == $0.rawValue) },
-                          architectures: [Option(value: "", label: "Every architecture", selected: query.trimmed("arch") == nil)]
-                            + RecipeArchitecture.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: query["arch"] == $0.rawValue) },
+                          architectures: [OptionView(value: "", label: "Every architecture", selected: query.trimmed("arch") == nil)]
+                            + RecipeArchitecture.allCases.map { OptionView(value: $0.rawValue, label: $0.rawValue, selected: query["arch"] == $0.rawValue) },
                           fitsOnly: query["fits"] == "on", live: try await results(web, query)), "catalog")
             }
         }

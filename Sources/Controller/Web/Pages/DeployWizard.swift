@@ -35,7 +35,7 @@ enum DeployWizard {
         var isSelect: Bool
         var isCheckbox: Bool
         var checked: Bool
-        var options: [CatalogPages.Option]
+        var options: [OptionView]
         var value: String
         var min: String?
         var max: String?
@@ -123,7 +123,7 @@ enum DeployWizard {
         let current = value ?? (input.type == .random ? "" : input.defaultValue ?? "")
         return Field(id: "input-\(input.name)", name: "input.\(input.name)", label: input.label ?? input.name, hint: input.hint, required: input.required,
                      type: type, isSelect: input.type == .select, isCheckbox: input.type == .boolean, checked: current == "true",
-                     options: (input.options ?? []).map { CatalogPages.Option(value: $0, label: $0, selected: $0 == current) }, value: current,
+                     options: (input.options ?? []).map { OptionView(value: $0, label: $0, selected: $0 == current) }, value: current,
                      min: input.type == .port ? "1" : input.min.map(String.init), max: input.type == .port ? "65535" : input.max.map(String.init),
                      placeholder: input.type == .random ? "generated when left empty" : nil,
                      autocomplete: input.type == .password ? "new-password" : type == "number" ? nil : "off", error: error)

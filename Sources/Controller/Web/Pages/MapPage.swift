@@ -13,16 +13,10 @@ enum MapPage {
 
     struct View: Sendable {
         var chrome: Chrome
-        var groupings: [Option]
+        var groupings: [OptionView]
         var live: Live
     }
 
-    /// A choice of grouping.
-    struct Option: Sendable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
 
     struct Live: Sendable {
         var networks: String
@@ -54,7 +48,7 @@ enum MapPage {
         }
         return try await web.page(request, fragments: ["live": { (try await live(web, grouping), "map-live") }]) {
             (View(chrome: Chrome(title: "Map", section: "/map", session: session),
-                  groupings: Grouping.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == grouping) },
+                  groupings: Grouping.allCases.map { OptionView(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == grouping) },
                   live: try await live(web, grouping)), "map")
         }
     }
