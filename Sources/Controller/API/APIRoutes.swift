@@ -23,6 +23,8 @@ public struct APIRoutes: Sendable {
     }
 
     let controller: ControllerContext
+    /// Slows down wrong tokens on the dashboard's login page.
+    var loginThrottle = LoginThrottle()
 
     /// Creates the routes over the controller's services.
     public init(controller: ControllerContext) { self.controller = controller }
@@ -112,7 +114,7 @@ public struct APIRoutes: Sendable {
                                       outbound: outbound)
         }
         routes.append(Route(method: .get, path: "/v1/deployments/{name}/logs/ws", isPublic: false))
-        WebRoutes(controller: controller, reader: APIReader(responder: reads.buildResponder())).add(to: router) { method, path, isPublic in
+        WebRoutes(controller: controller, reader: APIReader(responder: reads.buildResponder()), throttle: loginThrottle).add(to: router) { method, path, isPublic in
             routes.append(Route(method: method, path: path, isPublic: isPublic, isWeb: true))
         }
         return (router, routes)

@@ -19,11 +19,14 @@ final class LoginThrottle: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
     /// Most addresses remembered; past it the one whose wait ends first is forgotten.
     let capacity: Int
+    /// The wait after the first failure; it doubles with each further one, up to `maximumDelay`.
+    let firstDelay: Duration
     let maximumDelay: Duration
 
     /// Creates a throttle remembering up to `capacity` addresses.
-    init(capacity: Int = 10_000, maximumDelay: Duration = .seconds(300)) {
+    init(capacity: Int = 10_000, firstDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(300)) {
         self.capacity = capacity
+        self.firstDelay = firstDelay
         self.maximumDelay = maximumDelay
     }
 
@@ -34,7 +37,7 @@ final class LoginThrottle: Sendable {
         guard let identity = await check() else {
             let delay = entries.withLock { entries -> Duration in
                 let failures = (entries[source]?.failures ?? 0) + 1
-                let delay = min(maximumDelay, .seconds(1 << min(failures - 1, 20)))
+                let delay = min(maximumDelay, firstDelay * (1 << min(failures - 1, 20)))
                 if entries[source] == nil, entries.count >= capacity, let oldest = entries.min(by: { $0.value.until < $1.value.until })?.key {
                     entries.removeValue(forKey: oldest)
                 }

@@ -13,8 +13,8 @@ struct WebRoutes: Sendable {
     let web: WebContext
 
     /// Routes over the controller's services; `reader` reads API routes in process.
-    init(controller: ControllerContext, reader: APIReader) {
-        web = WebContext(controller: controller, reader: reader, sessions: SessionStore(store: controller.store), throttle: LoginThrottle(),
+    init(controller: ControllerContext, reader: APIReader, throttle: LoginThrottle) {
+        web = WebContext(controller: controller, reader: reader, sessions: SessionStore(store: controller.store), throttle: throttle,
                          templates: .shared)
     }
 

@@ -35,7 +35,7 @@ struct WebAuthTests {
 
     @Test("a wrong token gets a clear message, and trying again at once is refused with 429 and Retry-After")
     func wrongTokenIsThrottled() async throws {
-        let fixture = try await WebFixture.make()
+        let fixture = try await WebFixture.make(firstDelay: .seconds(600))
         defer { try? FileManager.default.removeItem(at: fixture.dir) }
         try await fixture.app.test(.router) { client in
             let first = try await WebClient(client).post("/login", ["token": "HLA1.0000.1111", "next": "/devices"])

@@ -91,13 +91,17 @@ struct WebFixture {
     let routes: [APIRoutes.Route]
     let dir: URL
 
-    static func make(function: String = #function) async throws -> WebFixture {
+    /// A fixture whose login throttle makes the first wrong token wait `firstDelay` (long: a loaded machine must not
+    /// outlast it between two requests of a test).
+    static func make(function: String = #function, firstDelay: Duration = .seconds(1)) async throws -> WebFixture {
         let dir = try temporaryDirectory(function)
         var config = ControllerConfig(stateDirectory: dir.appendingPathComponent("state"))
         config.discovery.network.enabled = false  // never multicast outside the lab
         config.catalogDirectories = [try TestRecipes.catalog(in: dir)]
         let controller = try await ControllerApp(config: config)
-        let (router, routes) = APIRoutes(controller: controller.context).makeRouter()
+        var api = APIRoutes(controller: controller.context)
+        api.loginThrottle = LoginThrottle(firstDelay: firstDelay)
+        let (router, routes) = api.makeRouter()
         return WebFixture(controller: controller, app: Application(router: router), routes: routes, dir: dir)
     }
 
