@@ -12,7 +12,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 import browser  # noqa: E402
 import environment  # noqa: E402
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -50,8 +50,12 @@ class Dashboard(unittest.TestCase):
 
     def wait(self, condition, timeout=30, message=""):
         # Live parts are swapped while we look: an element found a moment ago may be gone; look again.
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
-            lambda driver: condition(), message)
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
+                lambda driver: condition(), message)
+        except TimeoutException:
+            browser.screenshot(self.driver, "failure", "desktop")
+            raise AssertionError(f"{message or 'condition'} not within {timeout} s; at {self.driver.current_url}:\n{self.text()[:1500]}") from None
 
     def find(self, selector):
         return self.driver.find_element(By.CSS_SELECTOR, selector)
@@ -160,7 +164,7 @@ class Dashboard(unittest.TestCase):
         nas = self.find('input[type=radio][value="nas"]')
         nas.click()  # the device with Docker in loopback mode; in the lab, any
         self.find("form.wizard button[type=submit]").click()
-        self.wait(lambda: f"/apps/{self.app}" in self.driver.current_url)
+        self.wait(lambda: f"/apps/{self.app}" in self.driver.current_url, timeout=90, message="the deploy accepted")
         self.wait(lambda: self.find(".app-head .badge").get_attribute("data-state") == "running", timeout=120, message="running, shown live")
         self.assertIn("It says what you typed", self.text(), "the recipe's notes")
         link = self.find("[data-open]")

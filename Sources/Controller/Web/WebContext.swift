@@ -20,8 +20,13 @@ struct WebContext: Sendable {
     func page(_ request: Request, fragments: [String: @Sendable () async throws -> (Any, String)], whole: () async throws -> (Any, String)) async throws -> Response {
         if let name = request.uri.queryParameters["fragment"].map(String.init) {
             guard let fragment = fragments[name] else { throw ControllerError.notFound("This page has no part named \(name).") }
-            let (view, template) = try await fragment()
-            return page(view, template)
+            do {
+                let (view, template) = try await fragment()
+                return page(view, template)
+            } catch let error as ControllerError where error.code == "not_found" {
+                // What the page shows was removed while it was open (an app being removed): the part says so.
+                return page(["message": error.message], "gone")
+            }
         }
         let (view, template) = try await whole()
         return page(view, template)

@@ -58,6 +58,9 @@ struct WebPagesTests {
             let error = try WireCoding.decoder.decode(APIErrorResponse.self, from: Data(json.body.utf8))
             #expect(error.error.code == "not_found")
             #expect(try await web.get("/no/such/page").status == .notFound)
+            let gone = try await web.get("/apps/ghost?fragment=live")
+            #expect(gone.status == .ok, "a live part whose app was removed says so instead of failing")
+            #expect(gone.body.contains("ghost") && gone.body.contains("was removed"))
             #expect(try await web.get("/map?group=colour").status == .badRequest)
         }
     }
