@@ -23,6 +23,8 @@ enum TokensPage {
         var name: String
         var created: TimeView
         var current: Bool
+        /// The last API token cannot be revoked, so it gets no button.
+        var revocable: Bool
     }
 
     struct JoinToken: Sendable {
@@ -86,7 +88,8 @@ enum TokensPage {
         let api = try await web.controller.tokens.listAPITokens()
         let join = try await web.controller.tokens.listJoinTokens()
         return View(chrome: Chrome(title: "Tokens", section: "/tokens", session: session, notice: notice),
-                    apiTokens: api.map { APIToken(id: $0.id, name: $0.name, created: TimeView($0.createdAt, now: now), current: $0.id == session.tokenID) },
+                    apiTokens: api.map { APIToken(id: $0.id, name: $0.name, created: TimeView($0.createdAt, now: now), current: $0.id == session.tokenID,
+                                                 revocable: api.count > 1) },
                     joinTokens: join.map { token in
                         let state = token.revoked ? "revoked" : token.expiresAt <= now ? "expired" : (!token.reusable && token.uses > 0) ? "used" : "active"
                         return JoinToken(id: token.id, kind: token.reusable ? "reusable" : "single-use", description: token.description ?? "—",
