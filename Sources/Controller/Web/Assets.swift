@@ -10,7 +10,7 @@ enum Assets {
     static let chartJS: URL? = ["/usr/share/javascript/chart.js/chart.min.js", "/usr/share/javascript/chart.js/Chart.min.js"]
         .map { URL(fileURLWithPath: $0) }.first { FileManager.default.isReadableFile(atPath: $0.path) }
 
-    static let types = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml", "png": "image/png"]
+    static let types = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml"]
 
     /// The file at `path` below `/assets/`: a bundled file (never outside the folder), or `vendor/chart.js`.
     static func response(for path: String) throws -> Response {

@@ -45,7 +45,6 @@ enum AppPages {
         var recipe: String
         var state: String
         var busy: Bool
-        var final: Bool
         var failed: Bool
         var rolledBack: Bool
         var error: String?
@@ -168,7 +167,7 @@ enum AppPages {
             return Pull(value: String(current), max: String(total), text: "\(Format.bytes(current)) of \(Format.bytes(total))")
         }
         return Live(name: app.name, recipe: "\(app.recipe) \(app.recipeVersion)", state: app.state.rawValue, busy: app.state.isInProgress,
-                    final: !app.state.isInProgress, failed: app.state == .failed, rolledBack: app.state == .rolledBack, error: app.error,
+                    failed: app.state == .failed, rolledBack: app.state == .rolledBack, error: app.error,
                     url: app.state == .running ? app.url : nil, notes: app.state == .running ? detail.notes : nil,
                     components: app.components.map { component in
                         Component(name: component.name, device: component.device, deviceHref: "/devices/\(WebPage.percentEncoded(component.device))",

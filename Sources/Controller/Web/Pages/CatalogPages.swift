@@ -26,7 +26,6 @@ enum CatalogPages {
 
     /// A recipe in the catalog's grid.
     struct Card: Sendable {
-        var id: String
         var href: String
         var name: String
         var tagline: String
@@ -123,7 +122,7 @@ enum CatalogPages {
     }
 
     static func card(_ summary: RecipeSummary, fits: [String]) -> Card {
-        Card(id: summary.id, href: "/catalog/\(WebPage.percentEncoded(summary.id))", name: summary.name, tagline: summary.tagline,
+        Card(href: "/catalog/\(WebPage.percentEncoded(summary.id))", name: summary.name, tagline: summary.tagline,
              category: summary.category.rawValue, architectures: summary.architectures.map(\.rawValue).joined(separator: ", "),
              initials: String(summary.name.prefix(2)).uppercased(),
              fits: fits.isEmpty ? nil : "Fits \(fits.prefix(3).joined(separator: ", "))\(fits.count > 3 ? " and \(fits.count - 3) more" : "")",

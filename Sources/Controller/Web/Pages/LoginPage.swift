@@ -7,7 +7,6 @@ import Protocol
 /// The token itself never reaches the browser's storage.
 enum LoginPage {
     struct View: Sendable {
-        var title = "Sign in"
         var next: String
         var token: String
         var error: String?

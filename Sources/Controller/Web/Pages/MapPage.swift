@@ -35,7 +35,6 @@ enum MapPage {
 
     /// A component on one device that uses a component on another.
     struct Link: Sendable {
-        var app: String
         var from: String
         var to: String
         var text: String
@@ -68,7 +67,7 @@ enum MapPage {
             // Components start providers first: each later component on another device uses the earlier ones.
             for (index, consumer) in deployment.components.enumerated() {
                 for provider in deployment.components.prefix(index) where provider.device != consumer.device {
-                    links.append(Link(app: deployment.name, from: consumer.device, to: provider.device,
+                    links.append(Link(from: consumer.device, to: provider.device,
                                       text: "\(deployment.name): \(consumer.name) on \(consumer.device) uses \(provider.name) on \(provider.device)"))
                 }
             }

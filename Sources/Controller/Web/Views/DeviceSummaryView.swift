@@ -34,15 +34,8 @@ struct DeviceSummaryView: Sendable {
     var appCount: Int
     /// The card's size on the map, by memory: `s` (< 2 GB), `m` (< 8 GB), `l`.
     var size: String
-    var labels: [LabelView]
     var pending: Bool
     var keyFingerprint: String
-
-    /// A label.
-    struct LabelView: Sendable {
-        var key: String
-        var value: String
-    }
 
     /// The view of `device` with the deployments that have a component on it.
     init(_ device: DeviceResource, deployments: [DeploymentResource], thresholds: DeviceHealth.Thresholds, now: Date) {
@@ -78,7 +71,6 @@ struct DeviceSummaryView: Sendable {
         appCount = here.count
         let memoryBytes = Double(device.metrics?.memory?.totalBytes ?? device.facts?.memoryBytes ?? 0)
         size = memoryBytes >= 8e9 ? "l" : memoryBytes >= 2e9 ? "m" : "s"
-        labels = device.labels.sorted { $0.key < $1.key }.map { LabelView(key: $0.key, value: $0.value) }
     }
 
     /// The fullest filesystem of a sample: what fills up first.
