@@ -192,7 +192,7 @@ def main():
         print(f"  live update, agent sample → DOM: median {statistics.median(live) * 1000:.0f} ms, worst {max(live) * 1000:.0f} ms   target: < 1 s")
     finally:
         if driver:
-            driver.quit()
+            browser.stop(driver)
         agent.terminate()
         agent.wait(timeout=20)
         controller.stop()

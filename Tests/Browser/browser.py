@@ -2,8 +2,8 @@
 a user trusts it (an NSS database), console errors collected, axe-core audits and full-page screenshots."""
 
 import base64
-import json
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -27,7 +27,6 @@ def trusting(ca):
 
 def start(ca, width="desktop"):
     home = trusting(ca)
-    os.environ["HOME"] = home
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--user-data-dir={home}/profile",
@@ -35,10 +34,18 @@ def start(ca, width="desktop"):
                      f"--window-size={WIDTHS[width][0]},{WIDTHS[width][1]}"]:
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    # Chromium reads the NSS database under $HOME: the browser's only, the suite's own processes keep theirs.
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", env=dict(os.environ, HOME=home)), options=options)
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)
+    driver.homelab_home = home
     return driver
+
+
+def stop(driver):
+    """Quits the browser and removes its profile and NSS database."""
+    driver.quit()
+    shutil.rmtree(driver.homelab_home, ignore_errors=True)
 
 
 def console_errors(driver, allowed=()):

@@ -34,7 +34,7 @@ class Dashboard(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         if cls.driver:
-            cls.driver.quit()
+            browser.stop(cls.driver)
         if cls.env:
             try:
                 cls.env.api(f"/v1/deployments/{cls.app}?data=delete", method="DELETE")
