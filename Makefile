@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all prereqs build run test bench fuzz clean agent-binaries api-fuzz
+.PHONY: all prereqs build run test test-browser bench fuzz clean agent-binaries api-fuzz
 
 all: build
 
@@ -29,11 +29,29 @@ test: prereqs
 	@# The fuzz targets' seeds and saved corpora, once each (Makefile.fuzz), and schemathesis against the live API.
 	$(MAKE) fuzz-replay
 	$(MAKE) api-fuzz
+	@# The dashboard in headless Chromium against the binaries just built (in the lab as root; Tests/Browser).
+	$(MAKE) --no-print-directory browser-suite
 
 ## make api-fuzz: schemathesis on the live OpenAPI document (fixed seed, time limit; no 5xx, no undocumented answer).
 api-fuzz:
 	$(SWIFT) build --product homelab-controller
 	deploy/dev/api-fuzz.sh
+
+## The browser suite's Python: Debian's (with python3-selenium) plus axe-core from PyPI, in a venv of its own.
+BROWSER_VENV := .build/browser-venv
+$(BROWSER_VENV)/.ready:
+	/usr/bin/python3 -m venv --system-site-packages $(BROWSER_VENV)
+	$(BROWSER_VENV)/bin/pip install -q axe-selenium-python==2.1.6
+	touch $@
+
+.PHONY: browser-suite
+browser-suite: $(BROWSER_VENV)/.ready
+	HOMELAB_TEST_LIMIT=600 deploy/dev/run-tests.sh $(BROWSER_VENV)/bin/python Tests/Browser/test_dashboard.py
+
+## make test-browser: only the browser suite (screenshots in .build/dashboard-screenshots/); as root, under the lab lock.
+test-browser: prereqs
+	$(SWIFT) build
+	@$(MAKE) --no-print-directory browser-suite
 
 ## make bench: release build; prints figures beside baselines measured in the same run.
 bench: prereqs
@@ -44,6 +62,8 @@ bench: prereqs
 	Benchmarks/bootstrap-bench.sh .build/release
 	Benchmarks/stack-bench.sh .build/release
 	Benchmarks/hardening-bench.sh .build/release
+	@$(MAKE) --no-print-directory $(BROWSER_VENV)/.ready
+	$(BROWSER_VENV)/bin/python Benchmarks/dashboard_bench.py .build/release
 
 ## make agent-binaries: fully static, stripped agents in dist/agents/ for amd64 (host toolchain)
 ## and arm64 (Debian sid cross toolchain; as root), each with a .sha256. See docs/building.md.

@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Wire types, frame codec and shared domain values. Depends on nothing of ours.
@@ -76,8 +77,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md"],
+            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md", "Web/README.md"],
+            // The dashboard's templates and assets (docs/dashboard.md), read from the resource bundle.
+            resources: [.copy("Web/Templates"), .copy("Web/Assets")],
             swiftSettings: strict
         ),
         // libssh2 (Debian libssh2-1-dev) for the controller's SSH bootstrap; never in the agent.
@@ -128,7 +132,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "homelab-controller",
-            dependencies: ["Controller", "Scheduler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Controller", "Protocol", "Scheduler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(name: "homelab", dependencies: ["CLI"], swiftSettings: strict),
@@ -154,7 +158,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks",
-            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh", "hardening-bench.sh", "listener-flood.py"],
+            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh", "hardening-bench.sh", "listener-flood.py", "dashboard_bench.py"],
             swiftSettings: strict
         ),
         // For the tests and benchmarks: child processes (posix_spawn + waitpid; see the file for why not

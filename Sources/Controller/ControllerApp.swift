@@ -33,7 +33,7 @@ public struct ControllerApp: Sendable {
         let authority = try CertificateAuthority.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki"))
         let tokens = TokenService(store: store, caFingerprint: authority.fingerprint)
         let events = EventHub()
-        let registry = DeviceRegistry(store: store, events: events, heartbeatTTL: config.heartbeatTTL, logger: logger)
+        let registry = DeviceRegistry(store: store, events: events, heartbeatTTL: config.heartbeatTTL, logger: logger, healthThresholds: config.healthThresholds)
         let enrollment = EnrollmentService(store: store, authority: authority, registry: registry, limits: config.limits)
         let info = ControllerInfo(version: ControllerVersion.current, caFingerprint: authority.fingerprint,
                                   agentAddress: "\(config.agentHost):\(config.agentPort)")

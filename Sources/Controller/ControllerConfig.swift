@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 import Scheduler
 
 /// How a controller runs: where its state lives and where it listens.
@@ -15,6 +16,8 @@ public struct ControllerConfig: Sendable {
     public var agentPort: Int = 7444
     /// A device not heard from for this long goes offline.
     public var heartbeatTTL: TimeInterval = 30
+    /// Where a device's health turns yellow and red (percent of the worst of CPU, memory and disk).
+    public var healthThresholds = DeviceHealth.Thresholds()
     /// How long metrics history is kept.
     public var metricsRetention: TimeInterval = 7 * 86400
     /// How long a new agent connection may take to finish TLS and hello.

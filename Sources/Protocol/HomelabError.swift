@@ -67,6 +67,12 @@ extension HomelabError.Code {
     public static let unauthorized: Self = "unauthorized"
     /// The caller is known but its role does not allow this.
     public static let forbidden: Self = "forbidden"
+    /// The dashboard's session ended (idle, too old, or its token was revoked): sign in again.
+    public static let sessionExpired: Self = "session_expired"
+    /// A dashboard form without its session's CSRF secret (out of date, or from another site).
+    public static let csrfFailed: Self = "csrf_failed"
+    /// A state-changing dashboard request from a page of another origin.
+    public static let csrfOrigin: Self = "csrf_origin"
     /// An address sent too many wrong credentials: it waits (`Retry-After`) before the next is even checked.
     public static let tooManyAttempts: Self = "too_many_attempts"
     /// The join token is unknown, used, expired or revoked.
@@ -140,8 +146,8 @@ extension HomelabError {
     public var httpStatus: Int {
         switch code {
         case .badRequest, .malformedMessage, .invalidName, .invalidValue: 400
-        case .unauthorized, .invalidToken, .badSignature, .deviceRevoked: 401
-        case .forbidden: 403
+        case .unauthorized, .invalidToken, .badSignature, .deviceRevoked, .sessionExpired: 401
+        case .forbidden, .csrfFailed, .csrfOrigin: 403
         case .notFound: 404
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413

@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Foundation
 import Logging
+import Protocol
 import Scheduler
 
 /// `homelab-controller`: runs the controller, or makes a join token offline.
@@ -86,6 +87,8 @@ extension ControllerCommand {
             }
             if authFreeFailures < 0 { throw ValidationError("--auth-free-failures must not be negative, got \(authFreeFailures)") }
         }
+        @Option(help: ArgumentHelp("Where a device's health turns yellow and red: percent of the worst of CPU, memory and disk.", valueName: "warning,critical"))
+        var healthThresholds: String = "70,90"
 
         func run() async throws {
             var config = ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir))
@@ -120,6 +123,11 @@ extension ControllerCommand {
             config.limits.agentConnectionsPerAddress = agentMaxConnectionsPerAddress
             config.limits.enrollmentsPerMinute = enrollmentsPerMinute
             config.limits.authThrottle.freeFailures = authFreeFailures
+            do {
+                config.healthThresholds = try DeviceHealth.Thresholds(parsing: healthThresholds)
+            } catch {
+                throw ValidationError("--health-thresholds: \(error)")
+            }
             if !catalog.isEmpty {
                 config.catalogDirectories = [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }
                     + catalog.map { URL(fileURLWithPath: $0) }
@@ -128,7 +136,8 @@ extension ControllerCommand {
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let app = try await ControllerApp(config: config, logger: logger)
             print("homelab controller \(app.context.info.version)")
-            print("  API:        https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)")
+            print("  API:        https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)/v1")
+            print("  dashboard:  https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)/ (sign in with an API token)")
             print("  agent port: \(listen):\(agentPort)")
             print("  CA:         sha256:\(app.context.authority.fingerprint)")
             print("  discovery:  \(discovery ? "udp \(config.discovery.network.group):\(config.discovery.network.port)" : "off")")

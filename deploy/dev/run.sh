@@ -45,11 +45,15 @@ if [ -s "$once" ]; then admin=$(cat "$once") && rm -f "$once"; fi
 cat <<MSG
 
   homelab is running.
-  API / dashboard:  https://127.0.0.1:$api_port   (CA: $state/controller/pki/ca.pem)
+  dashboard:        https://127.0.0.1:$api_port/   (sign in with the admin token; the browser will ask you to
+                    trust the controller's own CA: $state/controller/pki/ca.pem)
+  API:              https://127.0.0.1:$api_port/v1
   logs:             $state/controller.log, $state/agent.log
 MSG
 if [ -n "$admin" ]; then
   echo "  admin token:      $admin   (shown only on first start: keep it)"
+else
+  echo "  admin token:      printed only at the first start; make more on the dashboard's Tokens page"
 fi
 cat <<MSG
 

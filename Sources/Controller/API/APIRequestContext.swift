@@ -2,9 +2,9 @@ import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
 
-/// The request context of every API route: the caller's address (for the auth throttle and the audit log),
-/// its channel (to answer a refused WebSocket upgrade, see ``UpgradeRefusal``) and, once the bearer token
-/// checked out, who is calling with which role.
+/// The request context of every route (API and dashboard): the caller's address (for the auth throttle and the
+/// audit log), its channel (to answer a refused WebSocket upgrade, see ``UpgradeRefusal``), who is calling with
+/// which role once a bearer token or a dashboard session checked out, and the dashboard session itself.
 public struct APIRequestContext: RequestContext, WebSocketRequestContext {
     /// Hummingbird's storage (parameters, logger, the matched route).
     public var coreContext: CoreRequestContextStorage
@@ -16,6 +16,8 @@ public struct APIRequestContext: RequestContext, WebSocketRequestContext {
     public let remoteAddress: String?
     /// The authenticated caller; nil on public routes and before authentication.
     public var identity: APIIdentity?
+    /// The dashboard session, once the web middleware found one.
+    var session: WebSession?
 
     /// Creates the context of one request.
     public init(source: ApplicationRequestContextSource) {

@@ -18,6 +18,8 @@ public struct APIRoutes: Sendable {
         public let path: String
         /// Whether it is served without a token.
         public let isPublic: Bool
+        /// A dashboard page (session cookie) rather than an API route (bearer token).
+        public var isWeb = false
         public var description: String { "\(method) \(path)" }
     }
 
@@ -37,13 +39,18 @@ public struct APIRoutes: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: routeList))
         router.add(middleware: BearerAuthMiddleware(tokens: controller.tokens, throttle: controller.throttle,
                                                     publicPaths: Set(AccessTable.routes.filter { $0.value == .public }.keys.map { String($0.split(separator: " ")[1]) })))
+        router.add(middleware: WebMiddleware(sessions: SessionStore(store: controller.store), tokens: controller.tokens))
         router.add(middleware: AuditMiddleware(audit: controller.audit))
         router.add(middleware: AccessMiddleware())
+        // The API's GET routes without the middleware, for dashboard pages that read a route in process
+        // (the page's own route has checked the session and its role).
+        let reads = Router(context: Context.self)
         var routes: [Route] = []
         func add(_ method: HTTPRequest.Method, _ path: String, isPublic: Bool = false,
                  _ handler: @escaping @Sendable (Request, Context) async throws -> Response) {
             let hbPath = path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
             router.on(RouterPath(hbPath), method: method, use: handler)
+            if method == .get { reads.on(RouterPath(hbPath), method: method, use: handler) }
             routes.append(Route(method: method, path: path, isPublic: isPublic))
         }
         let controller = self.controller
@@ -72,6 +79,8 @@ public struct APIRoutes: Sendable {
         DeploymentRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         BootstrapRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         JobRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        DashboardAPIRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        MetricsHistoryRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         add(.get, "/v1/agent-binaries") { _, _ in
             try JSONResponse.make(ListResponse(items: try controller.agentBinaries.list()))
         }
@@ -115,6 +124,9 @@ public struct APIRoutes: Sendable {
                                       outbound: outbound, logger: socket.logger)
         }
         routes.append(Route(method: .get, path: "/v1/deployments/{name}/logs/ws", isPublic: false))
+        WebRoutes(controller: controller, reader: APIReader(responder: reads.buildResponder())).add(to: router) { method, path, isPublic in
+            routes.append(Route(method: method, path: path, isPublic: isPublic, isWeb: true))
+        }
         routeList.set(routes)
         return (router, routes)
     }

@@ -6,17 +6,21 @@ import NIOCore
 import Protocol
 import Synchronization
 
-/// Authenticates every request except those to public paths: the `Authorization: Bearer` token (the scheme
-/// in any case, as RFC 9110 says) goes through the ``AuthThrottle``, and the caller's identity is put in the
-/// context for the access table and the audit log.
+/// Authenticates every API request (`/v1/…`, `/metrics`) except those to public paths: the `Authorization:
+/// Bearer` token (the scheme in any case, as RFC 9110 says) goes through the ``AuthThrottle``, and the caller's
+/// identity is put in the context for the access table and the audit log. Everything else is the dashboard,
+/// which ``WebMiddleware`` guards with a session.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let tokens: TokenService
     let throttle: AuthThrottle
     let publicPaths: Set<String>
 
+    /// Whether a path belongs to the API (bearer tokens) rather than the dashboard (sessions).
+    static func isAPI(_ path: String) -> Bool { path == "/v1" || path.hasPrefix("/v1/") || path == "/metrics" || path == "/healthz" }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        if publicPaths.contains(request.uri.path) || !Self.isAPI(request.uri.path) { return try await next(request, context) }
         guard let token = Self.bearerToken(request.headers[.authorization]) else {
             throw HomelabError.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
         }
@@ -118,13 +122,13 @@ struct MethodNotAllowed: Error {
 }
 
 /// Security headers on every answer: HSTS (the API is only ever HTTPS), no content sniffing, and no caching,
-/// since answers carry tokens, secrets and live state.
+/// since answers carry tokens, secrets and live state (a route that sets its own, the dashboard's assets, keeps it).
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[.strictTransportSecurity] = "max-age=31536000"
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.cacheControl] = "no-store"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
     }
 }

@@ -60,7 +60,7 @@ enum OpenAPIDocument {
         }
     }
 
-    static let yaml = [core, deploymentPaths, jobPaths, tokens, accessPaths, bootstrapPaths, events, deploymentSchemas, jobSchemas, bootstrapSchemas, stackSchemas, accessSchemas]
+    static let yaml = [core, deploymentPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, events, deploymentSchemas, jobSchemas, bootstrapSchemas, stackSchemas, accessSchemas, dashboardSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe, scheduling and stack paths.
@@ -111,6 +111,7 @@ paths:
         "204": {description: Removed}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
+\#(devicePatch)
   /v1/devices/{name}/approve:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
@@ -419,6 +420,7 @@ components:
         lastSeenAt: {type: string, format: date-time}
         facts: {type: object, description: "DeviceFacts (hostname, architecture, kernel, os, cpu, memoryBytes, swapBytes, boardModel, bootTime, agentVersion, profile: the declared profile of a simulated device)"}
         metrics: {type: object, description: "MetricsSample (time, cpu, load, memory, filesystems, network, uptimeSeconds, temperatures, docker); absent sources are omitted"}
+        health: {$ref: "#/components/schemas/DeviceHealth", description: Absent while pending}
     AgentBinary:
       type: object
       properties:

@@ -87,10 +87,10 @@ struct DeployExecutor: JobExecutor {
         case .succeeded:
             var seen = Set<String>()
             let devices = machine.components.map(\.device).filter { seen.insert($0).inserted }.joined(separator: ",")
-            await parts.activity("deployment.running", "Deployed \(machine.name) (\(record?.recipe ?? "?")\(version)) to \(devices)")
+            await parts.activity("deployment.running", "Deployed \(machine.name) (\(record?.recipe ?? "?")\(version)) to \(devices)", deployment: machine.name)
         case .rolledBack, .failed:
             let last = steps.last?.message ?? job.state
-            await parts.activity("deployment.rolled-back", "Deploying \(machine.name) failed (\(job.failure?.message ?? "")); \(last)")
+            await parts.activity("deployment.rolled-back", "Deploying \(machine.name) failed (\(job.failure?.message ?? "")); \(last)", deployment: machine.name)
         }
     }
 

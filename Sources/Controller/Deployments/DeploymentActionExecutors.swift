@@ -24,7 +24,7 @@ struct DeploymentActionExecutor: JobExecutor {
         parts.publish(steps, name: machine.name)
         guard job.outcome == .succeeded, let said = steps.last?.message else { return }
         await parts.activity("deployment.\(machine.verb.rawValue)", "\(said.split(separator: " ").first ?? "") \(machine.name)"
-                             + (machine.component.map { " (\($0))" } ?? ""))
+                             + (machine.component.map { " (\($0))" } ?? ""), deployment: machine.name)
     }
 }
 
@@ -56,6 +56,6 @@ struct DeploymentRemovalExecutor: JobExecutor {
         guard job.outcome == .succeeded else { return }
         var seen = Set<String>()
         let devices = machine.components.reversed().map(\.device).filter { seen.insert($0).inserted }.joined(separator: ",")
-        await parts.activity("deployment.removed", "Removed \(machine.name) from \(devices)" + (machine.deleteData ? " with its data" : ""))
+        await parts.activity("deployment.removed", "Removed \(machine.name) from \(devices)" + (machine.deleteData ? " with its data" : ""), deployment: machine.name)
     }
 }

@@ -108,10 +108,12 @@ struct DeploymentParts: Sendable {
         events.publish(event)
     }
 
-    /// An activity-feed entry.
-    func activity(_ type: String, _ message: String, now: Date = Date()) async {
+    /// An activity-feed entry about deployment `deployment`.
+    func activity(_ type: String, _ message: String, deployment: String, now: Date = Date()) async {
         do {
-            _ = try await store.write { db in try EventRecord(id: nil, time: now, type: type, deviceID: nil, message: message).insert(db) }
+            _ = try await store.write { db in
+                try EventRecord(id: nil, time: now, type: type, deviceID: nil, message: message, deployment: deployment).insert(db)
+            }
         } catch {
             logger.error("cannot record the activity '\(message)': \(error)")
         }

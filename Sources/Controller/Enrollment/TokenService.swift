@@ -127,6 +127,13 @@ public struct TokenService: Sendable {
         return APIIdentity(tokenID: record.id, name: record.name, role: record.role)
     }
 
+    /// Who API token `id` belongs to while it is usable (not revoked, not expired): a dashboard session's
+    /// identity, looked up on every request so that revoking the token ends its sessions at once.
+    public func identity(ofToken id: String, now: Date = Date()) async -> APIIdentity? {
+        guard let record = try? await store.read({ db in try APITokenRecord.fetchOne(db, key: id) }), Self.isUsable(record, now: now) else { return nil }
+        return APIIdentity(tokenID: record.id, name: record.name, role: record.role)
+    }
+
     /// Whether `text` is a valid API token.
     public func verifyAPIToken(_ text: String) async -> Bool {
         await identify(text) != nil

@@ -18,6 +18,8 @@ public actor DeviceRegistry {
     let events: EventHub
     let heartbeatTTL: TimeInterval
     let logger: Logger
+    /// Where a device's health turns yellow and red.
+    public let healthThresholds: DeviceHealth.Thresholds
     private var sessions: [String: Session] = [:]
     /// Streams agents open for API requests (logs).
     public let streams = StreamRendezvous()
@@ -30,7 +32,8 @@ public actor DeviceRegistry {
     private var nextSessionID: UInt64 = 0
 
     /// Creates a registry; a device not heard from for `heartbeatTTL` seconds goes offline.
-    public init(store: Store, events: EventHub, heartbeatTTL: TimeInterval, logger: Logger) {
+    public init(store: Store, events: EventHub, heartbeatTTL: TimeInterval, logger: Logger, healthThresholds: DeviceHealth.Thresholds = .init()) {
+        self.healthThresholds = healthThresholds
         self.store = store
         self.events = events
         self.heartbeatTTL = heartbeatTTL
@@ -100,7 +103,7 @@ public actor DeviceRegistry {
         }
         guard let record = try? await store.read({ db in try DeviceRecord.fetchOne(db, key: deviceID) }) else { return }
         var event = RegistryEvent(type: progress != nil ? .stackProgress : .containerEvent, time: now,
-                                  device: record.resource(online: sessions[deviceID] != nil))
+                                  device: record.resource(online: sessions[deviceID] != nil, thresholds: healthThresholds))
         event.stack = progress
         event.container = container
         events.publish(event)
@@ -190,7 +193,7 @@ public actor DeviceRegistry {
     /// Every device, by name.
     public func list() async throws -> [DeviceResource] {
         let records = try await store.read { db in try DeviceRecord.order(Column("name")).fetchAll(db) }
-        return records.map { $0.resource(online: sessions[$0.id] != nil) }
+        return records.map { $0.resource(online: sessions[$0.id] != nil, thresholds: healthThresholds) }
     }
 
     /// One device by name or id.
@@ -198,7 +201,7 @@ public actor DeviceRegistry {
         guard let record = try await store.read({ db in try DeviceRecord.find(db, nameOrID: nameOrID) }) else {
             throw HomelabError.notFound("no device named '\(nameOrID)'")
         }
-        return record.resource(online: sessions[record.id] != nil)
+        return record.resource(online: sessions[record.id] != nil, thresholds: healthThresholds)
     }
 
     /// Admits a pending device; it receives its certificate the next time it asks.
@@ -215,7 +218,7 @@ public actor DeviceRegistry {
             return record
         }
         await publish(.deviceEnrolled, record, now: now, message: "\(record.name) was approved")
-        return record.resource(online: false)
+        return record.resource(online: false, thresholds: healthThresholds)
     }
 
     /// Removes a device: its certificate is refused from now on and a live session is closed.
@@ -239,6 +242,6 @@ public actor DeviceRegistry {
                 try EventRecord(id: nil, time: now, type: kind.rawValue, deviceID: record.id, message: message).insert(db)
             }
         }
-        events.publish(RegistryEvent(type: kind, time: now, device: record.resource(online: sessions[record.id] != nil)))
+        events.publish(RegistryEvent(type: kind, time: now, device: record.resource(online: sessions[record.id] != nil, thresholds: healthThresholds)))
     }
 }

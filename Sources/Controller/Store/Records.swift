@@ -25,13 +25,15 @@ struct DeviceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var decodedFacts: DeviceFacts? { facts.flatMap { JSONText.decode(DeviceFacts.self, $0) } }
     var decodedMetrics: MetricsSample? { metrics.flatMap { JSONText.decode(MetricsSample.self, $0) } }
 
-    /// The API view, with the live status the registry knows.
-    func resource(online: Bool) -> DeviceResource {
-        DeviceResource(
+    /// The API view, with the live status the registry knows and the health by `thresholds`.
+    func resource(online: Bool, thresholds: DeviceHealth.Thresholds = .init()) -> DeviceResource {
+        var resource = DeviceResource(
             id: id, name: name, status: state == .pending ? .pending : (online ? .online : .offline),
             keyFingerprint: keyFingerprint, labels: decodedLabels, address: address, createdAt: createdAt,
             lastSeenAt: lastSeenAt, facts: decodedFacts, metrics: decodedMetrics
         )
+        resource.health = DeviceHealth(resource, thresholds: thresholds)
+        return resource
     }
 
     /// Finds a device by name or id.
@@ -112,6 +114,8 @@ struct EventRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var type: String
     var deviceID: String?
     var message: String
+    /// The deployment's name, for deployment entries (column added by the dashboard's migration).
+    var deployment: String?
 }
 
 /// JSON text columns, written with the wire coder.

@@ -146,6 +146,18 @@ public final class Store: Sendable {
                 WHERE length(expiresAt) > 23 OR substr(expiresAt, 5, 1) != '-'
                 """)
         }
+        migrator.registerMigration("issue-17: dashboard sessions, deployments in the activity feed") { db in
+            // Signed-in browsers: the cookie's SHA-256 only, the API token it stands for, its CSRF secret.
+            try db.create(table: "webSession") { t in
+                t.primaryKey("idHash", .text)
+                t.column("tokenID", .text).notNull().indexed().references("apiToken", onDelete: .cascade)
+                t.column("csrf", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+            }
+            try db.alter(table: "event") { t in t.add(column: "deployment", .text) }
+            try db.create(index: "event_deployment", on: "event", columns: ["deployment"])
+        }
         return migrator
     }
 

@@ -32,6 +32,8 @@ public struct DeviceResource: Codable, Equatable, Sendable {
     public var facts: DeviceFacts?
     /// Its latest metrics sample, when reported.
     public var metrics: MetricsSample?
+    /// Green, yellow or red by its latest sample and the configured thresholds; absent while pending.
+    public var health: DeviceHealth?
 
     /// Creates a resource.
     public init(id: String, name: String, status: DeviceStatus, keyFingerprint: String, labels: [String: String] = [:],
@@ -46,6 +48,7 @@ public struct DeviceResource: Codable, Equatable, Sendable {
         self.lastSeenAt = lastSeenAt
         self.facts = facts
         self.metrics = metrics
+        self.health = DeviceHealth(self)
     }
 }
 
