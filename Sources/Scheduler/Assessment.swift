@@ -42,8 +42,10 @@ public struct Assessment: Codable, Sendable, Equatable {
 
     public var device: String
     public var tier: Tier
-    /// The weighted mean of the factors, 0-100; 0 when rejected.
+    /// The judgement plus packing's points (fit adds, room takes), kept under the line of the tier above; 0 when rejected.
     public var score: Double
+    /// The judgement alone: the weighted mean of every factor but packing's, 0-100; it decides the tier.
+    public var judgement: Double
     public var factors: [Factor]
     /// Why the device cannot take it (hard filters); empty when it can.
     public var rejections: [String]

@@ -51,7 +51,7 @@ extension Scheduler {
         let factors = factors(device, component: component, request: request, traits: traits, homelab: homelab, warnings: &warnings)
         let copies = device.apps.filter { $0.recipe == request.recipe }.count
         guard rejections.isEmpty else {
-            return Assessment(device: device.name, tier: .notRecommended, score: 0, factors: factors, rejections: rejections, concerns: [],
+            return Assessment(device: device.name, tier: .notRecommended, score: 0, judgement: 0, factors: factors, rejections: rejections, concerns: [],
                               strengths: [], copies: copies, warnings: warnings, reason: rejections[0])
         }
         // The judgement: the weighted mean of every factor but packing's, which decides the tier; packing adds (fit) and
@@ -79,7 +79,8 @@ extension Scheduler {
         let strengths = strengths(device, component: component, traits: traits, concerns: concerns)
         var reason = strengths.isEmpty ? "fits" : Self.joined(strengths)
         if !concerns.isEmpty { reason += ", but " + Self.joined(concerns.map(\.words)) }
-        return Assessment(device: device.name, tier: tier, score: score, factors: factors, rejections: [], concerns: concerns, strengths: strengths,
+        return Assessment(device: device.name, tier: tier, score: score, judgement: (judgement * 10).rounded() / 10, factors: factors, rejections: [],
+                          concerns: concerns, strengths: strengths,
                           copies: copies, warnings: warnings, reason: reason)
     }
 
@@ -175,10 +176,13 @@ extension Scheduler {
             add("cpu", 50, weights.cpuCapability, "unknown")
         }
 
-        // Reliability: 90 % availability is 0, 100 % is full marks, less 5 per reboot.
+        // Reliability: 90 % availability is 0, 100 % is full marks, less 5 per reboot; a week of history counts in full,
+        // less leans toward the 50 of no history (a device enrolled an hour ago has proved nothing yet).
         if let availability = device.availability {
-            add("reliability", (availability - 0.9) / 0.1 * 100 - 5 * Double(device.reboots ?? 0), weights.reliability,
-                "online \(Bytes.decimal(availability * 100)) % of \(Self.days(device.observedDays ?? 30)), \(device.reboots ?? 0) reboots")
+            let observed = device.observedDays ?? 30
+            let measured = (availability - 0.9) / 0.1 * 100 - 5 * Double(device.reboots ?? 0)
+            add("reliability", 50 + (Self.clamp(measured) - 50) * min(1, observed / 7), weights.reliability,
+                "online \(Bytes.decimal(availability * 100)) % of \(Self.days(observed)), \(device.reboots ?? 0) reboots")
         } else {
             add("reliability", 50, weights.reliability, "no history yet")
             warnings.append("no availability history yet")
@@ -188,8 +192,9 @@ extension Scheduler {
         add("always-on", traits.contains(.alwaysOn) ? 100 : 0, wantsAlwaysOn ? weights.alwaysOnFit : 0,
             traits.contains(.alwaysOn) ? "always on" : "not always on")
 
-        // Power, against the homelab's lowest draw; twice the weight for apps that run all the time.
-        add("power", homelab.powerScore(device), weights.powerDraw * (wantsAlwaysOn ? 2 : 1),
+        // Power, against the homelab's lowest draw; twice the weight for apps that run all the time, and twice again
+        // for apps that prefer low power (that preference is weighed here, not among the traits).
+        add("power", homelab.powerScore(device), weights.powerDraw * (wantsAlwaysOn ? 2 : 1) * (component.prefer.contains(.lowPower) ? 2 : 1),
             device.watts.map { "\(Bytes.decimal($0)) W" + (homelab.lowestWatts.map { " (the homelab's lowest: \(Bytes.decimal($0)) W)" } ?? "") } ?? "unknown")
 
         add("load", 100 - (device.cpuBusyPercent ?? 50), weights.load, device.cpuBusyPercent.map { "\(Int($0.rounded())) % CPU busy" } ?? "unknown")
@@ -200,7 +205,7 @@ extension Scheduler {
         add("spread", same > 0 ? 0 : max(50, 100 - 10 * Double(sameCategory)), weights.spread,
             same > 0 ? "already runs \(request.recipe)" : "\(sameCategory) \(request.category ?? "") app\(sameCategory == 1 ? "" : "s") there")
 
-        let preferred = component.prefer.filter { $0 != .alwaysOn }
+        let preferred = component.prefer.filter { $0 != .alwaysOn && $0 != .lowPower }
         let met = preferred.filter { traits.contains($0) }
         add("traits", preferred.isEmpty ? 100 : Double(met.count) / Double(preferred.count) * 100, preferred.isEmpty ? 0 : weights.traits,
             preferred.isEmpty ? "no preference" : "has \(met.map(\.rawValue).joined(separator: ", ").isEmpty ? "none" : met.map(\.rawValue).joined(separator: ", ")) of \(preferred.map(\.rawValue).joined(separator: ", "))")

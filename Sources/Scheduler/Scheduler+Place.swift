@@ -9,7 +9,9 @@ extension Scheduler {
         if request.components.count == 1 {
             guard let first = rankings[0].first?.assessment, first.eligible else { return nil }
             chosen = [first]
-            unpacked = withoutPacking.rank(devices, for: request.components[0], request: request, in: homelab).first.map { [$0] }
+            // Judgement alone: the same assessments ordered by the judgement instead of the score.
+            let judged = order(rankings[0].map(\.assessment), freeAfter: Self.freeAfter(devices, request.components[0])) { $0.judgement }
+            unpacked = judged.first.map { [$0.assessment] }
         } else {
             guard let set = joint(devices, request: request, in: homelab) else { return nil }
             chosen = set

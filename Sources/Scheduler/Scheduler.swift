@@ -56,33 +56,33 @@ public struct Scheduler: Sendable {
     /// The ranking with each device's group of equal scores.
     func ranked(_ devices: [DeviceState], for component: PlacementRequest.Component, request: PlacementRequest,
                 in homelab: Homelab) -> [(assessment: Assessment, group: Int)] {
-        let byName = Dictionary(devices.map { ($0.name, $0) }) { first, _ in first }
-        return order(devices.map { assess($0, for: component, request: request, in: homelab) }) { name in
-            byName[name]?.freeMemory.map { $0 - component.memoryBytes } ?? .max
-        }
+        order(devices.map { assess($0, for: component, request: request, in: homelab) }, freeAfter: Self.freeAfter(devices, component))
+    }
+
+    /// The RAM each device would have left after `component`, by name; unknown figures last.
+    static func freeAfter(_ devices: [DeviceState], _ component: PlacementRequest.Component) -> (String) -> Int64 {
+        let free = Dictionary(devices.map { ($0.name, $0.freeMemory.map { $0 - component.memoryBytes } ?? .max) }) { first, _ in first }
+        return { free[$0] ?? .max }
     }
 
     /// Eligible first; then by tier; then, for an app that wants one, always-on devices; then those with the fewest
-    /// copies of the app (instances go round-robin); then those with more of the traits the app prefers; then by score, where the scores within ``equalWithin`` of the best of their group count
-    /// as equal and go by the RAM left after the app (`freeAfter`), the tighter fit first (it keeps the larger hole for
-    /// a larger app), then by name. Rejected ones after, by name. Each comes with its group of equal scores.
-    func order(_ assessments: [Assessment], freeAfter: (String) -> Int64) -> [(assessment: Assessment, group: Int)] {
-        let eligible = assessments.filter(\.eligible).sorted { a, b in
-            let (ka, kb) = (a.orderKey, b.orderKey)
-            return (ka.0, ka.1, ka.2, ka.3, -a.score, a.device) < (kb.0, kb.1, kb.2, kb.3, -b.score, b.device)
-        }
+    /// copies of the app (instances go round-robin); then those with more of the traits the app prefers; then by
+    /// `score` (the score, or the judgement alone), where the scores within ``equalWithin`` of the best of their
+    /// group count as equal and go by the RAM left after the app (`freeAfter`), the tighter fit first (it keeps the
+    /// larger hole for a larger app), then by name. Rejected ones after, by name. Each comes with its group.
+    func order(_ assessments: [Assessment], freeAfter: (String) -> Int64,
+               score: (Assessment) -> Double = \.score) -> [(assessment: Assessment, group: Int)] {
+        let eligible = assessments.filter(\.eligible).map { (assessment: $0, key: $0.orderKey, score: score($0), left: freeAfter($0.device)) }
+            .sorted { a, b in (a.key.0, a.key.1, a.key.2, a.key.3, -a.score, a.assessment.device) < (b.key.0, b.key.1, b.key.2, b.key.3, -b.score, b.assessment.device) }
         var out: [(assessment: Assessment, group: Int)] = []
         var group = 0
         var start = 0
         while start < eligible.count {
             let leader = eligible[start]
             var end = start + 1
-            while end < eligible.count, eligible[end].orderKey == leader.orderKey, leader.score - eligible[end].score <= equalWithin { end += 1 }
-            let members = eligible[start..<end].sorted { a, b in
-                let (fa, fb) = (freeAfter(a.device), freeAfter(b.device))
-                return fa != fb ? fa < fb : a.device < b.device
-            }
-            out += members.map { ($0, group) }
+            while end < eligible.count, eligible[end].key == leader.key, leader.score - eligible[end].score <= equalWithin { end += 1 }
+            let members = eligible[start..<end].sorted { a, b in a.left != b.left ? a.left < b.left : a.assessment.device < b.assessment.device }
+            out += members.map { ($0.assessment, group) }
             group += 1
             start = end
         }

@@ -61,14 +61,14 @@ struct SchedulerTests {
             FactorCase(factor: "power", better: twin("a", { $0.watts = 5 }), worse: twin("b", { $0.watts = 50 })),
             FactorCase(factor: "load", better: twin("a", { $0.cpuBusyPercent = 5 }), worse: twin("b", { $0.cpuBusyPercent = 90 })),
             FactorCase(factor: "spread", better: twin("a", { _ in }), worse: twin("b", { $0.apps = [DeployedApp(recipe: "vaultwarden")] })),
-            FactorCase(factor: "traits", better: twin("a", { $0.watts = 5 }), worse: twin("b", { $0.watts = 50 })),
+            FactorCase(factor: "traits", better: twin("a", { $0.gpu = true }), worse: twin("b", { _ in })),
             FactorCase(factor: "fit", better: twin("a", { $0.memoryAvailableBytes = 3 * gib; $0.storageAvailableBytes = 400 * gib }), worse: twin("b", { _ in })),
         ]
     }()
 
     @Test("each factor moves its score the right way, and weighed alone it orders the devices", arguments: factorCases)
     func factors(_ test: FactorCase) throws {
-        let request = Mock.app(prefer: [.lowPower])
+        let request = Mock.app(prefer: [.lowPower, .gpu])
         let both = Homelab([test.better, test.worse])
         let better = try #require(scheduler.assess(test.better, for: request.components[0], request: request, in: both).factors.first { $0.name == test.factor })
         let worse = try #require(scheduler.assess(test.worse, for: request.components[0], request: request, in: both).factors.first { $0.name == test.factor })
