@@ -20,7 +20,7 @@ public struct Plan: Codable, Sendable, Equatable {
             case alwaysOn = "always-on"
             /// Fewer copies of the app already there: instances go round-robin.
             case spread
-            /// More of the traits the app prefers (low power, storage-optimized, a GPU, …).
+            /// More of the traits the app prefers (storage-optimized, a GPU, a fast CPU, high memory).
             case traits
             /// A higher score; `factor` names the soft factor that made most of the difference.
             case score

@@ -195,7 +195,10 @@ extension Scheduler {
         // Power, against the homelab's lowest draw; twice the weight for apps that run all the time, and twice again
         // for apps that prefer low power (that preference is weighed here, not among the traits).
         add("power", homelab.powerScore(device), weights.powerDraw * (wantsAlwaysOn ? 2 : 1) * (component.prefer.contains(.lowPower) ? 2 : 1),
-            device.watts.map { "\(Bytes.decimal($0)) W" + (homelab.lowestWatts.map { " (the homelab's lowest: \(Bytes.decimal($0)) W)" } ?? "") } ?? "unknown")
+            device.watts.map { watts in
+                let above = watts - (homelab.lowestWatts ?? watts)
+                return "\(Bytes.decimal(watts)) W" + (above > 0 ? ", \(Bytes.decimal(above)) W above the homelab's lowest" : ", the homelab's lowest")
+            } ?? "unknown")
 
         add("load", 100 - (device.cpuBusyPercent ?? 50), weights.load, device.cpuBusyPercent.map { "\(Int($0.rounded())) % CPU busy" } ?? "unknown")
 
@@ -214,7 +217,7 @@ extension Scheduler {
         add("fit", fit.score, weights.fit, fit.note)
 
         let room = scarceRoom(device, component: component, request: request, traits: traits, homelab: homelab)
-        add("room", room.map { 50 + 50 * pow($0.share, 2) } ?? 0, weights.room, room.map { "takes \($0.kind)" } ?? "takes no scarce room")
+        add("room", room.map { 100 * pow($0.share, 2) } ?? 0, weights.room, room.map { "takes \($0.kind)" } ?? "takes no scarce room")
         return out
     }
 }

@@ -1,7 +1,7 @@
 extension Scheduler {
     /// What put the first of a ranking ahead of the second: the first key of the order on which they differ.
     func decision(_ ranking: [(assessment: Assessment, group: Int)], component: PlacementRequest.Component,
-                  devices: [String: DeviceState]) -> Plan.Decision {
+                  devices: [String: DeviceState], homelab: Homelab) -> Plan.Decision {
         guard let (chosen, group) = ranking.first else { return Plan.Decision(by: .onlyCandidate, words: "the only device that can take it") }
         guard ranking.count > 1, ranking[1].assessment.eligible else {
             let other = ranking.count > 1 ? ranking[1].assessment : nil
@@ -19,15 +19,25 @@ extension Scheduler {
         if chosen.copies != next.copies {
             return Plan.Decision(by: .spread, over: next.device, words: "\(next.device) already runs \(next.copies) cop\(next.copies == 1 ? "y" : "ies") of it")
         }
-        if chosen.orderKey.3 != next.orderKey.3, let mine = chosen.factors.first(where: { $0.name == "traits" }),
-           let theirs = next.factors.first(where: { $0.name == "traits" }) {
-            return Plan.Decision(by: .traits, factor: "traits", over: next.device, words: "\(mine.note); \(next.device) \(theirs.note)")
+        if chosen.orderKey.3 != next.orderKey.3, let here = devices[chosen.device], let there = devices[next.device] {
+            let preferred = component.prefer.filter { $0 != .alwaysOn && $0 != .lowPower }
+            func met(_ device: DeviceState) -> [String] { preferred.filter { homelab.traits(of: device).contains($0) }.map(\.rawValue) }
+            let (mine, theirs) = (met(here), met(there))
+            return Plan.Decision(by: .traits, factor: "traits", over: next.device,
+                                 words: "it has \(mine.count) of the \(preferred.count) traits the app prefers (\(mine.joined(separator: ", "))), "
+                                    + "\(next.device) \(theirs.count)" + (theirs.isEmpty ? "" : " (\(theirs.joined(separator: ", ")))"))
         }
         if ranking[1].group != group {
+            // Each factor's share of the difference in points: a judgement factor by its weight in the mean, fit by its
+            // points, room (taken off) by its points the other way.
             let mine = Dictionary(chosen.factors.map { ($0.name, $0) }) { first, _ in first }
+            let judged = chosen.factors.filter { !Self.packingFactors.contains($0.name) }.map(\.weight).reduce(0, +)
             let deciding = next.factors.compactMap { theirs -> (Assessment.Factor, Assessment.Factor, Double)? in
                 guard let own = mine[theirs.name] else { return nil }
-                return (own, theirs, own.weight * (own.score - theirs.score))
+                let difference = own.score - theirs.score
+                let points = own.name == "fit" ? own.weight * difference / 100 : own.name == "room" ? -own.weight * difference / 100
+                    : judged > 0 ? own.weight * difference / judged : 0
+                return (own, theirs, points)
             }.max { ($0.2, $1.0.name) < ($1.2, $0.0.name) }
             let words = "scores \(Bytes.decimal(chosen.score)) against \(Bytes.decimal(next.score))"
                 + (deciding.map { ", mostly on \($0.0.name): \($0.0.note), against \($0.1.note)" } ?? "")

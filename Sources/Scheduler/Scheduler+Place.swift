@@ -22,7 +22,7 @@ extension Scheduler {
             let assessment = chosen[index]
             let decision: Plan.Decision
             if rankings[index].first?.assessment.device == assessment.device {
-                decision = self.decision(rankings[index], component: component, devices: byName)
+                decision = self.decision(rankings[index], component: component, devices: byName, homelab: homelab)
             } else {
                 decision = jointDecision(component, chosen: assessment, ranking: rankings[index], set: Array(zip(request.components, chosen)))
             }

@@ -12,7 +12,7 @@ public struct Weights: Codable, Sendable, Equatable {
     /// Points the tightest fit adds on top of the judgement (not a share of the mean).
     public var fit = 10.0
     /// Points taking the scarcest room this app does not need takes off (not a share of the mean).
-    public var room = 20.0
+    public var room = 30.0
     public var locality = 1.0
 
     public init() {}
