@@ -1,6 +1,6 @@
 /// The weights of the soft factors; 0 turns one off. Defaults and their reasons: docs/scheduler.md.
 public struct Weights: Codable, Sendable, Equatable {
-    public var ramHeadroom = 1.0
+    public var ramHeadroom = 0.0
     public var storageHeadroom = 2.0
     public var cpuCapability = 2.0
     public var reliability = 2.0

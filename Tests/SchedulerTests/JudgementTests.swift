@@ -123,10 +123,10 @@ struct JudgementTests {
                   homelab: [Mock.nas("nas-a").with { $0.cpuBusyPercent = 8 }, Mock.nas("nas-b").with { $0.memoryAvailableBytes = 6 * gib }],
                   app: Mock.app("homepage", category: "dashboards", memory: 256 * mib, prefer: []), pick: "nas-b",
                   because: ["within 3 points of nas-a, which counts as equal: the tighter fit (5.8 GB RAM left after this app, against 7.3 GB)"]),
-        Judgement(name: "a small app goes to the NAS it fills, not the one nearly empty, and says it keeps the larger hole",
+        Judgement(name: "a small app goes to the NAS it fills, not the one nearly empty, and says packing decided",
                   homelab: [Mock.nas(), Mock.nas("nas-2").with { $0.memoryAvailableBytes = 2 * gib; $0.storageAvailableBytes = 300 * gib }],
                   app: Mock.app("homepage", category: "dashboards", memory: 256 * mib, prefer: []), pick: "nas-2",
-                  because: ["keeps nas's larger hole"]),
+                  because: ["mostly on fit: after this app: 22 % of RAM, 15 % of storage"]),
     ]
 
     @Test("the pick, its reason and every line's tier and words", arguments: cases)
