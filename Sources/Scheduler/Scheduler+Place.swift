@@ -1,9 +1,11 @@
 extension Scheduler {
     /// Where one instance goes on `devices`, with each component's choice and what decided it; nil when no set fits.
     /// One component: the first eligible device of its ranking. Several: the best set that fits together (``joint(_:request:in:)``).
-    func place(instance: Int, on devices: [DeviceState], request: PlacementRequest, in homelab: Homelab) -> Plan.Placement? {
+    /// `ranked`: each component's ranking of these devices, when the caller has it already.
+    func place(instance: Int, on devices: [DeviceState], request: PlacementRequest, in homelab: Homelab,
+               ranked known: [[(assessment: Assessment, group: Int)]]? = nil) -> Plan.Placement? {
         let byName = Dictionary(devices.map { ($0.name, $0) }) { first, _ in first }
-        let rankings = request.components.map { ranked(devices, for: $0, request: request, in: homelab) }
+        let rankings = known ?? request.components.map { ranked(devices, for: $0, request: request, in: homelab) }
         let chosen: [Assessment]
         let unpacked: [Assessment]?
         if request.components.count == 1 {
@@ -13,7 +15,7 @@ extension Scheduler {
             let judged = order(rankings[0].map(\.assessment), freeAfter: Self.freeAfter(devices, request.components[0])) { $0.judgement }
             unpacked = judged.first.map { [$0.assessment] }
         } else {
-            guard let set = joint(devices, request: request, in: homelab) else { return nil }
+            guard let set = joint(devices, request: request, in: homelab, ranked: rankings.map { $0.map(\.assessment) }) else { return nil }
             chosen = set
             unpacked = withoutPacking.joint(devices, request: request, in: homelab)
         }
@@ -44,11 +46,11 @@ extension Scheduler {
     /// the fewest tiers below Recommended, the most always-on devices for the components that want them, the fewest
     /// copies of the app, the most preferred traits, then the combined score, where sets within ``equalWithin`` count as equal and go by the RAM
     /// left free, the tighter first, then by names.
-    func joint(_ devices: [DeviceState], request: PlacementRequest, in homelab: Homelab) -> [Assessment]? {
+    /// `ranked`: each component's ranking of these devices, when the caller has it already.
+    func joint(_ devices: [DeviceState], request: PlacementRequest, in homelab: Homelab, ranked: [[Assessment]]? = nil) -> [Assessment]? {
         let byName = Dictionary(devices.map { ($0.name, $0) }) { first, _ in first }
-        let options = request.components.map { component in
-            rank(devices, for: component, request: request, in: homelab).filter(\.eligible).prefix(candidatesPerComponent)
-        }
+        let rankings = ranked ?? request.components.map { rank(devices, for: $0, request: request, in: homelab) }
+        let options = rankings.map { $0.filter(\.eligible).prefix(candidatesPerComponent) }
         guard options.allSatisfy({ !$0.isEmpty }) else { return nil }
         struct Candidate {
             var choice: [Assessment]

@@ -17,16 +17,17 @@ public struct Scheduler: Sendable {
     public func plan(_ snapshot: ClusterSnapshot, _ request: PlacementRequest) -> Plan {
         let devices = snapshot.devices.sorted { $0.name < $1.name }
         let homelab = Homelab(devices)
-        let rankings = request.components.map { component in
-            Plan.Ranking(component: component.name, devices: rank(devices, for: component, request: request, in: homelab))
-        }
+        let ranked = request.components.map { self.ranked(devices, for: $0, request: request, in: homelab) }
+        let rankings = zip(request.components, ranked).map { Plan.Ranking(component: $0.name, devices: $1.map(\.assessment)) }
         var state = devices
         var placements: [Plan.Placement] = []
         var unplaced: [String] = []
         var used: Set<String> = []
         for instance in 1...max(1, request.instances) {
             let available = request.allowSameDevice ? state : state.filter { !used.contains($0.name) }
-            guard let placement = place(instance: instance, on: available, request: request, in: homelab) else {
+            // The first instance sees the homelab as the rankings do: their order is its order.
+            let fresh = placements.isEmpty && available.count == devices.count
+            guard let placement = place(instance: instance, on: available, request: request, in: homelab, ranked: fresh ? ranked : nil) else {
                 let why = used.isEmpty ? "no device, or set of devices, can take every component (see the rankings)"
                     : "no device left without an instance that can take it (\(used.count) used; --allow-same-device to share)"
                 unplaced.append("instance \(instance): \(why)")
