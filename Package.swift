@@ -101,6 +101,7 @@ let package = Package(
         .target(
             name: "Scheduler",
             dependencies: ["Recipes", "Protocol"],
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // Importers from the Runtipi, CasaOS and Umbrel app stores into recipes.

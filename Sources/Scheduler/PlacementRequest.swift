@@ -87,16 +87,23 @@ extension RecipeComponent {
     }
 }
 
-/// `POST /v1/recommendations`: a catalog recipe and the constraints on where it may go.
+/// `POST /v1/recommendations`: a catalog recipe (or a recipe's YAML text) and the constraints on where it may go.
 public struct RecommendationRequest: Codable, Sendable, Equatable {
-    public var recipe: String
+    /// A catalog recipe id; or `recipeYAML`.
+    public var recipe: String?
+    /// A recipe's YAML text (`homelab recommend ./app.yaml`), with its file name for the problems it has.
+    public var recipeYAML: String?
+    public var recipeFile: String?
     public var instances: Int?
     public var group: String?
     public var notOn: [String]?
     public var allowSameDevice: Bool?
 
-    public init(recipe: String, instances: Int? = nil, group: String? = nil, notOn: [String]? = nil, allowSameDevice: Bool? = nil) {
+    public init(recipe: String? = nil, recipeYAML: String? = nil, recipeFile: String? = nil, instances: Int? = nil, group: String? = nil,
+                notOn: [String]? = nil, allowSameDevice: Bool? = nil) {
         self.recipe = recipe
+        self.recipeYAML = recipeYAML
+        self.recipeFile = recipeFile
         self.instances = instances
         self.group = group
         self.notOn = notOn

@@ -1,48 +1,66 @@
-/// How well a device suits a component: the verdict, the factors behind it, and the words for it.
-public struct Assessment: Codable, Sendable, Equatable {
-    public enum Tier: String, Codable, Sendable, Comparable {
-        case recommended
-        case ok
-        case notRecommended = "not-recommended"
-
-        var rank: Int { self == .recommended ? 0 : self == .ok ? 1 : 2 }
-        public static func < (a: Tier, b: Tier) -> Bool { a.rank < b.rank }
-
-        /// As a person writes it.
-        public var words: String { self == .recommended ? "Recommended" : self == .ok ? "OK" : "Not recommended" }
-    }
-
-    /// One soft factor: 0-100, and its weight in the total.
-    public struct Factor: Codable, Sendable, Equatable {
-        public var name: String
-        public var score: Double
-        public var weight: Double
-        /// What the score rests on ("6.1 GB free of 8 GB after this app").
-        public var note: String
-    }
-
-    public var device: String
-    public var tier: Tier
-    /// The weighted mean of the factors, 0-100; 0 when rejected.
-    public var score: Double
-    public var factors: [Factor]
-    /// Why the device cannot take it (hard filters); empty when it can.
-    public var rejections: [String]
-    /// What the judgement could not rest on (no metrics yet, no history).
-    public var warnings: [String]
-    /// One line: "nas: 7.5 GB RAM free and always on".
-    public var reason: String
-
-    public var eligible: Bool { rejections.isEmpty }
-}
-
-/// The scheduler's answer.
+/// The scheduler's answer: every device ranked for each component, and where each instance goes, with
+/// the choice and its reasons as fields (the device per component, the deciding factor, the packing decision).
 public struct Plan: Codable, Sendable, Equatable {
-    /// Every device for each component, best first.
+    /// Every device for one component, in the order the placement uses: for a one-component app the
+    /// first eligible device is the one placed.
     public struct Ranking: Codable, Sendable, Equatable {
         public var component: String
         public var devices: [Assessment]
     }
+
+    /// What decided a choice over the next best device.
+    public struct Decision: Codable, Sendable, Equatable {
+        /// What decided it.
+        public enum Factor: String, Codable, Sendable {
+            /// The only device that can take it.
+            case onlyCandidate = "only-candidate"
+            /// A better tier (the other has a concern, or cannot take it).
+            case tier
+            /// Always on, for an app that wants it.
+            case alwaysOn = "always-on"
+            /// Fewer copies of the app already there: instances go round-robin.
+            case spread
+            /// More of the traits the app prefers (storage-optimized, a GPU, a fast CPU, high memory).
+            case traits
+            /// A higher score; `factor` names the soft factor that made most of the difference.
+            case score
+            /// Scores within the band count as equal: the tighter fit (less RAM left after the app) keeps the larger hole.
+            case tighterFit = "tighter-fit"
+            /// Equal in everything: the name, so the order is the same every time.
+            case name
+            /// Placed with the other components of the app: the best set that fits together.
+            case joint
+        }
+        public var by: Factor
+        /// For `score`: the soft factor (`fit`, `power`, `ram-headroom`, …) that made most of the difference.
+        public var factor: String?
+        /// The device it was chosen over (the next in the ranking), if any.
+        public var over: String?
+        /// In words ("pi4 has low storage: 3.9 GB free of 16 GB after this app").
+        public var words: String
+    }
+
+    /// Packing changed the choice: without the fit factor another device would have been first.
+    public struct Packing: Codable, Sendable, Equatable {
+        /// The device that would have been chosen without packing.
+        public var over: String
+        /// Why the tighter fit is better, in words ("keeps nas's 1.9 TB of storage for apps that need it").
+        public var reason: String
+    }
+
+    /// Where one component of one instance goes, and why.
+    public struct Choice: Codable, Sendable, Equatable {
+        public var component: String
+        public var device: String
+        public var tier: Assessment.Tier
+        public var score: Double
+        /// The device's line for this component ("8 GB RAM free and always on").
+        public var reason: String
+        public var decision: Decision
+        /// Set when packing chose this device over the one judgement alone would put first.
+        public var packing: Packing?
+    }
+
     /// Where one instance's components go.
     public struct Placement: Codable, Sendable, Equatable {
         public var instance: Int
@@ -50,7 +68,8 @@ public struct Plan: Codable, Sendable, Equatable {
         public var devices: [String: String]
         /// Combined score of the set, including locality.
         public var score: Double
-        public var reason: String
+        /// Each component's choice, in the recipe's order.
+        public var choices: [Choice]
     }
 
     public var recipe: String
@@ -58,51 +77,4 @@ public struct Plan: Codable, Sendable, Equatable {
     public var placements: [Placement]
     /// Why instances could not be placed (empty when all were).
     public var unplaced: [String]
-}
-
-/// The weights of the soft factors; 0 turns one off. Defaults and their reasons: docs/scheduler.md.
-public struct Weights: Codable, Sendable, Equatable {
-    public var ramHeadroom = 3.0
-    public var storageHeadroom = 2.0
-    public var cpuCapability = 2.0
-    public var reliability = 2.0
-    public var alwaysOnFit = 3.0
-    public var powerDraw = 1.0
-    public var load = 1.5
-    public var spread = 2.0
-    public var traits = 3.0
-    public var locality = 1.0
-
-    public init() {}
-}
-
-extension Weights {
-    /// The factors by the names plans print.
-    public static var names: [(String, WritableKeyPath<Weights, Double>)] {
-        [
-            ("ram-headroom", \.ramHeadroom), ("storage-headroom", \.storageHeadroom), ("cpu", \.cpuCapability), ("reliability", \.reliability),
-            ("always-on", \.alwaysOnFit), ("power", \.powerDraw), ("load", \.load), ("spread", \.spread), ("traits", \.traits), ("locality", \.locality),
-        ]
-    }
-
-    /// The defaults with `NAME=WEIGHT` pairs applied (`ram-headroom=4`, `spread=0`); the error names what is wrong.
-    public init(overrides: [String]) throws(WeightsError) {
-        self.init()
-        for pair in overrides.flatMap({ $0.split(separator: ",").map(String.init) }) {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]), value >= 0, value <= 100 else {
-                throw WeightsError(message: "\(pair): expected FACTOR=WEIGHT with a weight of 0-100")
-            }
-            guard let path = Self.names.first(where: { $0.0 == parts[0] })?.1 else {
-                throw WeightsError(message: "\(parts[0]) is not a factor (\(Self.names.map(\.0).joined(separator: ", ")))")
-            }
-            self[keyPath: path] = value
-        }
-    }
-}
-
-/// A `--weight` that does not parse.
-public struct WeightsError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
 }

@@ -1,37 +1,41 @@
 import Recipes
 
 /// "Where should this app run?": a pure function of a snapshot and a request (no I/O, no clock).
-/// Hard filters reject devices with reasons; soft factors (0-100, weighted) rank the rest; components
-/// of one instance are placed jointly so the whole set fits; instances spread over devices.
+/// Hard filters reject devices with reasons; soft factors (0-100, weighted, packing among them) score the rest;
+/// the ranking is the order the placement uses, so for a one-component app the device placed is the first listed.
+/// Components of one instance are placed jointly so the whole set fits; instances spread over devices.
 public struct Scheduler: Sendable {
     public var weights: Weights
-    /// Candidates per component considered in the joint search (the best by score).
+    /// Candidates per component considered in the joint search (the first of each ranking).
     public var candidatesPerComponent = 6
-    /// Placements scoring within this many points of the best count as equally good: the tightest fit wins.
-    public var packingTolerance = 40.0
+    /// Scores within this many points of the best of their group count as equal (hysteresis): they go by the RAM
+    /// left after the app, the tighter fit first, then by name, so that momentary noise cannot reorder them.
+    public var equalWithin = 3.0
 
     public init(weights: Weights = Weights()) { self.weights = weights }
 
     public func plan(_ snapshot: ClusterSnapshot, _ request: PlacementRequest) -> Plan {
         let devices = snapshot.devices.sorted { $0.name < $1.name }
-        let rankings = request.components.map { component in
-            Plan.Ranking(component: component.name, devices: rank(devices, for: component, request: request))
-        }
+        let homelab = Homelab(devices)
+        let ranked = request.components.map { self.ranked(devices, for: $0, request: request, in: homelab) }
+        let rankings = zip(request.components, ranked).map { Plan.Ranking(component: $0.name, devices: $1.map(\.assessment)) }
         var state = devices
         var placements: [Plan.Placement] = []
         var unplaced: [String] = []
         var used: Set<String> = []
         for instance in 1...max(1, request.instances) {
             let available = request.allowSameDevice ? state : state.filter { !used.contains($0.name) }
-            guard let best = bestSet(available, request: request) else {
+            // The first instance sees the homelab as the rankings do: their order is its order.
+            let fresh = placements.isEmpty && available.count == devices.count
+            guard let placement = place(instance: instance, on: available, request: request, in: homelab, ranked: fresh ? ranked : nil) else {
                 let why = used.isEmpty ? "no device, or set of devices, can take every component (see the rankings)"
                     : "no device left without an instance that can take it (\(used.count) used; --allow-same-device to share)"
                 unplaced.append("instance \(instance): \(why)")
                 break
             }
-            placements.append(Plan.Placement(instance: instance, devices: best.devices, score: best.score, reason: best.reason))
+            placements.append(placement)
             for component in request.components {
-                guard let name = best.devices[component.name], let index = state.firstIndex(where: { $0.name == name }) else { continue }
+                guard let name = placement.devices[component.name], let index = state.firstIndex(where: { $0.name == name }) else { continue }
                 state[index].reserve(component, recipe: request.recipe, category: request.category)
                 used.insert(name)
             }
@@ -39,118 +43,55 @@ public struct Scheduler: Sendable {
         return Plan(recipe: request.recipe, rankings: rankings, placements: placements, unplaced: unplaced)
     }
 
-    /// Every device for one component: eligible ones by score (then name), rejected ones after (by name).
+    /// Every device for one component, in the order the placement uses (see `order(_:freeAfter:)`), judged
+    /// within the homelab these devices make.
     public func rank(_ devices: [DeviceState], for component: PlacementRequest.Component, request: PlacementRequest) -> [Assessment] {
-        devices.map { assess($0, for: component, request: request) }.sorted { a, b in
-            if a.eligible != b.eligible { return a.eligible }
-            if a.score != b.score { return a.score > b.score }
-            return a.device < b.device
-        }
+        rank(devices, for: component, request: request, in: Homelab(devices))
     }
 
-    /// The best set of devices for one instance, with every component's needs summed per device.
-    func bestSet(_ devices: [DeviceState], request: PlacementRequest) -> (devices: [String: String], score: Double, reason: String)? {
-        let byName = Dictionary(devices.map { ($0.name, $0) }) { first, _ in first }
-        let packing = Packing(devices: devices, request: request)
-        // The best few by score, plus the tightest fits among the devices packing may choose: on a large homelab the
-        // hole that fits best is rarely among the few best scored.
-        let options = request.components.map { component -> [Assessment] in
-            let eligible = rank(devices, for: component, request: request).filter(\.eligible)
-            guard let top = eligible.first else { return [] }
-            var chosen = Array(eligible.prefix(candidatesPerComponent))
-            let packable = eligible.filter { assessment in
-                assessment.score >= top.score - packingTolerance
-                    && (assessment.tier == top.tier || assessment.tier == .ok && packing.keepsMargin(assessment.device, storage: component.storageBytes))
-            }
-            let tightest = packable.map { ($0, packing.cost([(component, $0.device)])) }.sorted { $0.1 < $1.1 }.map(\.0)
-            for assessment in tightest.prefix(candidatesPerComponent) where !chosen.contains(where: { $0.device == assessment.device }) {
-                chosen.append(assessment)
-            }
-            return chosen
-        }
-        guard options.allSatisfy({ !$0.isEmpty }) else { return nil }
-        // Every set that fits, with its score and what it costs the homelab's room.
-        var sets: [(choice: [Assessment], score: Double, cost: Packing.Cost)] = []
-        var choice: [Assessment] = []
-        func search(_ index: Int) {
-            if index == options.count {
-                guard fits(choice, request: request, devices: byName) else { return }
-                sets.append((choice, combinedScore(choice, request: request), packing.cost(Array(zip(request.components, choice.map(\.device))))))
-                return
-            }
-            for option in options[index] {
-                choice.append(option)
-                search(index + 1)
-                choice.removeLast()
-            }
-        }
-        search(0)
-        // The reference is the top-scored set of the best tier with the fewest copies of this app on its devices.
-        // Equally good: the sets of that tier, and sets at least OK on every device that keep the storage margin and
-        // put as many always-on components on always-on devices, all within `packingTolerance` points of it and with
-        // no more copies. Among them the one that costs the homelab's room least wins (best fit, see `Packing.Cost`),
-        // so large holes stay for large apps; then score, then names.
-        func tiers(_ choice: [Assessment]) -> Int { choice.map(\.tier.rank).reduce(0, +) }
-        func copies(_ choice: [Assessment]) -> Int {
-            choice.map { assessment in byName[assessment.device]?.apps.filter { $0.recipe == request.recipe }.count ?? 0 }.reduce(0, +)
-        }
-        func alwaysOnKept(_ choice: [Assessment]) -> Int {
-            zip(request.components, choice).filter { component, assessment in
-                (component.alwaysOn || component.prefer.contains(.alwaysOn)) && byName[assessment.device]?.effectiveTraits.contains(.alwaysOn) == true
-            }.count
-        }
-        func safe(_ choice: [Assessment]) -> Bool {
-            var storage: [String: Int64] = [:]
-            for (component, assessment) in zip(request.components, choice) { storage[assessment.device, default: 0] += component.storageBytes }
-            return choice.allSatisfy { $0.tier != .notRecommended } && storage.allSatisfy { packing.keepsMargin($0.key, storage: $0.value) }
-        }
-        guard let bestTier = sets.map({ tiers($0.choice) }).min() else { return nil }
-        let inTier = sets.filter { tiers($0.choice) == bestTier }
-        guard let fewest = inTier.map({ copies($0.choice) }).min() else { return nil }
-        let sameTier = inTier.filter { copies($0.choice) == fewest }
-        guard let top = sameTier.map(\.score).max(),
-              let reference = sameTier.filter({ $0.score == top }).min(by: { $0.choice.map(\.device).lexicographicallyPrecedes($1.choice.map(\.device)) })
-        else { return nil }
-        let kept = alwaysOnKept(reference.choice)
-        let equal = sets.filter { set in
-            set.score >= top - packingTolerance && copies(set.choice) <= fewest
-                && (tiers(set.choice) == bestTier || safe(set.choice) && alwaysOnKept(set.choice) >= kept)
-        }
-        let best = equal.min { a, b in
-            if copies(a.choice) != copies(b.choice) { return copies(a.choice) < copies(b.choice) }
-            if a.cost != b.cost { return a.cost < b.cost }
-            if a.score != b.score { return a.score > b.score }
-            return a.choice.map(\.device).lexicographicallyPrecedes(b.choice.map(\.device))
-        }
-        guard let best else { return nil }
-        var devices: [String: String] = [:]
-        for (component, assessment) in zip(request.components, best.choice) { devices[component.name] = assessment.device }
-        var reason = zip(request.components, best.choice).map { component, assessment in
-            request.components.count == 1 ? assessment.reason : "\(component.name) → \(assessment.reason)"
-        }.joined(separator: "; ")
-        if best.score < top {
-            let over = reference.choice.map(\.device).joined(separator: " + ")
-            let tier = tiers(best.choice) > bestTier ? "\(reference.choice.map(\.tier).min()?.words ?? ""), " : ""
-            let because = copies(best.choice) < fewest ? "fewer copies of \(request.recipe) run there" : best.cost.because(reference.cost)
-            reason += "; packed: chosen over \(over) (\(tier)scored higher) because \(because)"
-        }
-        return (devices, (best.score * 10).rounded() / 10, reason)
+    /// Every device for one component, judged within `homelab`, in the order the placement uses.
+    public func rank(_ devices: [DeviceState], for component: PlacementRequest.Component, request: PlacementRequest, in homelab: Homelab) -> [Assessment] {
+        ranked(devices, for: component, request: request, in: homelab).map(\.assessment)
     }
 
-    /// Whether the components placed together on each device fit its free RAM, storage and ports.
-    func fits(_ choice: [Assessment], request: PlacementRequest, devices: [String: DeviceState]) -> Bool {
-        var memory: [String: Int64] = [:], storage: [String: Int64] = [:], ports: [String: Set<String>] = [:]
-        for (component, assessment) in zip(request.components, choice) {
-            memory[assessment.device, default: 0] += component.memoryBytes
-            storage[assessment.device, default: 0] += component.storageBytes
-            for port in component.ports where !ports[assessment.device, default: []].insert(port).inserted { return false }
+    /// The ranking with each device's group of equal scores.
+    func ranked(_ devices: [DeviceState], for component: PlacementRequest.Component, request: PlacementRequest,
+                in homelab: Homelab) -> [(assessment: Assessment, group: Int)] {
+        order(devices.map { assess($0, for: component, request: request, in: homelab) }, freeAfter: Self.freeAfter(devices, component))
+    }
+
+    /// The RAM each device would have left after `component`, by name; unknown figures last.
+    static func freeAfter(_ devices: [DeviceState], _ component: PlacementRequest.Component) -> (String) -> Int64 {
+        let free = Dictionary(devices.map { ($0.name, $0.freeMemory.map { $0 - component.memoryBytes } ?? .max) }) { first, _ in first }
+        return { free[$0] ?? .max }
+    }
+
+    /// Eligible first; then by tier; then, for an app that wants one, always-on devices; then those with the fewest
+    /// copies of the app (instances go round-robin); then those with more of the traits the app prefers; then by
+    /// `score` (the score, or the judgement alone), where the scores within ``equalWithin`` of the best of their
+    /// group count as equal and go by the RAM left after the app (`freeAfter`), the tighter fit first (it keeps the
+    /// larger hole for a larger app), then by name. Rejected ones after, by name. Each comes with its group.
+    func order(_ assessments: [Assessment], freeAfter: (String) -> Int64,
+               score: (Assessment) -> Double = \.score) -> [(assessment: Assessment, group: Int)] {
+        let eligible = assessments.filter(\.eligible).map { (assessment: $0, key: $0.orderKey, score: score($0), left: freeAfter($0.device)) }
+            .sorted { a, b in (a.key.0, a.key.1, a.key.2, a.key.3, -a.score, a.assessment.device) < (b.key.0, b.key.1, b.key.2, b.key.3, -b.score, b.assessment.device) }
+        var out: [(assessment: Assessment, group: Int)] = []
+        var group = 0
+        var start = 0
+        while start < eligible.count {
+            let leader = eligible[start]
+            var end = start + 1
+            while end < eligible.count, eligible[end].key == leader.key, leader.score - eligible[end].score <= equalWithin { end += 1 }
+            let members = eligible[start..<end].sorted { a, b in a.left != b.left ? a.left < b.left : a.assessment.device < b.assessment.device }
+            out += members.map { ($0.assessment, group) }
+            group += 1
+            start = end
         }
-        for (name, needed) in memory {
-            guard let device = devices[name] else { return false }
-            if let free = device.freeMemory, needed > free { return false }
-            if let free = device.storageAvailableBytes, storage[name, default: 0] > free { return false }
+        for rejected in assessments.filter({ !$0.eligible }).sorted(by: { $0.device < $1.device }) {
+            out.append((rejected, group))
+            group += 1
         }
-        return true
+        return out
     }
 
     /// The mean of the components' scores, plus locality: linked components on one device talk without the network.
@@ -162,6 +103,22 @@ public struct Scheduler: Sendable {
         let together = links.filter { device[$0.0] != nil && device[$0.0] == device[$0.1] }.count
         return mean + weights.locality * 5 * Double(together) / Double(links.count)
     }
+
+    /// The same scheduler without packing: what judgement alone would choose.
+    var withoutPacking: Scheduler {
+        var copy = self
+        copy.weights.fit = 0
+        copy.weights.room = 0
+        return copy
+    }
+}
+
+extension Assessment {
+    /// The keys that come before the score: tier, always on when the app wants it, the fewest copies of the app
+    /// (instances round-robin), the most of the preferred traits.
+    var orderKey: (Int, Int, Int, Double) {
+        (tier.rank, concerns.contains { $0.code == .notAlwaysOn } ? 1 : 0, copies, -(factors.first { $0.name == "traits" && $0.weight > 0 }?.score ?? 0))
+    }
 }
 
 extension DeviceState {
@@ -170,11 +127,15 @@ extension DeviceState {
         memoryAvailableBytes ?? memoryTotalBytes.map { $0 - apps.map(\.memoryBytes).reduce(0, +) }
     }
 
-    /// Takes a placed component's needs off what is free, so the next placement sees them.
+    /// Takes a placed component's needs off what is free, so the next placement sees them: RAM, storage, ports, and
+    /// its share of the CPU (half a GHz per unit of CPU weight).
     public mutating func reserve(_ component: PlacementRequest.Component, recipe: String, category: String?) {
         if let free = memoryAvailableBytes { memoryAvailableBytes = free - component.memoryBytes }
         if let free = storageAvailableBytes { storageAvailableBytes = free - component.storageBytes }
         publishedPorts += component.ports
-        apps.append(DeployedApp(recipe: recipe, category: category, memoryBytes: component.memoryBytes, storageBytes: component.storageBytes))
+        let share = cpuCapacityGHz.map { 100 * Scheduler.ghzPerCPUWeight * Double(component.cpuWeight) / $0 }
+        if let share, let busy = cpuBusyPercent { cpuBusyPercent = min(100, busy + share) }
+        apps.append(DeployedApp(recipe: recipe, category: category, memoryBytes: component.memoryBytes, storageBytes: component.storageBytes,
+                                cpuPercent: share))
     }
 }

@@ -83,7 +83,7 @@ struct RecipeCommandTests {
 /// `homelab plan`: the scheduler offline on a snapshot file, with an imagined device added.
 @Suite("homelab plan, offline")
 struct PlanCommandTests {
-    @Test("a snapshot plus an imagined Pi 5: the plan ranks it with reasons; --explain shows its factors; a newer snapshot version is refused")
+    @Test("a snapshot plus an imagined Pi 5: the plan ranks it with reasons and selects the first; --explain shows its factors; version 1 files read, a newer version is refused")
     func whatIf() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -101,19 +101,24 @@ struct PlanCommandTests {
         #expect(plan.status == 0, "\(plan.errors)")
         #expect(plan.output.contains("pi5      Recommended"), "\(plan.output)")
         #expect(plan.output.contains("pi5 for app: Recommended"), "\(plan.output)")
-        // Both are recommended and within the packing tolerance: the Pi Zero's smaller hole is used, keeping the Pi 5's
-        // for larger apps, and the placement says so.
-        #expect(plan.output.contains("Placement\n  pi-zero (pi-zero: "), "\(plan.output)")
-        #expect(plan.output.contains("packed: chosen over pi5 (scored higher) because it leaves less RAM unused"), "\(plan.output)")
-        let json = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "-o", "json", recipe])
+        // What is selected is the first of the list, with what decided it.
+        let json = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "--add-device", pi5, "-o", "json", recipe])
         let decoded = try WireCoding.decoder.decode(Plan.self, from: Data(json.output.utf8))
-        #expect(decoded.rankings.first?.devices.map(\.device) == ["pi-zero", "laptop"], "always on and low power first")
-        #expect(decoded.placements.first?.devices == ["app": "pi-zero"])
+        let first = try #require(decoded.rankings.first?.devices.first)
+        let choice = try #require(decoded.placements.first?.choices.first)
+        #expect(choice.device == first.device && ["pi5", "pi-zero"].contains(choice.device), "always on and low power first: \(decoded.rankings)")
+        #expect(decoded.rankings.first?.devices.last?.device == "laptop", "not always on")
+        #expect(plan.output.contains("Selected\n  \(choice.device) (\(choice.tier.words)): \(choice.reason)\n    \(choice.decision.words)\n"), "\(plan.output)")
 
-        let newer = try dir.write("new.json", String(decoding: try WireCoding.encoder.encode(snapshot), as: UTF8.self)
-            .replacingOccurrences(of: "\"version\":1", with: "\"version\":2"))
+        // This build reads version 1 files (CPU as its latest reading) and refuses a newer version, saying which it reads.
+        let encoded = String(decoding: try WireCoding.encoder.encode(snapshot), as: UTF8.self)
+        #expect(encoded.contains("\"version\":2"))
+        let older = try dir.write("old.json", encoded.replacingOccurrences(of: "\"version\":2", with: "\"version\":1"))
+        let old = try await RecipeCommandTests.homelab(["plan", "--snapshot", older, recipe])
+        #expect(old.status == 0 && old.output.contains("Selected"), "\(old.errors)")
+        let newer = try dir.write("new.json", encoded.replacingOccurrences(of: "\"version\":2", with: "\"version\":3"))
         let refused = try await RecipeCommandTests.homelab(["plan", "--snapshot", newer, recipe])
-        #expect(refused.status == 1 && refused.errors.contains("is a version 2 snapshot; this homelab reads version 1"), "\(refused.errors)")
+        #expect(refused.status == 1 && refused.errors.contains("is a version 3 snapshot; this homelab reads versions 1-2"), "\(refused.errors)")
         let badDevice = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "--add-device", "arch=arm64", recipe])
         #expect(badDevice.status == 64 && badDevice.errors.contains("needs name=NAME"))
         let badWeight = try await RecipeCommandTests.homelab(["plan", "--snapshot", file, "--weight", "luck=3", recipe])

@@ -148,6 +148,29 @@ struct RecipeRoutesTests {
                     if recipe == "elsewhere" { #expect(box?.rejections.first?.contains("is not supported (the app runs on \(other))") == true) }
                 }
             }
+            // A recipe's text instead of a catalog id (`homelab recommend ./app.yaml`); one that does not parse says where.
+            let text = Self.recipe.replacingOccurrences(of: "id: notes", with: "id: from-file")
+            let posted = try WireCoding.encoder.encode(RecommendationRequest(recipeYAML: text, recipeFile: "from-file.yaml"))
+            try await client.execute(uri: "/v1/recommendations", method: .post, headers: [.authorization: "Bearer \(token)"],
+                                     body: ByteBuffer(bytes: posted)) { response in
+                #expect(response.status == .ok)
+                let plan = try WireCoding.decoder.decode(Plan.self, from: Data(response.body.readableBytesView))
+                #expect(plan.recipe == "from-file" && plan.placements.first?.choices.first?.device == "box", "\(plan)")
+            }
+            let broken = try WireCoding.encoder.encode(RecommendationRequest(recipeYAML: text.replacingOccurrences(of: "category: productivity", with: "category: nope"),
+                                                                             recipeFile: "from-file.yaml"))
+            try await client.execute(uri: "/v1/recommendations", method: .post, headers: [.authorization: "Bearer \(token)"],
+                                     body: ByteBuffer(bytes: broken)) { response in
+                #expect(response.status == .unprocessableContent)
+                let body = String(buffer: response.body)
+                #expect(body.contains("invalid_recipe") && body.contains("from-file.yaml:5:11: category"), "\(body)")
+            }
+            let neither = try WireCoding.encoder.encode(RecommendationRequest())
+            try await client.execute(uri: "/v1/recommendations", method: .post, headers: [.authorization: "Bearer \(token)"],
+                                     body: ByteBuffer(bytes: neither)) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("recipeYAML"))
+            }
             let unknown = try WireCoding.encoder.encode(RecommendationRequest(recipe: "ghost"))
             try await client.execute(uri: "/v1/recommendations", method: .post, headers: [.authorization: "Bearer \(token)"],
                                      body: ByteBuffer(bytes: unknown)) { response in

@@ -1,7 +1,8 @@
 import Scheduler
 
-/// A plan as `homelab recommend` and `homelab plan` print it: per component, the devices ranked with
-/// tier, score and reason; then where each instance goes. `explain` adds one device's factors.
+/// A plan as `homelab recommend` and `homelab plan` print it: per component, the devices ranked with tier, score
+/// and the words that decide it, in the order the placement uses; and what was selected, with what decided it and
+/// what packing changed. Several components or instances show the selected set first. `explain` adds one device's factors.
 public struct PlanView: Sendable {
     public var plan: Plan
     public var explain: String?
@@ -12,11 +13,13 @@ public struct PlanView: Sendable {
 
     public func render() -> String {
         var sections = Sections()
+        let joint = plan.rankings.count > 1 || plan.placements.count > 1
+        if joint { sections.add("Selected", selected) }
         for ranking in plan.rankings {
             let title = plan.rankings.count == 1 ? "Devices for \(plan.recipe)" : "Devices for \(plan.recipe), component \(ranking.component)"
             sections.add(title, .table(Table(headers: ["#", "DEVICE", "TIER", "SCORE", "REASON"], rows: ranking.devices.enumerated().map { index, device in
                 ["\(index + 1)", device.device, device.tier.words, device.eligible ? Self.number(device.score) : "-",
-                 device.reason.dropFirst(device.device.count + 2) + (device.warnings.isEmpty ? "" : " (\(device.warnings.joined(separator: "; ")))")]
+                 device.reason + (device.warnings.isEmpty ? "" : " (\(device.warnings.joined(separator: "; ")))")]
             })))
             if let explain, let device = ranking.devices.first(where: { $0.device == explain }) {
                 var lines = device.rejections.map { "rejected: \($0)" }
@@ -27,13 +30,25 @@ public struct PlanView: Sendable {
                 if !lines.isEmpty { sections.add("\(explain): filters and notes", .lines(lines)) }
             }
         }
-        var placed = plan.placements.map { placement in
-            let where_ = placement.devices.sorted { $0.key < $1.key }.map { plan.rankings.count == 1 ? $0.value : "\($0.key) → \($0.value)" }
-            return "\(plan.placements.count > 1 ? "instance \(placement.instance): " : "")\(where_.joined(separator: ", ")) (\(placement.reason))"
-        }
-        placed += plan.unplaced.map { "not placed: \($0)" }
-        sections.add("Placement", .lines(placed.isEmpty ? ["nothing can be placed"] : placed))
+        if !joint { sections.add("Selected", selected) }
         return sections.render()
+    }
+
+    /// Each instance's components with their devices ("db → nas"), the deciding factor and any packing decision;
+    /// then what could not be placed.
+    var selected: Sections.Block {
+        var lines: [String] = []
+        for placement in plan.placements {
+            for choice in placement.choices {
+                let instance = plan.placements.count > 1 ? "instance \(placement.instance): " : ""
+                let target = plan.rankings.count > 1 ? "\(choice.component) → \(choice.device)" : choice.device
+                lines.append("\(instance)\(target) (\(choice.tier.words)): \(choice.reason)")
+                lines.append("  \(choice.decision.words)")
+                if let packing = choice.packing { lines.append("  packed: \(packing.reason) (over \(packing.over))") }
+            }
+        }
+        lines += plan.unplaced.map { "not placed: \($0)" }
+        return .lines(lines.isEmpty ? ["nothing can be placed"] : lines)
     }
 
     static func number(_ value: Double) -> String {

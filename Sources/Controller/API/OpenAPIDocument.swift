@@ -60,10 +60,11 @@ enum OpenAPIDocument {
         }
     }
 
-    static let yaml = [core, deploymentPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, events, deploymentSchemas, jobSchemas, bootstrapSchemas, stackSchemas, accessSchemas, dashboardSchemas]
+    static let yaml = [core, deploymentPaths, schedulingPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, events, deploymentSchemas,
+                       schedulingSchemas, jobSchemas, bootstrapSchemas, stackSchemas, accessSchemas, dashboardSchemas]
         .joined(separator: "\n")
 
-    /// The header and the device, recipe, scheduling and stack paths.
+    /// The header and the device, recipe and stack paths.
     static let core = #"""
 openapi: 3.1.0
 info:
@@ -163,23 +164,6 @@ paths:
       summary: The recipe folders read, how many recipes loaded, and the problems of those that did not (file, line, column, field)
       responses:
         "200": {description: OK, content: {application/json: {schema: {type: object, properties: {directories: {type: array, items: {type: string}}, recipes: {type: integer}, problems: {type: array, items: {type: object}}, loadedAt: {type: string}}}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-  /v1/recommendations:
-    post:
-      summary: "Where a catalog recipe should run: every device ranked per component (tier, score, per-factor scores, reasons) and the placement of each instance"
-      requestBody:
-        required: true
-        content: {application/json: {schema: {type: object, required: [recipe], properties: {recipe: {type: string}, instances: {type: integer, minimum: 1, maximum: 1000}, group: {type: string}, notOn: {type: array, items: {type: string}}, allowSameDevice: {type: boolean}}}}}
-      responses:
-        "200": {description: "The plan (docs/scheduler.md)", content: {application/json: {schema: {type: object}}}}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-  /v1/snapshot:
-    get:
-      summary: "Every enrolled device as the scheduler sees it now: the snapshot format of docs/snapshot.md, for offline what-if plans"
-      responses:
-        "200": {description: OK, content: {application/json: {schema: {type: object}}}}
         "401": {$ref: "#/components/responses/Unauthorized"}
   /v1/agent-binaries:
     get:

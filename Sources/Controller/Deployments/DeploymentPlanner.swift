@@ -109,13 +109,18 @@ extension DeploymentService {
 
     /// The recipe of a request: a catalog id, or YAML text sent with the request.
     func recipe(of request: DeployRequest) throws -> (Recipe, String, String) {
-        if let text = request.recipeYAML {
-            let file = request.recipeFile ?? "recipe.yaml"
+        try recipe(id: request.recipe, yaml: request.recipeYAML, file: request.recipeFile)
+    }
+
+    /// A catalog recipe by `id`, or the recipe in `yaml` (named `file` in its problems); with its text and file name.
+    func recipe(id: String?, yaml: String?, file: String?) throws -> (Recipe, String, String) {
+        if let text = yaml {
+            let file = file ?? "recipe.yaml"
             do { return (try RecipeLoader.parse(text, file: file), text, file) } catch {
                 throw HomelabError(.invalidRecipe, error.problems.map(\.description).joined(separator: "\n"))
             }
         }
-        guard let id = request.recipe else { throw HomelabError.badRequest("name a catalog recipe (recipe) or send one (recipeYAML)", field: "recipe") }
+        guard let id else { throw HomelabError.badRequest("name a catalog recipe (recipe) or send one (recipeYAML)", field: "recipe") }
         guard let (recipe, _) = catalog.recipe(id), let (text, file) = catalog.source(id) else {
             throw HomelabError.notFound("no recipe \(id) in the catalog", context: ["field": "recipe"])
         }
@@ -138,7 +143,6 @@ extension DeploymentService {
         let addresses = Dictionary(try await registry.list().map { ($0.name, $0.address) }) { first, _ in first }
         var components: [DeploymentComponent] = []
         var steps: [JobNote] = []
-        var scheduled = false
         for (component, wanted) in zip(recipe.components, request.components) {
             let device: String
             let reason: String
@@ -146,7 +150,7 @@ extension DeploymentService {
                 guard let state = snapshot.devices.first(where: { $0.name == named }) else {
                     throw HomelabError.notFound("no device \(named)", context: ["field": "placement", "device": named])
                 }
-                let assessment = scheduler.assess(state, for: wanted, request: request)
+                let assessment = scheduler.assess(state, for: wanted, request: request, in: Homelab(snapshot.devices))
                 guard assessment.eligible else {
                     throw HomelabError(.unplaceable, "\(component.name) cannot run on \(named): \(assessment.rejections.joined(separator: "; "))",
                                        context: ["component": component.name, "device": named])
@@ -159,27 +163,22 @@ extension DeploymentService {
                 reason = "kept on \(kept.device), where it runs"
                 steps.append(JobNote("\(component.name) → \(device): \(reason)", component: component.name))
             } else {
-                guard let chosen = plan.placements.first?.devices[component.name] else {
+                guard let choice = plan.placements.first?.choices.first(where: { $0.component == component.name }) else {
                     let ranking = plan.rankings.first { $0.component == component.name }?.devices ?? []
                     let why = ranking.prefix(5).map { "\($0.device): \($0.rejections.joined(separator: ", "))" }
                     throw HomelabError(.unplaceable, "no device can run \(component.name)"
                                           + (why.isEmpty ? " (no device is enrolled)" : ": " + why.joined(separator: "; ")), context: ["component": component.name])
                 }
-                let assessment = plan.rankings.first { $0.component == component.name }?.devices.first { $0.device == chosen }
-                device = chosen
-                let said = assessment?.reason ?? ""
-                reason = said.hasPrefix("\(chosen): ") ? String(said.dropFirst(chosen.count + 2)) : said
+                device = choice.device
+                reason = choice.reason
                 steps.append(JobNote("\(component.name) → \(device): \(reason)", component: component.name))
-                scheduled = true
+                // When packing chose this device over the one judgement alone puts first, the plan says why: a step of its own.
+                if let packing = choice.packing { steps.append(JobNote("Packed: \(packing.reason) (over \(packing.over))", component: component.name)) }
             }
             components.append(DeploymentComponent(
                 name: component.name, device: device, address: addresses[device] ?? nil,
                 project: RecipeRenderer.stackName(deployment: name, component: component.name, of: recipe), port: nil, reason: reason,
                 memoryBytes: wanted.memoryBytes, storageBytes: wanted.storageBytes))
-        }
-        // When packing chose a set other than the top-scored one, the plan says why: kept as a step of its own.
-        if scheduled, let reason = plan.placements.first?.reason, let packed = reason.range(of: "; packed: ") {
-            steps.append(JobNote("Packed: " + reason[packed.upperBound...]))
         }
         return (components, steps)
     }

@@ -15,6 +15,8 @@ public struct DeploymentSettings: Sendable {
     public var healthTimeout = 120
     /// `${deployment.timezone}`.
     public var timezone = TimeZone.current.identifier
+    /// How far back the scheduler's snapshot averages each device's CPU use (docs/snapshot.md).
+    public var metricsWindow: Duration = .seconds(15 * 60)
     public init() {}
 }
 
@@ -123,15 +125,19 @@ public final class DeploymentService: Sendable {
 
     // MARK: Snapshot
 
-    /// Every enrolled device as the scheduler sees it now (pending devices are not candidates), with what
-    /// the controller observed of its reliability and what deployments reserve there (`excluding` one).
+    /// Every enrolled device as the scheduler sees it now (pending devices are not candidates), with its CPU use
+    /// averaged over the metrics window, what the controller observed of its reliability and what deployments
+    /// reserve there (`excluding` one).
     public func snapshot(excluding deploymentID: String? = nil) async throws -> ClusterSnapshot {
         let now = Date()
         let devices = try await registry.list().filter { $0.status != .pending }
         let reliability = try await registry.reliability(of: devices, now: now)
+        let averages = try await registry.metricAverages(over: settings.metricsWindow, now: now)
         let deployments = try await list().filter { $0.id != deploymentID && $0.state != .rolledBack && $0.state != .failed }
-        return ClusterSnapshot(takenAt: now, devices: devices.map { device in
+        let window = Double(settings.metricsWindow.components.seconds)
+        return ClusterSnapshot(takenAt: now, metricsWindowSeconds: window, devices: devices.map { device in
             var state = DeviceState(device)
+            if let mean = averages[device.id]?.cpuBusyPercent { state.cpuBusyPercent = mean }
             state.availability = reliability[device.id]?.availability
             state.observedDays = reliability[device.id]?.observedDays
             state.reboots = reliability[device.id]?.reboots

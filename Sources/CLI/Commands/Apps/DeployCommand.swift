@@ -78,13 +78,7 @@ public struct DeployCommand: AsyncParsableCommand {
         }
         var request = DeployRequest(name: name, placement: try Self.placement(devices), inputs: inputs.isEmpty ? nil : inputs,
                                     expose: expose ? true : nil, healthTimeout: healthTimeout)
-        if recipe.hasSuffix(".yaml") || recipe.hasSuffix(".yml") || recipe.contains("/") {
-            guard let data = FileManager.default.contents(atPath: recipe) else { throw CLIError.localFile("cannot read \(recipe)") }
-            request.recipeYAML = String(decoding: data, as: UTF8.self)
-            request.recipeFile = URL(fileURLWithPath: recipe).lastPathComponent
-        } else {
-            request.recipe = recipe
-        }
+        (request.recipe, request.recipeYAML, request.recipeFile) = try RecipeFiles.reference(recipe)
         return request
     }
 

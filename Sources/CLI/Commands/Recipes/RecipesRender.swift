@@ -87,6 +87,13 @@ enum RecipeFiles {
         argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml") || FileManager.default.fileExists(atPath: argument)
     }
 
+    /// A recipe argument as the API takes it: a catalog id, or a file's text and name (`homelab deploy ./app.yaml`).
+    static func reference(_ argument: String) throws -> (id: String?, yaml: String?, file: String?) {
+        guard isPath(argument) else { return (argument, nil, nil) }
+        guard let data = FileManager.default.contents(atPath: argument) else { throw CLIError.localFile("cannot read \(argument)") }
+        return (nil, String(decoding: data, as: UTF8.self), URL(fileURLWithPath: argument).lastPathComponent)
+    }
+
     static func load(_ path: String) throws -> Recipe {
         do {
             return try RecipeLoader.load(path: path)

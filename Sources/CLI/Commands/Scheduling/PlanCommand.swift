@@ -42,8 +42,9 @@ public struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(.localFile, "\(snapshot) is not a snapshot: \(WireCoding.describe(error))", exitCode: ExitStatus.failure)
         }
-        guard cluster.version == ClusterSnapshot.currentVersion else {
-            throw CLIError(.localFile, "\(snapshot) is a version \(cluster.version) snapshot; this homelab reads version \(ClusterSnapshot.currentVersion)",
+        let readable = ClusterSnapshot.readableVersions
+        guard readable.contains(cluster.version) else {
+            throw CLIError(.localFile, "\(snapshot) is a version \(cluster.version) snapshot; this homelab reads versions \(readable.lowerBound)-\(readable.upperBound)",
                            exitCode: ExitStatus.failure)
         }
         for spec in added { cluster.devices.append(try Self.device(spec)) }

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Scheduler
 
-/// `homelab recommend RECIPE`: where a catalog app should run, ranked with reasons.
+/// `homelab recommend RECIPE`: where a catalog app (or a recipe file) should run, ranked with reasons.
 public struct RecommendCommand: AsyncParsableCommand {
     /// Name and help.
     public static let configuration = CommandConfiguration(
         commandName: "recommend",
-        abstract: "Rank the devices for a catalog app: tiers, scores, reasons, and where each instance would go."
+        abstract: "Rank the devices for a catalog app or a recipe file: tiers, scores, reasons, and where each instance would go."
     )
 
     /// Output and connection options.
@@ -14,7 +14,7 @@ public struct RecommendCommand: AsyncParsableCommand {
     /// Placement constraints.
     @OptionGroup public var constraints: PlacementOptions
     /// The recipe.
-    @Argument(help: "Catalog recipe id.") public var recipe: String
+    @Argument(help: "A catalog recipe id, or the path of a recipe file (as homelab deploy takes one).") public var recipe: String
 
     /// Creates the command.
     public init() {}
@@ -25,8 +25,10 @@ public struct RecommendCommand: AsyncParsableCommand {
     /// Asks the controller and prints the plan.
     public func run(in context: CommandContext) async throws {
         let settings = try global.settings(in: context)
-        let plan = try await APIClient.withClient(settings) { client in
-            try await client.post(APIPaths.recommendations, json: constraints.request(recipe: recipe), as: Plan.self)
+        var request = constraints.request(recipe: nil)
+        (request.recipe, request.recipeYAML, request.recipeFile) = try RecipeFiles.reference(recipe)
+        let plan = try await APIClient.withClient(settings) { [request] client in
+            try await client.post(APIPaths.recommendations, json: request, as: Plan.self)
         }
         switch global.output {
         case .json: context.console.write(try JSONOutput.render(plan))
@@ -49,7 +51,7 @@ public struct PlacementOptions: ParsableArguments {
         guard (1...1000).contains(instances) else { throw ValidationError("--instances must be 1-1000") }
     }
 
-    func request(recipe: String) -> RecommendationRequest {
+    func request(recipe: String?) -> RecommendationRequest {
         RecommendationRequest(recipe: recipe, instances: instances, group: group, notOn: notOn.isEmpty ? nil : notOn,
                               allowSameDevice: allowSameDevice ? true : nil)
     }
