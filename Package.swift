@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Protocol", "Recipes", "Scheduler", "SSHClient",
+                "Protocol", "Recipes", "Scheduler", "SSHClient", "CCurl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -80,6 +80,8 @@ let package = Package(
         ),
         // libssh2 (Debian libssh2-1-dev) for the controller's SSH bootstrap; never in the agent.
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        // libcurl (Debian libcurl4-openssl-dev) for the controller's SMTP alerts: STARTTLS, authentication; never in the agent.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // A small blocking SSH client over libssh2 (sessions on threads of their own): connect, host key, auth, exec.
         .target(name: "SSHClient", dependencies: ["CLibSSH2"], swiftSettings: strict),
         // Recipes: the format, its loader and validator (file:line:column problems), templating and rendering

@@ -32,7 +32,8 @@ public struct ControllerApp: Sendable {
         let authority = try CertificateAuthority.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki"))
         let tokens = TokenService(store: store, caFingerprint: authority.fingerprint)
         let events = EventHub()
-        let registry = DeviceRegistry(store: store, events: events, heartbeatTTL: config.heartbeatTTL, logger: logger)
+        let registry = DeviceRegistry(store: store, events: events, heartbeatTTL: config.heartbeatTTL, logger: logger,
+                                      history: MetricsHistory(store: store, ladder: config.historyLadder), thresholds: config.health)
         let enrollment = EnrollmentService(store: store, authority: authority, registry: registry)
         let info = ControllerInfo(version: ControllerVersion.current, caFingerprint: authority.fingerprint,
                                   agentAddress: "\(config.agentHost):\(config.agentPort)")
@@ -40,9 +41,11 @@ public struct ControllerApp: Sendable {
         let catalog = RecipeCatalog(directories: config.catalogDirectories
             ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }, logger: logger)
         let scheduler = Scheduler(weights: config.schedulerWeights)
+        let box = try SecretBox.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki"))
         let deployments = DeploymentService(store: store, registry: registry, events: events, catalog: catalog, scheduler: scheduler,
-                                            box: try SecretBox.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki")),
-                                            settings: config.deployments, logger: logger)
+                                            box: box, settings: config.deployments, logger: logger)
+        let insights = InsightsService(store: store, registry: registry, deployments: deployments, scheduler: scheduler, settings: config.insights,
+                                       mover: config.mover, logger: logger)
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
         let operations = OperationRunner()
@@ -57,7 +60,9 @@ public struct ControllerApp: Sendable {
                                          catalog: catalog, scheduler: scheduler, deployments: deployments,
                                          operations: operations,
                                          scans: ScanService(store: store, events: events, runner: operations, registry: registry, discovery: discovery),
-                                         bootstrap: bootstrap)
+                                         bootstrap: bootstrap, insights: insights,
+                                         alerts: AlertService(store: store, box: box, registry: registry, deployments: deployments, insights: insights,
+                                                              settings: config.alerts, logger: logger))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 
@@ -100,8 +105,16 @@ public struct ControllerApp: Sendable {
             maximumFrameLength: config.maximumFrameLength, logger: logger, bound: agentPort,
             anonymousSlots: Slots(config.maximumAnonymousConnections),
             handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout)
+        var watchers: [any Service] = [
+            AppWatcher(deployments: context.deployments, registry: context.registry, events: context.events,
+                       interval: config.insights.appSampleInterval, logger: logger),
+            AlertLoop(alerts: context.alerts, logger: logger),
+        ]
+        if let window = config.insights.automaticMoves {
+            watchers.append(AutomaticMoves(insights: context.insights, window: window, interval: .seconds(60), logger: logger))
+        }
         return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention),
-                context.catalog.watcher(), DeploymentSupervisor(deployments: context.deployments), context.operations, try makeAPI()]
+                context.catalog.watcher(), DeploymentSupervisor(deployments: context.deployments), context.operations] + watchers + [try makeAPI()]
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.
@@ -114,8 +127,8 @@ public struct ControllerApp: Sendable {
     }
 }
 
-/// Closes sessions whose agents went silent, every third of the heartbeat TTL, and drops metrics
-/// history older than the retention about every ten minutes.
+/// Closes sessions whose agents went silent, every third of the heartbeat TTL, and about every ten minutes drops
+/// raw samples older than the retention and history buckets past their rung's.
 struct HeartbeatSweeper: Service {
     let registry: DeviceRegistry
     let interval: TimeInterval
@@ -131,7 +144,8 @@ struct HeartbeatSweeper: Service {
                 await registry.sweep(now: now)
                 if now.timeIntervalSince(lastPrune) > 600 {
                     lastPrune = now
-                    try? await registry.pruneMetrics(olderThan: now.addingTimeInterval(-metricsRetention))
+                    _ = try? await registry.pruneMetrics(olderThan: now.addingTimeInterval(-metricsRetention))
+                    _ = try? await registry.history.prune(now: now)
                 }
             }
         }

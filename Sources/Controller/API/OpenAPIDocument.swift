@@ -3,7 +3,7 @@
 enum OpenAPIDocument {
     static func text() throws -> String { yaml }
 
-    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas]
+    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, insightPaths, events, deploymentSchemas, bootstrapSchemas, insightSchemas, stackSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe, scheduling and stack paths.
@@ -353,6 +353,7 @@ components:
         lastSeenAt: {type: string, format: date-time}
         facts: {type: object, description: "DeviceFacts (hostname, architecture, kernel, os, cpu, memoryBytes, swapBytes, boardModel, bootTime, agentVersion, profile: the declared profile of a simulated device)"}
         metrics: {type: object, description: "MetricsSample (time, cpu, load, memory, filesystems, network, uptimeSeconds, temperatures, docker); absent sources are omitted"}
+        health: {$ref: "#/components/schemas/DeviceHealth"}
     AgentBinary:
       type: object
       properties:
@@ -381,7 +382,7 @@ components:
     RegistryEvent:
       type: object
       properties:
-        type: {type: string, enum: [device.pending, device.enrolled, device.online, device.offline, device.updated, device.removed, stack.progress, container.event, scan.progress, bootstrap.progress, deployment.progress]}
+        type: {type: string, enum: [device.pending, device.enrolled, device.online, device.offline, device.updated, device.removed, device.rebooted, health.changed, stack.progress, container.event, scan.progress, bootstrap.progress, deployment.progress]}
         time: {type: string, format: date-time}
         device: {$ref: "#/components/schemas/Device", description: "Absent on scan.progress, bootstrap.progress and deployment.progress"}
         scan: {type: object, description: "With scan.progress: scan, phase (started, found, progress, finished), hostsProbed, hostsTotal, found, address, state"}
@@ -389,6 +390,7 @@ components:
         stack: {type: object, description: "With stack.progress: project, phase (pull, network, volume, create, start, wait, remove, done), service, image, current, total, message"}
         container: {type: object, description: "With container.event: project, service, containerID, action (die, oom, health_status: healthy, ...)"}
         deployment: {type: object, description: "With deployment.progress", properties: {deployment: {type: string}, id: {type: string}, step: {$ref: "#/components/schemas/DeploymentStep"}}}
+        health: {type: object, description: "With health.changed", properties: {subject: {type: string, enum: [device, deployment]}, name: {type: string}, level: {$ref: "#/components/schemas/HealthLevel"}, previous: {$ref: "#/components/schemas/HealthLevel"}, reason: {type: string}}}
 """#
 
     /// The stack schemas.

@@ -36,7 +36,10 @@ extension DeploymentService {
                 } catch {
                     return
                 }
-                if next == .failed { return }
+                if next == .failed {
+                    await failures.record(.deploy, subject: resource.name, message: "\(resource.name): \(said)")
+                    return
+                }
             }
         }
     }
@@ -116,6 +119,7 @@ extension DeploymentService {
             secret.previous = nil
         }
         await activity("deployment.rolled-back", "Deploying \(done.name) failed (\(resource.error ?? "")); \(message)")
+        await failures.record(.deploy, subject: done.name, message: "Deploying \(done.name) failed (\(resource.error ?? "")); \(message)")
     }
 
     /// Removes every component and then the deployment.

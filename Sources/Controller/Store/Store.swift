@@ -116,6 +116,8 @@ public final class Store: Sendable {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        registerHistoryMigration(&migrator)
+        registerAlertsMigration(&migrator)
         return migrator
     }
 

@@ -18,7 +18,8 @@ final class TestController: Sendable {
     /// process can stall for seconds. Tests about the TTL pass a short one.
     static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 20, maximumAnonymous: Int = 64,
                       handshakeTimeout: Duration = .seconds(10), enrollmentTimeout: Duration = .seconds(60),
-                      catalog: [URL]? = nil, deployments: DeploymentSettings = DeploymentSettings()) async throws -> TestController {
+                      catalog: [URL]? = nil, deployments: DeploymentSettings = DeploymentSettings(),
+                      configure: (inout ControllerConfig) -> Void = { _ in }) async throws -> TestController {
         var config = ControllerConfig(stateDirectory: stateDirectory)
         config.catalogDirectories = catalog
         config.deployments = deployments
@@ -31,6 +32,7 @@ final class TestController: Sendable {
         config.maximumAnonymousConnections = maximumAnonymous
         config.handshakeTimeout = handshakeTimeout
         config.enrollmentTimeout = enrollmentTimeout
+        configure(&config)
         var logger = Logger(label: "test.controller")
         logger.logLevel = .warning
         let app = try await ControllerApp(config: config, logger: logger)
