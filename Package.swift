@@ -145,6 +145,7 @@ let package = Package(
             dependencies: [
                 "Protocol", "Agent", "Controller", "Recipes", "Scheduler", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

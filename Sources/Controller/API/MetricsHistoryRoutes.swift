@@ -10,17 +10,13 @@ enum MetricsHistoryRoutes {
         add(.get, "/v1/devices/{name}/metrics", false) { request, context in
             let device = try await controller.registry.get(context.parameters.require("name"))
             let (range, names) = try query(request, allowed: MetricsSeriesName.allCases)
-            let (resolution, series) = try await controller.store.read { db in
-                try history.query(.device(device.id), names: names, range: range, now: Date(), in: db)
-            }
+            let (resolution, series) = try await history.device(device.id, names: names, range: range)
             return try JSONResponse.make(MetricsHistoryResponse(device: device.name, range: range, resolution: resolution, series: series))
         }
         add(.get, "/v1/deployments/{name}/metrics", false) { request, context in
             let deployment = try await controller.deployments.get(context.parameters.require("name"))
             let (range, names) = try query(request, allowed: MetricsSeriesName.deploymentSeries)
-            let (resolution, series) = try await controller.store.read { db in
-                try history.query(.deployment(deployment.id), names: names, range: range, now: Date(), in: db)
-            }
+            let (resolution, series) = try await history.deployment(deployment.id, names: names, range: range)
             return try JSONResponse.make(MetricsHistoryResponse(deployment: deployment.name, range: range, resolution: resolution, series: series))
         }
     }

@@ -26,6 +26,18 @@ public final class MetricsHistory: Sendable {
         try await store.read { [self] db in try deviceAverages(name, window: Int(window), now: now, in: db) }
     }
 
+    /// A device's series over `range` (see ``query(_:names:range:now:in:)``).
+    public func device(_ id: String, names: [MetricsSeriesName], range: MetricsRange, now: Date = Date()) async throws
+        -> (resolution: Int, series: [MetricsSeries]) {
+        try await store.read { [self] db in try query(.device(id), names: names, range: range, now: now, in: db) }
+    }
+
+    /// A deployment's series over `range`.
+    public func deployment(_ id: String, names: [MetricsSeriesName], range: MetricsRange, now: Date = Date()) async throws
+        -> (resolution: Int, series: [MetricsSeries]) {
+        try await store.read { [self] db in try query(.deployment(id), names: names, range: range, now: now, in: db) }
+    }
+
     /// Deletes the buckets past their rung's retention (see ``prune(now:in:)``).
     @discardableResult
     public func prune(now: Date = Date()) async throws -> Int {

@@ -160,7 +160,7 @@ public actor DeviceRegistry {
 
     /// Stores a metrics sample as the latest and in the history (raw and rolled up), in one transaction; tells a
     /// reboot (the uptime went down) and a change of health colour, each as an event and an activity entry.
-    func report(metrics: MetricsSample, deviceID: String, now: Date) async throws {
+    public func report(metrics: MetricsSample, deviceID: String, now: Date) async throws {
         heard(deviceID: deviceID, now: now)
         let text = JSONText.encode(metrics)
         let (history, thresholds) = (self.history, self.thresholds)

@@ -87,7 +87,7 @@ final class TestAgent: Sendable {
     static func start(controllerPort: Int, stateDirectory: URL, token: String? = nil, name: String,
                       // A ping times out after 3 heartbeats: 6 s, which a loaded machine's stalls stay under.
                       sampleInterval: Duration = .milliseconds(500), heartbeat: Duration = .seconds(2),
-                      stacks: StackRequests? = nil) throws -> TestAgent {
+                      stacks: StackRequests? = nil, profile: HardwareProfile? = nil, memoryCgroup: String? = nil) throws -> TestAgent {
         var config = AgentConfig()
         config.controller = "127.0.0.1:\(controllerPort)"
         config.joinToken = token
@@ -100,7 +100,7 @@ final class TestAgent: Sendable {
         var logger = Logger(label: "test.agent.\(name)")
         logger.logLevel = .critical
         let identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
-        let reporter = DeviceSampler(agentVersion: "test", docker: nil)
+        let reporter = DeviceSampler(agentVersion: "test", docker: nil, profile: profile, memoryCgroup: memoryCgroup)
         let link = ControllerLink(config: config, identity: identity, reporter: reporter, stacks: stacks, logger: logger)
         let runner = Task { try await link.run() }
         return TestAgent(link: link, identity: identity, runner: runner)
