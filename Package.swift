@@ -75,7 +75,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md"],
+            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md", "History/README.md", "Insights/README.md", "Alerts/README.md"],
             swiftSettings: strict
         ),
         // libssh2 (Debian libssh2-1-dev) for the controller's SSH bootstrap; never in the agent.

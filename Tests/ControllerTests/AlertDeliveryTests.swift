@@ -104,9 +104,9 @@ struct AlertDeliveryTests {
                                  sealed: Data(), createdAt: now, updatedAt: now).insert(db)
         }
         await FailureLog(store: controller.app.context.store).record(.deploy, subject: "ghost", message: "Deploying ghost failed (pull failed)")
-        _ = try await receiver.wait(for: "/fail", count: 4)  // the test, then three attempts
-        _ = try await receiver.wait(for: "/ok")
-        let deadline = ContinuousClock.now + .seconds(10)
+        _ = try await receiver.wait(for: "/fail", count: 4, timeout: .seconds(60))  // the test, then three attempts
+        _ = try await receiver.wait(for: "/ok", timeout: .seconds(60))
+        let deadline = ContinuousClock.now + .seconds(30)
         var broken: AlertDelivery?
         while ContinuousClock.now < deadline {
             broken = try await alerts.alerts().flatMap(\.deliveries).first { $0.channel == "broken" && $0.message == .firing }
@@ -141,18 +141,25 @@ struct AlertDeliveryTests {
         try await controller.waitForDevice("flaky") { $0.status == .online }
         await agent.stop()
         let offline = try await controller.waitForDevice("flaky") { $0.status == .offline }
-        let fired = try #require(try await receiver.wait(for: "/hook").first?.json)
+        let fired = try #require(try await receiver.wait(for: "/hook", timeout: .seconds(60)).first?.json)
         let elapsed = Date().timeIntervalSince(offline.lastSeenAt ?? Date())
-        #expect(elapsed < 1 + 2 + 3, "the rule's second, the TTL, and an evaluation or two: \(elapsed) s")
+        // The rule's second, the TTL and an evaluation or two; a loaded machine (the whole suite at once) is given more.
+        #expect(elapsed < 1 + 2 + 10, "\(elapsed) s")
         #expect(fired["type"] as? String == "alert.firing")
         let data = try #require(fired["data"] as? [String: Any])
         #expect(data["title"] as? String == "flaky is offline" && data["severity"] as? String == "critical")
         #expect((data["alert"] as? [String: Any])?["subject"] as? String == "flaky")
         agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: agentDir, token: token.token, name: "flaky")
-        let resolved = try #require(try await receiver.wait(for: "/hook", count: 2).last?.json)
+        let resolved = try #require(try await receiver.wait(for: "/hook", count: 2, timeout: .seconds(60)).last?.json)
         #expect(resolved["type"] as? String == "alert.resolved")
         #expect(((resolved["data"] as? [String: Any])?["title"] as? String) == "flaky is back online")
-        let listed = try await alerts.alerts()
+        // The receiver has both; the controller records the second once its answer is in.
+        var listed = try await alerts.alerts()
+        let recorded = ContinuousClock.now + .seconds(30)
+        while listed.first?.deliveries.map(\.state) != [.delivered, .delivered], ContinuousClock.now < recorded {
+            try await Task.sleep(for: .milliseconds(100))
+            listed = try await alerts.alerts()
+        }
         #expect(listed.count == 1, "one alert, deduplicated over the evaluations while it was offline")
         #expect(listed.first?.state == .resolved && listed.first?.deliveries.map(\.state) == [.delivered, .delivered])
         await agent.stop()

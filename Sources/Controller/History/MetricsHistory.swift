@@ -70,12 +70,13 @@ public final class MetricsHistory: Sendable {
         try statement.execute(arguments: StatementArguments(arguments))
     }
 
-    /// The id of a series, created on first use; its capacity is updated when it changed.
+    /// The id of a series, created on first use; its capacity is updated when it changed. The cache learns only what a
+    /// committed transaction wrote: a series made by a transaction that rolls back is not remembered.
     private func seriesID(_ key: SeriesKey, capacity: Double?, in db: Database) throws -> Int64 {
         if let cached = known.withLock({ $0[key] }) {
             if cached.capacity != capacity, let capacity {
                 try db.execute(sql: "UPDATE metricsSeries SET capacity = ? WHERE id = ?", arguments: [capacity, cached.id])
-                known.withLock { $0[key] = (cached.id, capacity) }
+                remember(key, (cached.id, capacity), in: db)
             }
             return cached.id
         }
@@ -93,8 +94,13 @@ public final class MetricsHistory: Sendable {
             try record.insert(db)
             id = record.id ?? db.lastInsertedRowID
         }
-        known.withLock { $0[key] = (id, capacity) }
+        remember(key, (id, capacity), in: db)
         return id
+    }
+
+    /// Caches a series' id and capacity once the current transaction commits.
+    private func remember(_ key: SeriesKey, _ value: (id: Int64, capacity: Double?), in db: Database) {
+        db.afterNextTransaction(onCommit: { [self] _ in known.withLock { $0[key] = value } })
     }
 
     /// Deletes every bucket whose rung no longer keeps it, and the series of devices and deployments that are gone;
@@ -157,11 +163,17 @@ public final class MetricsHistory: Sendable {
     /// The buckets of a subject's series at `rung` from `seconds` ago on, with the series' capacity.
     func recent(_ key: SeriesKey, rung: HistoryRung, seconds: Int, now: Date, in db: Database) throws
         -> (rung: HistoryRung, rows: [RollupRow], capacity: Double?) {
-        guard let record = try MetricsSeriesRecord.filter(Column("subjectKind") == key.subject.kind && Column("subjectID") == key.subject.id
-                                                            && Column("name") == key.name.rawValue && Column("label") == key.label).fetchOne(db),
-              let id = record.id else { return (rung, [], nil) }
-        let rows = try rollups(series: id, resolution: rung.resolution, since: rung.bucket(now.addingTimeInterval(-TimeInterval(seconds))), in: db)
-        return (rung, rows, record.capacity)
+        let found: (id: Int64, capacity: Double?)
+        if let cached = known.withLock({ $0[key] }) {
+            found = cached
+        } else {
+            guard let record = try MetricsSeriesRecord.filter(Column("subjectKind") == key.subject.kind && Column("subjectID") == key.subject.id
+                                                                && Column("name") == key.name.rawValue && Column("label") == key.label).fetchOne(db),
+                  let id = record.id else { return (rung, [], nil) }
+            found = (id, record.capacity)
+        }
+        let rows = try rollups(series: found.id, resolution: rung.resolution, since: rung.bucket(now.addingTimeInterval(-TimeInterval(seconds))), in: db)
+        return (rung, rows, found.capacity)
     }
 
     /// The series of a subject, with their labels and capacities.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Protocol
 
 /// Starts moving one component of a deployment, with its data, to another device: what a suggested move (and an
@@ -17,36 +16,5 @@ public struct MigrationNotBuilt: AppMover {
     public func move(deployment: String, component: String, to device: String) async throws {
         throw ControllerError(code: "not_implemented", status: 501,
                               message: "moving an app with its data to another device is not built yet: \(deployment) stays where it is")
-    }
-}
-
-extension DeploymentService {
-    /// Pins (or unpins) a deployment to its devices.
-    public func pin(_ name: String, _ pinned: Bool, now: Date = Date()) async throws -> PinStatus {
-        let record = try await record(name)
-        try await store.write { db in
-            if pinned {
-                try db.execute(sql: "INSERT OR IGNORE INTO deploymentPin (deploymentID, pinnedAt) VALUES (?, ?)", arguments: [record.id, now])
-            } else {
-                try db.execute(sql: "DELETE FROM deploymentPin WHERE deploymentID = ?", arguments: [record.id])
-            }
-        }
-        return PinStatus(deployment: record.name, pinned: pinned)
-    }
-
-    /// Whether a deployment is pinned.
-    public func isPinned(_ name: String) async throws -> PinStatus {
-        let record = try await record(name)
-        let pinned = try await store.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM deploymentPin WHERE deploymentID = ?", arguments: [record.id]) ?? false
-        }
-        return PinStatus(deployment: record.name, pinned: pinned)
-    }
-
-    /// The names of the pinned deployments.
-    func pinnedNames() async throws -> Set<String> {
-        Set(try await store.read { db in
-            try String.fetchAll(db, sql: "SELECT d.name FROM deploymentPin p JOIN deployment d ON d.id = p.deploymentID")
-        })
     }
 }

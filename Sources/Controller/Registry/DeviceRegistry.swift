@@ -184,7 +184,7 @@ public actor DeviceRegistry {
         guard let (record, before, rebooted) = outcome else { return }
         await publish(.deviceUpdated, record, now: now, message: nil)
         if rebooted {
-            await publish(.deviceRebooted, record, now: now, message: "\(record.name) rebooted (up \(Self.uptime(metrics.uptimeSeconds ?? 0)))")
+            await publish(.deviceRebooted, record, now: now, message: "\(record.name) rebooted (up \(Words.span(metrics.uptimeSeconds ?? 0)))")
         }
         if let health = record.decodedHealth, health.level != before?.level {
             let change = HealthChange(subject: .device, name: record.name, level: health.level, previous: before?.level, reason: health.reason)
@@ -193,11 +193,6 @@ public actor DeviceRegistry {
             let said = news ? "\(record.name) is \(health.level.rawValue): \(health.reason)" : nil
             await publish(.healthChanged, record, now: now, message: said, health: change)
         }
-    }
-
-    /// `45 s`, `3 min`, `2 h`.
-    static func uptime(_ seconds: Double) -> String {
-        seconds < 120 ? "\(Int(seconds)) s" : seconds < 7200 ? "\(Int(seconds / 60)) min" : "\(Int(seconds / 3600)) h"
     }
 
     /// Deletes metrics samples taken before `cutoff`; returns how many.

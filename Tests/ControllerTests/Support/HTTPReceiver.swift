@@ -69,7 +69,7 @@ final class HTTPReceiver: Sendable {
     var requests: [Received] { log.entries.withLock { $0 } }
 
     /// The requests to `path`, waiting up to `timeout` until there are `count` of them.
-    func wait(for path: String, count: Int = 1, timeout: Duration = .seconds(15)) async throws -> [Received] {
+    func wait(for path: String, count: Int = 1, timeout: Duration = .seconds(60)) async throws -> [Received] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let found = requests.filter { $0.path == path }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Protocol
 
@@ -81,67 +80,5 @@ struct ChannelRequest: Sendable {
     static func headerText(_ text: String) -> String {
         let plain = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 32 && $0.value != 127 }
         return plain ? text : "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
-    }
-}
-
-/// The JSON a `webhook` channel posts: Standard Webhooks' `type`, `timestamp` and `data`.
-struct WebhookPayload: Codable, Equatable, Sendable {
-    struct Content: Codable, Equatable, Sendable {
-        var title: String
-        var text: String
-        var severity: AlertSeverity
-        var alert: AlertMessage.Summary?
-    }
-    /// `alert.firing`, `alert.resolved` or `alert.test`.
-    var type: String
-    var timestamp: Date
-    var data: Content
-
-    init(_ message: AlertMessage) {
-        type = "alert.\(message.kind.rawValue)"
-        timestamp = message.time
-        data = Content(title: message.title, text: message.body, severity: message.severity, alert: message.alert)
-    }
-}
-
-/// Gotify's `POST /message` body.
-struct GotifyMessage: Codable, Equatable, Sendable {
-    var title: String
-    var message: String
-    var priority: Int
-}
-
-/// A Discord webhook body; mentions in the text never ping anyone.
-struct DiscordMessage: Codable, Equatable, Sendable {
-    struct Mentions: Codable, Equatable, Sendable { var parse: [String] = [] }
-    var username = "homelab"
-    var content: String
-    var allowedMentions = Mentions()
-
-    enum CodingKeys: String, CodingKey {
-        case username, content
-        case allowedMentions = "allowed_mentions"
-    }
-}
-
-/// Standard Webhooks signatures (standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`,
-/// keyed with the secret's bytes after `whsec_` (base64), or the secret's UTF-8 when it is not in that form.
-enum StandardWebhook {
-    static func headers(id: String, time: Date, body: Data, secret: String?) -> [(String, String)] {
-        let timestamp = String(Int(time.timeIntervalSince1970))
-        var headers = [("webhook-id", id), ("webhook-timestamp", timestamp)]
-        if let secret {
-            headers.append(("webhook-signature", "v1," + signature(id: id, timestamp: timestamp, body: body, secret: secret)))
-        }
-        return headers
-    }
-
-    /// The base64 HMAC-SHA256 of `id.timestamp.body`.
-    static func signature(id: String, timestamp: String, body: Data, secret: String) -> String {
-        let key = secret.hasPrefix("whsec_") ? Data(base64Encoded: String(secret.dropFirst(6))) ?? Data(secret.utf8) : Data(secret.utf8)
-        var signed = Data("\(id).\(timestamp).".utf8)
-        signed.append(body)
-        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: key))
-        return Data(mac).base64EncodedString()
     }
 }
