@@ -19,25 +19,6 @@ final class RecordingMover: AppMover {
 /// without migration, pins, and automatic moves only inside their window.
 @Suite("Overload and suggested moves (real dockerd)", .serialized, .enabled(if: DockerForControllerTests.enabled))
 struct OverloadTests {
-    /// 150 MB held in a tmpfs: page cache that is not inactive, so it counts against the container's memory.
-    static let hog = """
-        id: memory-hog
-        name: Memory hog
-        tagline: Holds 150 MB of RAM, for the overload tests
-        category: other
-        version: "1"
-        architectures: [amd64, arm64]
-        components:
-          - name: app
-            requirements: {memory: 16M, storage: 1M}
-            compose:
-              services:
-                hog:
-                  image: homelab-test/busybox:1
-                  command: ["sh", "-c", "dd if=/dev/zero of=/hog/fill bs=1M count=150 && exec sleep 3600"]
-                  tmpfs: ["/hog:size=200m"]
-        """
-
     /// The memory cgroup of a container, as `/proc/PID/cgroup` names it (`/docker/ID` on cgroup v1, a scope on v2).
     static func memoryCgroup(ofProject project: String) throws -> String {
         let container = try #require(DockerCLI.containers(project: project).first)
@@ -75,7 +56,8 @@ struct OverloadTests {
         try await controller.waitForDevice("pi4") { $0.status == .online && $0.metrics?.memory != nil }
         try await controller.waitForDevice("nas") { $0.status == .online && $0.metrics?.memory != nil }
         let deployments = controller.app.context.deployments
-        let accepted = try await deployments.deploy(DeployRequest(recipeYAML: Self.hog, recipeFile: "memory-hog.yaml", devices: ["pi4"]))
+        let accepted = try await deployments.deploy(DeployRequest(recipeYAML: TestRecipes.memoryHog(image: "homelab-test/busybox:1", megabytes: 150),
+                                                                  recipeFile: "memory-hog.yaml", devices: ["pi4"]))
         let project = try #require(accepted.deployment.components.first?.project)
         defer { DockerCLI.removeProject(project) }
         await deployments.idle()

@@ -48,6 +48,18 @@ struct SMTPDeliveryTests {
         }
     }
 
+    /// A temporary directory with the SMTP server and a controller in it.
+    static func start(_ name: String = #function) async throws -> (URL, Server, TestController) {
+        let dir = try temporaryDirectory(name)
+        let server = try Server.start(in: dir)
+        do {
+            return (dir, server, try await AlertDeliveryTests.controller(dir.appendingPathComponent("controller")))
+        } catch {
+            server.stop()
+            throw error
+        }
+    }
+
     static func channel(_ server: Server, password: String = "s3cret pass") -> AlertChannelSpec {
         AlertChannelSpec(kind: .smtp, username: "homelab", password: password,
                          smtp: SMTPSettings(host: "127.0.0.1", port: server.port, security: .starttls, from: "homelab@example.org",
@@ -56,11 +68,8 @@ struct SMTPDeliveryTests {
 
     @Test("a message goes through STARTTLS and authentication, with its subject, addresses and UTF-8 text intact")
     func delivered() async throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let server = try Server.start(in: dir)
-        defer { server.stop() }
-        let controller = try await AlertDeliveryTests.controller(dir.appendingPathComponent("controller"))
+        let (dir, server, controller) = try await Self.start()
+        defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         let alerts = controller.app.context.alerts
         _ = try await alerts.putChannel("mail", Self.channel(server))
         let result = try await alerts.test("mail")
@@ -80,11 +89,8 @@ struct SMTPDeliveryTests {
 
     @Test("a wrong password is the server's 535, a failed test, and no message; a CA that does not vouch for the server fails before any")
     func refused() async throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let server = try Server.start(in: dir)
-        defer { server.stop() }
-        let controller = try await AlertDeliveryTests.controller(dir.appendingPathComponent("controller"))
+        let (dir, server, controller) = try await Self.start()
+        defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         let alerts = controller.app.context.alerts
         _ = try await alerts.putChannel("mail", Self.channel(server, password: "wrong"))
         do {

@@ -10,25 +10,6 @@ import TestSupport
 struct OverloadLabTests {
     let lab = Lab()
 
-    /// A container that fills a 600 MB tmpfs with 470 MB and stays: its memory counts against the Pi's 512 MB.
-    static let hog = """
-        id: memory-hog
-        name: Memory hog
-        tagline: Holds 470 MB of RAM, for the overload test
-        category: other
-        version: "1"
-        architectures: [amd64]
-        components:
-          - name: app
-            requirements: {memory: 16M, storage: 1M}
-            compose:
-              services:
-                hog:
-                  image: 198.18.0.1:5000/busybox:latest
-                  command: ["sh", "-c", "dd if=/dev/zero of=/hog/fill bs=1M count=470 && echo full && exec sleep 3600"]
-                  tmpfs: ["/hog:size=600m"]
-        """
-
     @Test("a Pi held above 90 % of its RAM by a memory hog gets a suggestion to move the hog to the NAS, which starts nothing yet")
     func memoryHogSuggestion() async throws {
         try lab.down()
@@ -43,7 +24,8 @@ struct OverloadLabTests {
             devices.count == 2 && devices.allSatisfy { $0.status == .online && $0.metrics?.memory != nil }
         }
         let accepted = try await APIClient.withClient(settings) { client in
-            try await client.post(APIPaths.deployments, json: DeployRequest(recipeYAML: Self.hog, recipeFile: "memory-hog.yaml", devices: ["pi4"]),
+            try await client.post(APIPaths.deployments, json: DeployRequest(recipeYAML: TestRecipes.memoryHog(image: "198.18.0.1:5000/busybox:latest", megabytes: 470),
+                                                                   recipeFile: "memory-hog.yaml", devices: ["pi4"]),
                                   as: DeployAccepted.self)
         }
         #expect(accepted.deployment.components.map(\.device) == ["pi4"])

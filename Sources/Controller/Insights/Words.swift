@@ -1,18 +1,10 @@
 import Foundation
+import Scheduler
 
 /// Figures as the insights and alerts say them.
 enum Words {
-    /// `512 MB`, `7.5 GB`, `2 TB` (powers of 1024, as the scheduler's reasons write them).
-    static func bytes(_ value: Double) -> String {
-        let units = ["bytes", "KB", "MB", "GB", "TB", "PB"]
-        var amount = max(0, value)
-        var unit = 0
-        while amount >= 1024 && unit < units.count - 1 {
-            amount /= 1024
-            unit += 1
-        }
-        return "\(decimal(amount)) \(units[unit])"
-    }
+    /// `512 MB`, `7.5 GB`, `2 TB`, as the scheduler's reasons write them.
+    static func bytes(_ value: Double) -> String { Bytes.words(value < Double(Int64.max) ? Int64(max(0, value)) : .max) }
 
     /// One decimal, none when whole or from 10 on: `7.5`, `8`, `12`.
     static func decimal(_ value: Double) -> String {
