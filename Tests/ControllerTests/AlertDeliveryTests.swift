@@ -93,16 +93,13 @@ struct AlertDeliveryTests {
         let alerts = controller.app.context.alerts
         _ = try await alerts.putChannel("broken", AlertChannelSpec(kind: .webhook, url: receiver.url("/fail")))
         _ = try await alerts.putChannel("fine", AlertChannelSpec(kind: .ntfy, url: receiver.url("/ok")))
-        await #expect(throws: ControllerError.self) { try await alerts.test("broken") }
+        await #expect(throws: HomelabError.self) { try await alerts.test("broken") }
         // A deploy that failed and was rolled back: the default deploy-failed rule fires to every channel, and the alert
         // stays while the deployment does not run.
         let now = Date()
         let ghost = DeploymentResource(id: "ghost-id", name: "ghost", recipe: "ghost", recipeVersion: "1", category: "other", state: .rolledBack,
-                                       components: [], inputs: [:], url: nil, exposed: false, error: "pull failed", createdAt: now, updatedAt: now)
-        try await controller.app.context.store.write { db in
-            try DeploymentRecord(id: ghost.id, name: ghost.name, recipe: ghost.recipe, state: ghost.state.rawValue, resource: JSONText.encode(ghost),
-                                 sealed: Data(), createdAt: now, updatedAt: now).insert(db)
-        }
+                                       components: [], inputs: [:], url: nil, exposed: false, error: nil, createdAt: now, updatedAt: now)
+        try await controller.app.context.storeDeployment(ghost)
         await FailureLog(store: controller.app.context.store).record(.deploy, subject: "ghost", message: "Deploying ghost failed (pull failed)")
         _ = try await receiver.wait(for: "/fail", count: 4, timeout: .seconds(60))  // the test, then three attempts
         _ = try await receiver.wait(for: "/ok", timeout: .seconds(60))
@@ -173,18 +170,18 @@ struct AlertDeliveryTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let controller = try await Self.controller(dir)
         let alerts = controller.app.context.alerts
-        await #expect(throws: ControllerError.self) { try await alerts.putChannel("Bad Name", AlertChannelSpec(kind: .ntfy, url: "https://ntfy.sh/x")) }
+        await #expect(throws: HomelabError.self) { try await alerts.putChannel("Bad Name", AlertChannelSpec(kind: .ntfy, url: "https://ntfy.sh/x")) }
         do {
             _ = try await alerts.putChannel("g", AlertChannelSpec(kind: .gotify, url: "ftp://gotify", quietHours: "late"))
             Issue.record("accepted a bad channel")
-        } catch let error as ControllerError {
+        } catch let error as HomelabError {
             #expect(error.code == "invalid_channel" && error.httpStatus == 422)
             #expect(error.message.contains("quietHours:") && error.message.contains("url: an http:// or https:// URL"))
         }
         do {
             _ = try await alerts.putRule("r", AlertRuleSpec(kind: .threshold, metric: .cpu, above: 140, channels: ["nowhere"]))
             Issue.record("accepted a bad rule")
-        } catch let error as ControllerError {
+        } catch let error as HomelabError {
             #expect(error.code == "invalid_rule")
             #expect(error.message == "channels: no channel named 'nowhere'\nabove: cpu limits are 0 to 100, got 140.0")
         }

@@ -18,11 +18,10 @@ struct InsightRoutesTests {
         try await context.store.write { db in
             try DeviceRecord(id: "nas-id", name: "nas", state: .enrolled, publicKey: Data([1]), keyFingerprint: "SHA256:x", certificateSerial: nil,
                              labels: "{}", address: nil, createdAt: now, lastSeenAt: nil, facts: nil, metrics: nil, tokenID: nil).insert(db)
-            let app = DeploymentResource(id: "memos-id", name: "memos", recipe: "memos", recipeVersion: "1", category: "notes", state: .running,
-                                         components: [], inputs: [:], url: nil, exposed: false, error: nil, createdAt: now, updatedAt: now)
-            try DeploymentRecord(id: app.id, name: app.name, recipe: app.recipe, state: app.state.rawValue, resource: JSONText.encode(app),
-                                 sealed: Data(), createdAt: now, updatedAt: now).insert(db)
         }
+        try await context.storeDeployment(DeploymentResource(
+            id: "memos-id", name: "memos", recipe: "memos", recipeVersion: "1", category: "notes", state: .running, components: [], inputs: [:],
+            url: nil, exposed: false, error: nil, createdAt: now, updatedAt: now))
         for (offset, cpu) in [(-90.0, 10.0), (-30, 30)] {
             let time = now.addingTimeInterval(offset)
             try await context.registry.report(metrics: sample(at: time, cpu: cpu, usedMemory: 1 << 30, disk: (40 << 30, 100 << 30)), deviceID: "nas-id", now: time)
@@ -31,7 +30,7 @@ struct InsightRoutesTests {
         return (controller, app, [.authorization: "Bearer \(token)"], dir)
     }
 
-    static func error(_ response: TestResponse) throws -> APIErrorResponse.Detail {
+    static func error(_ response: TestResponse) throws -> HomelabError {
         try WireCoding.decoder.decode(APIErrorResponse.self, from: Data(response.body.readableBytesView)).error
     }
 

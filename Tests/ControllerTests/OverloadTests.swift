@@ -57,7 +57,7 @@ struct OverloadTests {
         try await controller.waitForDevice("nas") { $0.status == .online && $0.metrics?.memory != nil }
         let deployments = controller.app.context.deployments
         let accepted = try await deployments.deploy(DeployRequest(recipeYAML: TestRecipes.memoryHog(image: "homelab-test/busybox:1", megabytes: 150),
-                                                                  recipeFile: "memory-hog.yaml", devices: ["pi4"]))
+                                                                  recipeFile: "memory-hog.yaml", placement: .devices([Placement.everyComponent: "pi4"])))
         let project = try #require(accepted.deployment.components.first?.project)
         defer { DockerCLI.removeProject(project) }
         await deployments.idle()
@@ -111,7 +111,7 @@ struct OverloadTests {
         #expect(pinned?.suggestion == nil && pinned?.sentence.hasSuffix("its apps are pinned") == true, "\(String(describing: pinned?.sentence))")
         _ = await inside.step(tried: [:], now: now.addingTimeInterval(4000))
         #expect(mover.moves.withLock { $0 }.count == 1)
-        await #expect(throws: ControllerError.self) { try await insights.start(found.id) }
+        await #expect(throws: HomelabError.self) { try await insights.start(found.id) }
 
         await pi.stop()
         await nas.stop()
@@ -123,7 +123,7 @@ struct OverloadTests {
         do {
             try await MigrationNotBuilt().move(deployment: "jellyfin", component: "app", to: "nas")
             Issue.record("a move started without migration")
-        } catch let error as ControllerError {
+        } catch let error as HomelabError {
             #expect(error.code == "not_implemented" && error.httpStatus == 501)
             #expect(error.message == "moving an app with its data to another device is not built yet: jellyfin stays where it is")
         }

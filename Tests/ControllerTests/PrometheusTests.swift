@@ -30,9 +30,8 @@ struct PrometheusTests {
                                unhealthy: 0, restartsLastHour: 1, checkedAt: now)
         let context = controller.app.context
         let history = context.registry.history
+        try await context.storeDeployment(app)
         try await context.store.write { db in
-            try DeploymentRecord(id: app.id, name: app.name, recipe: app.recipe, state: app.state.rawValue, resource: JSONText.encode(app),
-                                 sealed: Data(), createdAt: now, updatedAt: now).insert(db)
             try db.execute(sql: "INSERT INTO appHealth (deploymentID, health) VALUES (?, ?)", arguments: [app.id, JSONText.encode(health)])
             for value in SeriesValues.app(cpuPercent: 50, memoryBytes: 314_572_800, networkBytesPerSecond: 1000) {
                 try history.add(value, to: .deployment(app.id), at: now, in: db)

@@ -96,14 +96,14 @@ struct SMTPDeliveryTests {
         do {
             _ = try await alerts.test("mail")
             Issue.record("a refused login counted as delivered")
-        } catch let error as ControllerError {
+        } catch let error as HomelabError {
             #expect(error.code == "delivery_failed")
             #expect(error.message.contains("SMTP 535"), "\(error.message)")
         }
         var untrusted = Self.channel(server)
         untrusted.smtp?.caFile = nil  // the system's CAs know nothing of the test certificate
         _ = try await alerts.putChannel("mail", untrusted)
-        await #expect(throws: ControllerError.self) { try await alerts.test("mail") }
+        await #expect(throws: HomelabError.self) { try await alerts.test("mail") }
         #expect(server.messages.isEmpty)
         #expect(try await alerts.channel("mail").status.state == .failing)
         await controller.stop()

@@ -25,7 +25,7 @@ struct OverloadLabTests {
         }
         let accepted = try await APIClient.withClient(settings) { client in
             try await client.post(APIPaths.deployments, json: DeployRequest(recipeYAML: TestRecipes.memoryHog(image: "198.18.0.1:5000/busybox:latest", megabytes: 470),
-                                                                   recipeFile: "memory-hog.yaml", devices: ["pi4"]),
+                                                                   recipeFile: "memory-hog.yaml", placement: .devices([Placement.everyComponent: "pi4"])),
                                   as: DeployAccepted.self)
         }
         #expect(accepted.deployment.components.map(\.device) == ["pi4"])

@@ -9,7 +9,7 @@ enum AlertRoutes {
         add(.get, "/v1/alerts", false) { request, _ in
             let stateText = request.uri.queryParameters["state"].map(String.init)
             let state = try stateText.map { text in
-                guard let state = AlertState(rawValue: text) else { throw ControllerError.badRequest("state: firing or resolved, got '\(text)'") }
+                guard let state = AlertState(rawValue: text) else { throw HomelabError.badRequest("state: firing or resolved, got '\(text)'") }
                 return state
             }
             return try JSONResponse.make(ListResponse(items: try await alerts.alerts(state: state)))

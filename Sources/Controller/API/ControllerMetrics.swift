@@ -30,7 +30,13 @@ public final class ControllerMetrics: Sendable {
     }
 
     /// Refreshes the gauges and renders the text exposition format.
-    public func render(registry devices: DeviceRegistry, deployments: DeploymentService? = nil) async -> String {
+    public func render(registry devices: DeviceRegistry, deployments: DeploymentService? = nil, jobs: JobRunner? = nil) async -> String {
+        if let jobs {
+            registry.makeGauge(descriptor: Self.name("jobs_unreadable", "", "Stored jobs whose rows no longer decode."), labels: [])
+                .set(Double(jobs.unreadableJobs))
+            let active = (try? await jobs.store.jobs(JobFilter(active: true))) ?? []
+            registry.makeGauge(descriptor: Self.name("jobs_active", "", "Jobs under way."), labels: []).set(Double(active.count))
+        }
         var current: [String: [Gauge]] = [:]
         let list = (try? await devices.list()) ?? []
         for status in DeviceStatus.allCases {

@@ -26,16 +26,16 @@ enum MetricsHistoryRoutes {
         let query = request.uri.queryParameters
         let rangeText = query["range"].map(String.init) ?? MetricsRange.day.rawValue
         guard let range = MetricsRange(rawValue: rangeText) else {
-            throw ControllerError.badRequest("range: '\(rangeText)' is not one of \(MetricsRange.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw HomelabError.badRequest("range: '\(rangeText)' is not one of \(MetricsRange.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let list = query["series"].map(String.init), !list.isEmpty else { return (range, allowed) }
         var names: [MetricsSeriesName] = []
         for word in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             guard let name = MetricsSeriesName(rawValue: word) else {
-                throw ControllerError.badRequest("series: '\(word)' is not one of \(MetricsSeriesName.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw HomelabError.badRequest("series: '\(word)' is not one of \(MetricsSeriesName.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard allowed.contains(name) else {
-                throw ControllerError.badRequest("series: a deployment has \(allowed.map(\.rawValue).joined(separator: ", ")); \(word) is kept per device")
+                throw HomelabError.badRequest("series: a deployment has \(allowed.map(\.rawValue).joined(separator: ", ")); \(word) is kept per device")
             }
             if !names.contains(name) { names.append(name) }
         }

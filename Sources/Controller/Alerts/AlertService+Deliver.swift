@@ -101,7 +101,7 @@ extension AlertService {
     /// Sends a test message to a channel now, once (quiet hours do not hold it), and records the outcome like any other.
     public func test(_ name: String, now: Date = Date()) async throws -> AlertTestResult {
         guard let record = try await store.read({ db in try AlertChannelRecord.fetchOne(db, key: name) }) else {
-            throw ControllerError.notFound("no alert channel \(name)")
+            throw HomelabError.notFound("no alert channel \(name)")
         }
         let spec = try spec(record)
         let delivery = try await store.write { db in
@@ -116,7 +116,7 @@ extension AlertService {
         try await store.write { [settings] db in try Self.record(outcome, of: delivery, settings: settings, retry: false, at: Date(), in: db) }
         let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
         guard outcome.delivered else {
-            throw ControllerError(code: "delivery_failed", status: 502, message: "\(name) (\(record.target)) did not take the test message: \(outcome.detail)")
+            throw HomelabError(.deliveryFailed, "\(name) (\(record.target)) did not take the test message: \(outcome.detail)")
         }
         return AlertTestResult(channel: name, delivered: true, detail: outcome.detail, milliseconds: milliseconds)
     }

@@ -49,7 +49,7 @@ public final class AlertService: Sendable {
     public func putChannel(_ name: String, _ spec: AlertChannelSpec, now: Date = Date()) async throws -> (AlertChannelResource, created: Bool) {
         try AlertValidation.name(name, of: "channel")
         let problems = AlertValidation.problems(spec, timeZone: settings.timeZone)
-        guard problems.isEmpty else { throw AlertValidation.invalid("channel", problems) }
+        guard problems.isEmpty else { throw AlertValidation.invalid(.invalidChannel, problems) }
         let sealed = try box.seal(WireCoding.encoder.encode(spec))
         let record = try await store.write { db -> (AlertChannelRecord, Bool) in
             var record = try AlertChannelRecord.fetchOne(db, key: name)
@@ -78,7 +78,7 @@ public final class AlertService: Sendable {
 
     /// One channel.
     public func channel(_ name: String) async throws -> AlertChannelResource {
-        guard let channel = try await channels().first(where: { $0.name == name }) else { throw ControllerError.notFound("no alert channel \(name)") }
+        guard let channel = try await channels().first(where: { $0.name == name }) else { throw HomelabError.notFound("no alert channel \(name)") }
         return channel
     }
 
@@ -86,8 +86,8 @@ public final class AlertService: Sendable {
     public func deleteChannel(_ name: String) async throws {
         try await store.write { db in
             let naming = try AlertRuleRecord.fetchAll(db).filter { $0.decodedSpec?.channels?.contains(name) == true }.map(\.name)
-            guard naming.isEmpty else { throw ControllerError.conflict("rules \(naming.joined(separator: ", ")) send to \(name): change them first") }
-            guard try AlertChannelRecord.deleteOne(db, key: name) else { throw ControllerError.notFound("no alert channel \(name)") }
+            guard naming.isEmpty else { throw HomelabError.conflict("rules \(naming.joined(separator: ", ")) send to \(name): change them first") }
+            guard try AlertChannelRecord.deleteOne(db, key: name) else { throw HomelabError.notFound("no alert channel \(name)") }
         }
     }
 
@@ -104,7 +104,7 @@ public final class AlertService: Sendable {
         let devices = Set(try await registry.list().map(\.name)), apps = Set(try await deployments.list().map(\.name))
         let channels = Set(try await store.read { db in try String.fetchAll(db, sql: "SELECT name FROM alertChannel") })
         let problems = AlertValidation.problems(spec, channels: channels, devices: devices, deployments: apps)
-        guard problems.isEmpty else { throw AlertValidation.invalid("rule", problems) }
+        guard problems.isEmpty else { throw AlertValidation.invalid(.invalidRule, problems) }
         let created = try await store.write { db -> Bool in
             let created = try AlertRuleRecord.exists(db, key: name) == false
             try AlertRuleRecord(name: name, spec: JSONText.encode(spec), updatedAt: now).save(db)
@@ -122,7 +122,7 @@ public final class AlertService: Sendable {
 
     /// Deletes a rule; its firing alerts resolve at the next evaluation, silently.
     public func deleteRule(_ name: String) async throws {
-        guard try await store.write({ db in try AlertRuleRecord.deleteOne(db, key: name) }) else { throw ControllerError.notFound("no alert rule \(name)") }
+        guard try await store.write({ db in try AlertRuleRecord.deleteOne(db, key: name) }) else { throw HomelabError.notFound("no alert rule \(name)") }
     }
 
     // MARK: Alerts

@@ -7,12 +7,12 @@ enum AlertValidation {
     /// A name: lower-case letters, digits and `-`, at most 40.
     static func name(_ name: String, of what: String) throws {
         guard RecipeLoader.isID(name), name.count <= 40 else {
-            throw ControllerError.badRequest("\"\(name)\" is not a \(what) name: lower-case letters, digits and -, at most 40, starting with a letter or digit")
+            throw HomelabError.badRequest("\"\(name)\" is not a \(what) name: lower-case letters, digits and -, at most 40, starting with a letter or digit")
         }
     }
 
-    static func invalid(_ what: String, _ problems: [String]) -> ControllerError {
-        ControllerError(code: "invalid_\(what)", status: 422, message: problems.joined(separator: "\n"))
+    static func invalid(_ code: HomelabError.Code, _ problems: [String]) -> HomelabError {
+        HomelabError(code, problems.joined(separator: "\n"))
     }
 
     /// Every problem of a channel spec.

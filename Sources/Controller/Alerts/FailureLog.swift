@@ -32,8 +32,3 @@ struct FailureLog: Sendable {
         }
     }
 }
-
-extension DeploymentService {
-    /// Where a deploy's final failure is recorded for the alerts.
-    var failures: FailureLog { FailureLog(store: store) }
-}

@@ -120,7 +120,7 @@ struct AppWatcher: Service {
             events.publish(event)
             // News for the activity feed: turning yellow or red, and recovering from it; not a first green or unknown.
             guard [.yellow, .red].contains(health.level) || [.yellow, .red].contains(before ?? .unknown) else { continue }
-            await deployments.activity(RegistryEvent.Kind.healthChanged.rawValue, "\(health.deployment) is \(health.level.rawValue): \(health.reason)", now: now)
+            await deployments.parts.activity(RegistryEvent.Kind.healthChanged.rawValue, "\(health.deployment) is \(health.level.rawValue): \(health.reason)", now: now)
         }
     }
 }

@@ -14,7 +14,7 @@ public struct MigrationNotBuilt: AppMover {
     public init() {}
 
     public func move(deployment: String, component: String, to device: String) async throws {
-        throw ControllerError(code: "not_implemented", status: 501,
-                              message: "moving an app with its data to another device is not built yet: \(deployment) stays where it is")
+        throw HomelabError(.notImplemented,
+                            "moving an app with its data to another device is not built yet: \(deployment) stays where it is")
     }
 }

@@ -82,20 +82,20 @@ public final class InsightsService: Sendable {
     @discardableResult
     public func start(_ id: String, automatic: Bool = false, now: Date = Date()) async throws -> MoveSuggestion {
         guard let insight = try await current(now: now).first(where: { $0.id == id }) else {
-            throw ControllerError.notFound("no insight \(id) now (it may have cleared)")
+            throw HomelabError.notFound("no insight \(id) now (it may have cleared)")
         }
         guard let move = insight.suggestion else {
-            throw ControllerError(code: "no_suggestion", status: 409, message: "insight \(id) suggests no move")
+            throw HomelabError(.noSuggestion, "insight \(id) suggests no move")
         }
         guard try await !deployments.isPinned(move.deployment).pinned else {
-            throw ControllerError.conflict("\(move.deployment) is pinned to \(move.from): unpin it to move it")
+            throw HomelabError.conflict("\(move.deployment) is pinned to \(move.from): unpin it to move it")
         }
         let how = automatic ? "automatically" : "on request"
-        await deployments.activity("insight.move", "Moving \(move.deployment) from \(move.from) to \(move.to) \(how): \(insight.sentence)", now: now)
+        await deployments.parts.activity("insight.move", "Moving \(move.deployment) from \(move.from) to \(move.to) \(how): \(insight.sentence)", now: now)
         do {
             try await mover.move(deployment: move.deployment, component: move.component, to: move.to)
         } catch {
-            await deployments.activity("insight.move-failed", "Could not move \(move.deployment) to \(move.to): \(error)", now: now)
+            await deployments.parts.activity("insight.move-failed", "Could not move \(move.deployment) to \(move.to): \(error)", now: now)
             throw error
         }
         return move

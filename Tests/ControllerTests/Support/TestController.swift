@@ -19,6 +19,7 @@ final class TestController: Sendable {
     static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 20, maximumAnonymous: Int = 64,
                       handshakeTimeout: Duration = .seconds(10), enrollmentTimeout: Duration = .seconds(60),
                       catalog: [URL]? = nil, deployments: DeploymentSettings = DeploymentSettings(),
+                      limits: ListenerLimits = ListenerLimits(), logger: Logger? = nil,
                       configure: (inout ControllerConfig) -> Void = { _ in }) async throws -> TestController {
         var config = ControllerConfig(stateDirectory: stateDirectory)
         config.catalogDirectories = catalog
@@ -32,11 +33,15 @@ final class TestController: Sendable {
         config.maximumAnonymousConnections = maximumAnonymous
         config.handshakeTimeout = handshakeTimeout
         config.enrollmentTimeout = enrollmentTimeout
+        config.limits = limits
         configure(&config)
-        var logger = Logger(label: "test.controller")
-        logger.logLevel = .warning
+        let logger = logger ?? {
+            var logger = Logger(label: "test.controller")
+            logger.logLevel = .warning
+            return logger
+        }()
         let app = try await ControllerApp(config: config, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
+        let group = ServiceGroup(configuration: .init(services: try app.services().map(ControllerApp.named), logger: logger))
         let runner = Task { try await group.run() }
         let agent = try await app.agentPort.wait()
         let api = try await app.apiPort.wait()
