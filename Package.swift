@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Protocol", "Recipes", "Scheduler", "SSHClient",
+                "Protocol", "Recipes", "Scheduler", "SSHClient", "CCurl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -79,13 +79,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md", "Web/README.md"],
+            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md", "Web/README.md", "History/README.md", "Insights/README.md", "Alerts/README.md"],
             // The dashboard's templates and assets (docs/dashboard.md), read from the resource bundle.
             resources: [.copy("Web/Templates"), .copy("Web/Assets")],
             swiftSettings: strict
         ),
         // libssh2 (Debian libssh2-1-dev) for the controller's SSH bootstrap; never in the agent.
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        // libcurl (Debian libcurl4-openssl-dev) for the controller's SMTP alerts: STARTTLS, authentication; never in the agent.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // A small blocking SSH client over libssh2 (sessions on threads of their own): connect, host key, auth, exec.
         .target(name: "SSHClient", dependencies: ["CLibSSH2"], swiftSettings: strict),
         // Recipes: the format, its loader and validator (file:line:column problems), templating and rendering
@@ -154,6 +156,7 @@ let package = Package(
             dependencies: [
                 "Protocol", "Agent", "Controller", "Recipes", "Scheduler", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -6,7 +6,7 @@ let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathCo
 let roundTrips = Int(environment["BENCH_ROUND_TRIPS"] ?? "") ?? 20_000
 let bulkBytes = (Int(environment["BENCH_BULK_MB"] ?? "") ?? 512) << 20
 let agentSeconds = Double(environment["BENCH_AGENT_SECONDS"] ?? "") ?? 300
-/// `BENCH_ONLY=protocol|agent|discovery|scheduler` runs one section.
+/// `BENCH_ONLY=protocol|agent|discovery|scheduler|history` runs one section.
 let only = environment["BENCH_ONLY"]
 func runs(_ section: String) -> Bool { only == nil || only == section }
 
@@ -44,4 +44,8 @@ if runs("discovery") {
 
 if runs("scheduler") {
     SchedulerBench.run()
+}
+
+if runs("history") {
+    try await HistoryBench.run()
 }

@@ -24,7 +24,8 @@ public struct AgentApp: Sendable {
     public init(config: AgentConfig, logger: Logger) throws {
         self.config = config
         self.identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
-        let sampler = DeviceSampler(agentVersion: BuildInfo.version, docker: DockerProbe(socketPath: config.dockerSocket), profile: config.profile)
+        let sampler = DeviceSampler(agentVersion: BuildInfo.version, docker: DockerProbe(socketPath: config.dockerSocket), profile: config.profile,
+                                    memoryCgroup: config.profileMemoryCgroup)
         let socket = DockerProbe.socketPath(explicit: config.dockerSocket, dockerHost: getenv("DOCKER_HOST").map { String(cString: $0) })
         let reconciler = StackReconciler(runtime: DockerEngine(socketPath: socket), projectsDirectory: config.stateDirectory + "/stacks",
                                          agentVersion: BuildInfo.version)

@@ -33,7 +33,8 @@ public struct ControllerApp: Sendable {
         let authority = try CertificateAuthority.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki"))
         let tokens = TokenService(store: store, caFingerprint: authority.fingerprint)
         let events = EventHub()
-        let registry = DeviceRegistry(store: store, events: events, heartbeatTTL: config.heartbeatTTL, logger: logger, healthThresholds: config.healthThresholds)
+        let registry = DeviceRegistry(store: store, events: events, heartbeatTTL: config.heartbeatTTL, logger: logger,
+                                      history: MetricsHistory(store: store, ladder: config.historyLadder), thresholds: config.health)
         let enrollment = EnrollmentService(store: store, authority: authority, registry: registry, limits: config.limits)
         let info = ControllerInfo(version: ControllerVersion.current, caFingerprint: authority.fingerprint,
                                   agentAddress: "\(config.agentHost):\(config.agentPort)")
@@ -42,9 +43,11 @@ public struct ControllerApp: Sendable {
             ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }, logger: logger)
         let scheduler = Scheduler(weights: config.schedulerWeights)
         let jobs = JobRunner(store: SQLiteJobStore(store: store), logger: logger)
+        let box = try SecretBox.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki"))
         let deployments = DeploymentService(store: store, registry: registry, events: events, catalog: catalog, scheduler: scheduler,
-                                            box: try SecretBox.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki")),
-                                            settings: config.deployments, jobs: jobs, logger: logger)
+                                            box: box, settings: config.deployments, jobs: jobs, logger: logger)
+        let insights = InsightsService(store: store, registry: registry, deployments: deployments, scheduler: scheduler, settings: config.insights,
+                                       mover: config.mover, logger: logger)
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
         let binaries = AgentBinaries(directory: config.agentBinariesDirectory ?? config.stateDirectory.appendingPathComponent("agent-binaries"))
@@ -60,7 +63,9 @@ public struct ControllerApp: Sendable {
                                          catalog: catalog, scheduler: scheduler, deployments: deployments,
                                          jobs: jobs,
                                          scans: ScanService(store: store, events: events, runner: jobs, registry: registry, discovery: discovery),
-                                         bootstrap: bootstrap)
+                                         bootstrap: bootstrap, insights: insights,
+                                         alerts: AlertService(store: store, box: box, registry: registry, deployments: deployments, insights: insights,
+                                                              settings: config.alerts, logger: logger))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 
@@ -120,8 +125,16 @@ public struct ControllerApp: Sendable {
             handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout,
             gate: ConnectionGate(maximumTotal: config.limits.agentConnections, maximumPerAddress: config.limits.agentConnectionsPerAddress),
             enrollments: RateLimiter(perMinute: config.limits.enrollmentsPerMinute))
+        var watchers: [any Service] = [
+            AppWatcher(deployments: context.deployments, registry: context.registry, events: context.events,
+                       interval: config.insights.appSampleInterval, logger: logger),
+            AlertLoop(alerts: context.alerts, logger: logger),
+        ]
+        if let window = config.insights.automaticMoves {
+            watchers.append(AutomaticMoves(insights: context.insights, window: window, interval: .seconds(60), logger: logger))
+        }
         return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention),
-                context.catalog.watcher(), context.jobs, try makeAPI()]
+                context.catalog.watcher(), context.jobs] + watchers + [try makeAPI()]
     }
 
     /// A service as the group runs it, named by its type: the group's debug log would otherwise print the whole
@@ -140,8 +153,8 @@ public struct ControllerApp: Sendable {
     }
 }
 
-/// Closes sessions whose agents went silent, every third of the heartbeat TTL, and drops metrics
-/// history older than the retention about every ten minutes.
+/// Closes sessions whose agents went silent, every third of the heartbeat TTL, and about every ten minutes drops
+/// raw samples older than the retention and history buckets past their rung's.
 struct HeartbeatSweeper: Service {
     let registry: DeviceRegistry
     let interval: TimeInterval
@@ -158,6 +171,7 @@ struct HeartbeatSweeper: Service {
                 if now.timeIntervalSince(lastPrune) > 600 {
                     lastPrune = now
                     _ = try? await registry.pruneMetrics(olderThan: now.addingTimeInterval(-metricsRetention))
+                    _ = try? await registry.history.prune(now: now)
                 }
             }
         }

@@ -16,10 +16,18 @@ public struct ControllerConfig: Sendable {
     public var agentPort: Int = 7444
     /// A device not heard from for this long goes offline.
     public var heartbeatTTL: TimeInterval = 30
-    /// Where a device's health turns yellow and red (percent of the worst of CPU, memory and disk).
-    public var healthThresholds = DeviceHealth.Thresholds()
-    /// How long metrics history is kept.
-    public var metricsRetention: TimeInterval = 7 * 86400
+    /// How long raw metrics samples are kept (1 h): the rolled-up history (``historyLadder``) keeps the rest.
+    public var metricsRetention: TimeInterval = 3600
+    /// The resolutions of the metrics history and how long each is kept (docs/insights.md).
+    public var historyLadder = HistoryLadder.standard
+    /// Where device and app health colours change.
+    public var health = HealthThresholds()
+    /// What the insights look for; the automatic moves.
+    public var insights = InsightSettings()
+    /// How alerts are evaluated and delivered.
+    public var alerts = AlertSettings()
+    /// What starts a suggested move: the migration once it exists; until then every move is refused.
+    public var mover: any AppMover = MigrationNotBuilt()
     /// How long a new agent connection may take to finish TLS and hello.
     public var handshakeTimeout: Duration = .seconds(10)
     /// How long a connection without a certificate (an enrolling agent) may stay open.

@@ -42,6 +42,10 @@ public struct ControllerContext: Sendable {
     public let scans: ScanService
     /// Agents installed, upgraded and removed over SSH.
     public let bootstrap: BootstrapService
+    /// Insights and suggested moves.
+    public let insights: InsightsService
+    /// Alert channels, rules and deliveries.
+    public let alerts: AlertService
     /// The stacks on each device, through its agent.
     public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

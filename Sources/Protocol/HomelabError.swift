@@ -137,6 +137,19 @@ extension HomelabError.Code {
     public static let deployFailed: Self = "deploy_failed"
     /// A stored record no longer decodes (written by another version, or damaged); the message names it.
     public static let unreadableRecord: Self = "unreadable_record"
+    // MARK: Alerts and insights
+
+    /// An alert channel that cannot work; the message has one line per problem, naming the field.
+    public static let invalidChannel: Self = "invalid_channel"
+    /// An alert rule that cannot work; one line per problem.
+    public static let invalidRule: Self = "invalid_rule"
+    /// A receiver did not take a message (no 2xx, no SMTP 250); the message says what it answered.
+    public static let deliveryFailed: Self = "delivery_failed"
+    /// An insight that suggests no move was asked to start one.
+    public static let noSuggestion: Self = "no_suggestion"
+    /// What is asked for is not built yet (moving an app before migration exists).
+    public static let notImplemented: Self = "not_implemented"
+
     /// Anything else: the details are in the controller's log, never in the message.
     public static let `internal`: Self = "internal"
 }
@@ -153,10 +166,11 @@ extension HomelabError {
         case .payloadTooLarge: 413
         case .upgradeRequired: 426
         case .headersTooLarge: 431
-        case .conflict, .deviceOffline: 409
-        case .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured: 422
+        case .conflict, .deviceOffline, .noSuggestion: 409
+        case .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured, .invalidChannel, .invalidRule: 422
         case .busy, .tooManyAttempts: 429
-        case .agentError, .runtime, .unhealthy, .proxyError, .rollbackIncomplete: 502
+        case .notImplemented: 501
+        case .agentError, .runtime, .unhealthy, .proxyError, .rollbackIncomplete, .deliveryFailed: 502
         case .deviceDisconnected: 503
         case .timeout, .healthTimeout: 504
         default: 500

@@ -1,7 +1,7 @@
 /// Sizes and numbers as people read them.
-enum Bytes {
+public enum Bytes {
     /// `512 MB`, `7.5 GB`, `2 TB` (powers of 1024).
-    static func words(_ bytes: Int64) -> String {
+    public static func words(_ bytes: Int64) -> String {
         let units = ["bytes", "KB", "MB", "GB", "TB", "PB"]
         var value = Double(max(0, bytes))
         var unit = 0

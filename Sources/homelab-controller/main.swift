@@ -66,6 +66,19 @@ extension ControllerCommand {
         @Option(help: "Traefik entrypoint of the routers.") var traefikEntrypoint: String = "web"
         @Option(help: "Seconds a deploy waits for an offline device (or one that dropped its link mid-deploy).") var deviceWait: Int = 120
         @Option(help: "Seconds a deploy waits for health unless the request says otherwise.") var healthTimeout: Int = 120
+        @Option(help: ArgumentHelp("A resolution of the metrics history and how long it is kept, RESOLUTION:RETENTION (repeatable; replaces the default 1m:1h 10m:12h 20m:1d 1h:8d 8h:30d 1d:1y).", valueName: "res:kept"))
+        var history: [String] = []
+        @Option(help: "Seconds raw metrics samples are kept (the history keeps the rest).") var rawMetricsRetention: Double = 3600
+        @Option(help: "Percent of CPU, RAM or disk from which a device is yellow.") var healthWarning: Double = 70
+        @Option(help: "Percent from which it is red.") var healthCritical: Double = 90
+        @Option(help: "Percent of RAM or disk from which a device is overloaded (a move is suggested).") var overloadPercent: Double = 90
+        @Option(help: "Seconds a device must stay overloaded before a move is suggested.") var overloadAfter: Double = 900
+        @Option(help: "°C a device should stay under (the temperature insight).") var temperatureLimit: Double = 70
+        @Option(help: "Seconds between two looks at each app's usage and health.") var appSampleInterval: Double = 60
+        @Option(help: ArgumentHelp("Carry out suggested moves on their own inside this daily window, HH:MM-HH:MM (never for pinned apps; off by default).", valueName: "window"))
+        var automaticMoves: String?
+        @Option(help: "Seconds between two evaluations of the alert rules.") var alertInterval: Double = 15
+        @Option(help: "Seconds before a failed alert delivery's first retry (each next one doubles, up to an hour).") var alertRetry: Double = 30
         @Option(help: "Devices waiting for approval at once; past it, the one that asked longest ago is dropped.")
         var maxPendingDevices = ListenerLimits().maximumPendingDevices
         @Option(help: "API connections open at once, in total.") var apiMaxConnections = ListenerLimits().apiConnections
@@ -87,8 +100,6 @@ extension ControllerCommand {
             }
             if authFreeFailures < 0 { throw ValidationError("--auth-free-failures must not be negative, got \(authFreeFailures)") }
         }
-        @Option(help: ArgumentHelp("Where a device's health turns yellow and red: percent of the worst of CPU, memory and disk.", valueName: "warning,critical"))
-        var healthThresholds: String = "70,90"
 
         func run() async throws {
             var config = ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir))
@@ -124,10 +135,21 @@ extension ControllerCommand {
             config.limits.enrollmentsPerMinute = enrollmentsPerMinute
             config.limits.authThrottle.freeFailures = authFreeFailures
             do {
-                config.healthThresholds = try DeviceHealth.Thresholds(parsing: healthThresholds)
+                if !history.isEmpty { config.historyLadder = try HistoryLadder(parsing: history) }
+                config.insights.automaticMoves = try automaticMoves.map { try DailyWindow(parsing: $0, timeZone: .current) }
             } catch {
-                throw ValidationError("--health-thresholds: \(error)")
+                throw ValidationError("\(error)")
             }
+            guard healthWarning < healthCritical else { throw ValidationError("--health-warning must be below --health-critical") }
+            config.metricsRetention = rawMetricsRetention
+            config.health.warningPercent = healthWarning
+            config.health.criticalPercent = healthCritical
+            config.insights.overloadPercent = overloadPercent
+            config.insights.overloadAfter = overloadAfter
+            config.insights.temperatureCelsius = temperatureLimit
+            config.insights.appSampleInterval = .milliseconds(Int(appSampleInterval * 1000))
+            config.alerts.evaluationInterval = .milliseconds(Int(alertInterval * 1000))
+            config.alerts.retryBase = alertRetry
             if !catalog.isEmpty {
                 config.catalogDirectories = [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }
                     + catalog.map { URL(fileURLWithPath: $0) }

@@ -115,4 +115,26 @@ public enum TestRecipes {
         try helloSplit.write(to: folder.appendingPathComponent("hello-split.yaml"), atomically: true, encoding: .utf8)
         return folder
     }
+
+    /// One container that fills a tmpfs with `megabytes` of zeros and stays: page cache that is not inactive, so it counts
+    /// against its container's (and its device's) memory. It reserves 16 MB, far less than it takes.
+    public static func memoryHog(image: String, megabytes: Int) -> String {
+        """
+        id: memory-hog
+        name: Memory hog
+        tagline: Holds \(megabytes) MB of RAM, for the overload tests
+        category: other
+        version: "1"
+        architectures: [amd64, arm64]
+        components:
+          - name: app
+            requirements: {memory: 16M, storage: 1M}
+            compose:
+              services:
+                hog:
+                  image: \(image)
+                  command: ["sh", "-c", "dd if=/dev/zero of=/hog/fill bs=1M count=\(megabytes) && exec sleep 3600"]
+                  tmpfs: ["/hog:size=\(megabytes + 50)m"]
+        """
+    }
 }

@@ -28,6 +28,9 @@ public struct AgentConfig: Sendable, Equatable {
     public var announceInterval: Duration = .seconds(30)
     /// A declared hardware profile (lab and demos): caps what the agent reports and marks it simulated.
     public var profile: HardwareProfile?
+    /// With a profile: the cgroup the device's containers run in (the lab's dockerd `--cgroup-parent`), whose memory
+    /// counts as the simulated device's own.
+    public var profileMemoryCgroup: String?
 
     /// Creates the default configuration.
     public init() {}
@@ -35,7 +38,7 @@ public struct AgentConfig: Sendable, Equatable {
     /// The keys a config file may set, as written in YAML.
     public static let keys = ["controller", "join_token", "name", "state_dir", "sample_interval", "heartbeat_interval",
                               "pending_poll_interval", "max_backoff", "docker_socket", "log_level",
-                              "discovery", "discovery_interfaces", "announce_interval", "profile"]
+                              "discovery", "discovery_interfaces", "announce_interval", "profile", "profile_memory_cgroup"]
 
     /// Applies one `key: value` setting; `source` names the file and line in errors.
     public mutating func set(_ key: String, _ value: String, source: String) throws(AgentError) {
@@ -68,6 +71,11 @@ public struct AgentConfig: Sendable, Equatable {
             } catch {
                 throw AgentError.config("\(source): profile: \(error)")
             }
+        case "profile_memory_cgroup":
+            guard value.hasPrefix("/"), !value.contains("..") else {
+                throw AgentError.config("\(source): profile_memory_cgroup must be a cgroup path like /hl-pi4, got '\(value)'")
+            }
+            profileMemoryCgroup = value
         default:
             throw AgentError.config("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
         }

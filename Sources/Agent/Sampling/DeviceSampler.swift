@@ -13,13 +13,18 @@ public actor DeviceSampler {
     private var metrics: MetricsSampler
     /// The declared profile that caps what is reported (lab devices), if any.
     public nonisolated let profile: HardwareProfile?
+    /// With a profile: the cgroup of the device's containers, whose memory counts as the device's own.
+    nonisolated let containers: CgroupMemory?
 
-    /// Creates a sampler over `paths` that asks `docker` (the default socket unless told otherwise).
-    public init(paths: HostPaths = .host, agentVersion: String, docker: DockerProbe? = DockerProbe(), profile: HardwareProfile? = nil) {
+    /// Creates a sampler over `paths` that asks `docker` (the default socket unless told otherwise); a profiled device
+    /// counts the memory of `memoryCgroup` (its dockerd's cgroup parent) as used.
+    public init(paths: HostPaths = .host, agentVersion: String, docker: DockerProbe? = DockerProbe(), profile: HardwareProfile? = nil,
+                memoryCgroup: String? = nil) {
         self.collector = FactsCollector(paths: paths, agentVersion: agentVersion)
         self.metrics = MetricsSampler(paths: paths)
         self.docker = docker
         self.profile = profile
+        self.containers = profile == nil ? nil : memoryCgroup.map { CgroupMemory(path: $0) }
     }
 
     /// The device's facts.
@@ -33,6 +38,6 @@ public actor DeviceSampler {
         // The counters are taken and stored before the suspension, so concurrent callers never share an interval.
         var sample = metrics.sample(now: now)
         sample.docker = await docker?.status()
-        return profile?.capping(sample) ?? sample
+        return profile?.capping(sample, containers: containers?.used()) ?? sample
     }
 }

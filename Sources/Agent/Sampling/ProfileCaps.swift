@@ -13,14 +13,16 @@ extension HardwareProfile {
         return facts
     }
 
-    /// The sample as this profile's device would report it: memory and the root filesystem capped.
-    func capping(_ sample: MetricsSample) -> MetricsSample {
+    /// The sample as this profile's device would report it: memory and the root filesystem capped; `containers`
+    /// bytes (what the device's own containers use) are in use on top of its share of the machine's.
+    func capping(_ sample: MetricsSample, containers: UInt64? = nil) -> MetricsSample {
         var sample = sample
         if let memoryBytes, var memory = sample.memory, memory.totalBytes > memoryBytes {
             // The machine's share of memory in use, applied to the smaller device: a lab device
             // shares its host, whose absolute use would fill a Pi Zero's 512 MB at once.
             memory.availableBytes = Self.scale(memory.availableBytes, of: memory.totalBytes, to: memoryBytes)
             memory.totalBytes = memoryBytes
+            if let containers { memory.availableBytes -= min(memory.availableBytes, containers) }
             sample.memory = memory
         }
         if let diskBytes {

@@ -45,6 +45,29 @@ public enum APIPaths {
     /// `GET`: the SSH host keys the controller accepted.
     public static let knownHosts = "/v1/known-hosts"
 
+    /// `GET`: every insight now.
+    public static let insights = "/v1/insights"
+    /// `GET`: every device's and app's health.
+    public static let health = "/v1/health"
+    /// `GET`: the latest alerts.
+    public static let alerts = "/v1/alerts"
+    /// `GET`: alert channels.
+    public static let alertChannels = "/v1/alerts/channels"
+    /// `GET`: alert rules.
+    public static let alertRules = "/v1/alerts/rules"
+
+    /// `PUT`/`DELETE`: one alert channel.
+    public static func alertChannel(_ name: String) -> String { "\(alertChannels)/\(segment(name))" }
+
+    /// `PUT`/`DELETE`: one alert rule.
+    public static func alertRule(_ name: String) -> String { "\(alertRules)/\(segment(name))" }
+
+    /// `PUT`/`DELETE`: whether a deployment is pinned to its devices.
+    public static func pin(_ name: String) -> String { "\(deployment(name))/pin" }
+
+    /// `GET`: a device's metrics history.
+    public static func deviceMetrics(_ name: String) -> String { "\(device(name))/metrics" }
+
     /// `GET`/`DELETE`: one scan.
     public static func scan(_ id: String) -> String { "\(scans)/\(segment(id))" }
 

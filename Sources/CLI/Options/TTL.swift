@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// A token lifetime: seconds, or a number with a unit (`90s`, `30m`, `24h`, `7d`).
+/// A duration (a token's lifetime, an alert rule's span): seconds, or a number with a unit (`90s`, `30m`, `24h`, `7d`).
 public struct TTL: Equatable, Sendable, CustomStringConvertible {
     /// The lifetime in seconds.
     public var seconds: Int
@@ -25,7 +25,7 @@ public struct TTL: Equatable, Sendable, CustomStringConvertible {
         }
         let (seconds, overflow) = count.multipliedReportingOverflow(by: multiplier)
         guard !overflow, seconds > 0 else {
-            throw ValidationError("a token lifetime must be at least one second")
+            throw ValidationError("a duration must be at least one second")
         }
         self.seconds = seconds
     }

@@ -95,9 +95,9 @@ public enum ExitStatus {
         switch code {
         case .notFound: notFound
         case .unauthorized, .forbidden: unauthorized
-        case .conflict, .busy, .tooManyAttempts: conflict
-        case .badRequest, .invalidName, .invalidValue, .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured,
-             .payloadTooLarge, .headersTooLarge, .methodNotAllowed: invalid
+        case .conflict, .busy, .noSuggestion: conflict
+        case .badRequest, .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured, .payloadTooLarge, .methodNotAllowed,
+             .invalidChannel, .invalidRule: invalid
         case .deviceOffline, .deviceDisconnected, .timeout: deviceUnreachable
         case .agentError, .runtime, .unhealthy, .healthTimeout, .proxyError, .rollbackIncomplete: failedOnDevice
         default: failure

@@ -11,18 +11,6 @@ extension OpenAPIDocument {
         "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/ActivityPage"}}}}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
-  /v1/devices/{name}/metrics:
-    parameters:
-      - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-      - {name: range, in: query, required: false, description: "How far back (default 24h)", schema: {type: string, enum: [1h, 24h, 7d, 30d, 1y]}}
-      - {name: series, in: query, required: false, description: "Comma-separated: cpu, memory, disk, temperature, network (default all)", schema: {type: string}}
-    get:
-      summary: A device's metrics history, bucketed at a resolution the controller picks for the range
-      responses:
-        "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/MetricsHistory"}}}}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
 """#
 
     /// `PATCH /v1/devices/{name}`, kept apart because the path's other methods are in the core paths.
@@ -56,25 +44,5 @@ extension OpenAPIDocument {
               deployment: {type: string, description: The deployment's name, when the entry concerns one}
               message: {type: string}
         next: {type: integer, description: "Pass as `before` for the next (older) page; absent on the last"}
-    MetricsHistory:
-      type: object
-      properties:
-        device: {type: string}
-        range: {type: string, enum: [1h, 24h, 7d, 30d, 1y]}
-        resolution: {type: integer, description: Seconds per bucket}
-        series:
-          type: array
-          items:
-            type: object
-            properties:
-              name: {type: string, enum: [cpu, memory, disk, temperature, network]}
-              unit: {type: string, enum: [percent, bytes, celsius, bytes_per_second]}
-              points: {type: array, items: {type: object, properties: {t: {type: string, format: date-time}, avg: {type: number}, max: {type: number}}}}
-    DeviceHealth:
-      type: object
-      properties:
-        level: {type: string, enum: [green, yellow, red]}
-        worstPercent: {type: number, description: The worst of CPU, memory and the fullest disk}
-        reason: {type: string, description: "What decided it: memory 93 %, unreachable, no metrics yet"}
 """#
 }

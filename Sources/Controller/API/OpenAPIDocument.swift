@@ -60,8 +60,8 @@ enum OpenAPIDocument {
         }
     }
 
-    static let yaml = [core, deploymentPaths, schedulingPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, events, deploymentSchemas,
-                       schedulingSchemas, jobSchemas, bootstrapSchemas, stackSchemas, accessSchemas, dashboardSchemas]
+    static let yaml = [core, deploymentPaths, schedulingPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, insightPaths, events,
+                       deploymentSchemas, schedulingSchemas, jobSchemas, bootstrapSchemas, insightSchemas, stackSchemas, accessSchemas, dashboardSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe and stack paths.
@@ -433,7 +433,7 @@ components:
     RegistryEvent:
       type: object
       properties:
-        type: {type: string, enum: [device.pending, device.enrolled, device.online, device.offline, device.updated, device.removed, stack.progress, container.event, scan.progress, bootstrap.progress, deployment.progress]}
+        type: {type: string, enum: [device.pending, device.enrolled, device.online, device.offline, device.updated, device.removed, device.rebooted, health.changed, stack.progress, container.event, scan.progress, bootstrap.progress, deployment.progress]}
         time: {type: string, format: date-time}
         device: {$ref: "#/components/schemas/Device", description: "Absent on scan.progress, bootstrap.progress and deployment.progress"}
         scan: {type: object, description: "With scan.progress: scan, phase (started, found, progress, finished), hostsProbed, hostsTotal, found, address, state"}
@@ -441,6 +441,7 @@ components:
         stack: {type: object, description: "With stack.progress: project, phase (pull, network, volume, create, start, wait, remove, done), service, image, current, total, message"}
         container: {type: object, description: "With container.event: project, service, containerID, action (die, oom, health_status: healthy, ...)"}
         deployment: {type: object, description: "With deployment.progress", properties: {deployment: {type: string}, id: {type: string}, step: {$ref: "#/components/schemas/DeploymentStep"}}}
+        health: {type: object, description: "With health.changed", properties: {subject: {type: string, enum: [device, deployment]}, name: {type: string}, level: {$ref: "#/components/schemas/HealthLevel"}, previous: {$ref: "#/components/schemas/HealthLevel"}, reason: {type: string}}}
 """#
 
     /// The stack schemas.

@@ -65,6 +65,24 @@ enum AccessTable {
         "POST /v1/devices/{name}/uninstall": .role(.admin),
         "GET /v1/known-hosts": .role(.viewer),
         "DELETE /v1/known-hosts/{host}": .role(.admin),
+        // History, health, insights and alerts (channels hold secrets and reach outside: admin)
+        "GET /v1/devices/{name}/metrics": .role(.viewer),
+        "GET /v1/deployments/{name}/metrics": .role(.viewer),
+        "GET /v1/health": .role(.viewer),
+        "GET /v1/insights": .role(.viewer),
+        "POST /v1/insights/{id}/start": .role(.operator),
+        "GET /v1/deployments/{name}/pin": .role(.viewer),
+        "PUT /v1/deployments/{name}/pin": .role(.operator),
+        "DELETE /v1/deployments/{name}/pin": .role(.operator),
+        "GET /v1/alerts": .role(.viewer),
+        "GET /v1/alerts/channels": .role(.viewer),
+        "GET /v1/alerts/channels/{name}": .role(.viewer),
+        "PUT /v1/alerts/channels/{name}": .role(.admin),
+        "DELETE /v1/alerts/channels/{name}": .role(.admin),
+        "POST /v1/alerts/channels/{name}/test": .role(.operator),
+        "GET /v1/alerts/rules": .role(.viewer),
+        "PUT /v1/alerts/rules/{name}": .role(.operator),
+        "DELETE /v1/alerts/rules/{name}": .role(.operator),
         // Tokens and the audit log
         "GET /v1/tokens": .role(.admin),
         "POST /v1/tokens": .role(.admin),
@@ -76,7 +94,6 @@ enum AccessTable {
         // What the dashboard needed
         "GET /v1/activity": .role(.viewer),
         "PATCH /v1/devices/{name}": .role(.operator),
-        "GET /v1/devices/{name}/metrics": .role(.viewer),
         // The dashboard: its pages read (viewer); its forms need the role of the API call they stand for.
         "GET /login": .public,
         "POST /login": .public,

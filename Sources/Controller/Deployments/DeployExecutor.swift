@@ -90,7 +90,9 @@ struct DeployExecutor: JobExecutor {
             await parts.activity("deployment.running", "Deployed \(machine.name) (\(record?.recipe ?? "?")\(version)) to \(devices)", deployment: machine.name)
         case .rolledBack, .failed:
             let last = steps.last?.message ?? job.state
-            await parts.activity("deployment.rolled-back", "Deploying \(machine.name) failed (\(job.failure?.message ?? "")); \(last)", deployment: machine.name)
+            let said = "Deploying \(machine.name) failed (\(job.failure?.message ?? "")); \(last)"
+            await parts.activity("deployment.rolled-back", said, deployment: machine.name)
+            await FailureLog(store: parts.store).record(.deploy, subject: machine.name, message: said)
         }
     }
 

@@ -109,7 +109,7 @@ struct DeploymentParts: Sendable {
     }
 
     /// An activity-feed entry about deployment `deployment`.
-    func activity(_ type: String, _ message: String, deployment: String, now: Date = Date()) async {
+    func activity(_ type: String, _ message: String, deployment: String?, now: Date = Date()) async {
         do {
             _ = try await store.write { db in
                 try EventRecord(id: nil, time: now, type: type, deviceID: nil, message: message, deployment: deployment).insert(db)

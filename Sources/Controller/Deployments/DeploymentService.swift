@@ -143,7 +143,7 @@ public final class DeploymentService: Sendable {
             state.reboots = reliability[device.id]?.reboots
             for deployment in deployments {
                 for component in deployment.components where component.device == device.name {
-                    state.apps.append(DeployedApp(recipe: deployment.recipe, category: deployment.category,
+                    state.apps.append(DeployedApp(recipe: deployment.recipe, deployment: deployment.name, category: deployment.category,
                                                   memoryBytes: component.memoryBytes, storageBytes: component.storageBytes))
                     state.publishedPorts += component.published
                 }

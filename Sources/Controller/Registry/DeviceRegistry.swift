@@ -18,8 +18,10 @@ public actor DeviceRegistry {
     let events: EventHub
     let heartbeatTTL: TimeInterval
     let logger: Logger
-    /// Where a device's health turns yellow and red.
-    public let healthThresholds: DeviceHealth.Thresholds
+    /// Where every sample is rolled up.
+    public nonisolated let history: MetricsHistory
+    /// Where the health colours change.
+    public nonisolated let thresholds: HealthThresholds
     private var sessions: [String: Session] = [:]
     /// Streams agents open for API requests (logs).
     public let streams = StreamRendezvous()
@@ -31,13 +33,16 @@ public actor DeviceRegistry {
     public static let tickInterval: Duration = .milliseconds(250)
     private var nextSessionID: UInt64 = 0
 
-    /// Creates a registry; a device not heard from for `heartbeatTTL` seconds goes offline.
-    public init(store: Store, events: EventHub, heartbeatTTL: TimeInterval, logger: Logger, healthThresholds: DeviceHealth.Thresholds = .init()) {
-        self.healthThresholds = healthThresholds
+    /// Creates a registry; a device not heard from for `heartbeatTTL` seconds goes offline. Samples are rolled up into
+    /// `history` (the standard ladder in `store` when nil) and judged against `thresholds`.
+    public init(store: Store, events: EventHub, heartbeatTTL: TimeInterval, logger: Logger, history: MetricsHistory? = nil,
+                thresholds: HealthThresholds = HealthThresholds()) {
         self.store = store
         self.events = events
         self.heartbeatTTL = heartbeatTTL
         self.logger = logger
+        self.history = history ?? MetricsHistory(store: store)
+        self.thresholds = thresholds
     }
 
     // MARK: Sessions
@@ -91,6 +96,11 @@ public actor DeviceRegistry {
     /// Passes on what an agent reported about its stacks: progress to the job that routes it, and both
     /// progress and container events to the event hub (pull ticks at most every ``tickInterval`` per stack).
     func publish(stack progress: StackProgress?, container: ContainerEvent?, deviceID: String, now: Date) async {
+        if let container, let project = container.project, ContainerExits.counts(container.action) {
+            _ = try? await store.write { db in
+                try ContainerExitRecord(id: nil, deviceID: deviceID, project: project, service: container.service, action: container.action, time: now).insert(db)
+            }
+        }
         if let progress {
             _ = self.progress.deliver(progress, deviceID: deviceID)
             if progress.phase == .pull && progress.current != nil {
@@ -103,7 +113,7 @@ public actor DeviceRegistry {
         }
         guard let record = try? await store.read({ db in try DeviceRecord.fetchOne(db, key: deviceID) }) else { return }
         var event = RegistryEvent(type: progress != nil ? .stackProgress : .containerEvent, time: now,
-                                  device: record.resource(online: sessions[deviceID] != nil, thresholds: healthThresholds))
+                                  device: record.resource(online: sessions[deviceID] != nil))
         event.stack = progress
         event.container = container
         events.publish(event)
@@ -136,6 +146,10 @@ public actor DeviceRegistry {
     private func markOffline(deviceID: String, now: Date, reason: String) async {
         guard let record = try? await store.read({ db in try DeviceRecord.fetchOne(db, key: deviceID) }) else { return }
         await publish(.deviceOffline, record, now: now, message: "\(record.name) went offline (\(reason))")
+        let unreachable = DeviceHealth.unreachable
+        await publish(.healthChanged, record, now: now, message: nil,
+                      health: HealthChange(subject: .device, name: record.name, level: unreachable.level, previous: record.decodedHealth?.level,
+                                           reason: unreachable.reason))
     }
 
 
@@ -160,19 +174,41 @@ public actor DeviceRegistry {
         if let record { await publish(.deviceUpdated, record, now: now, message: nil) }
     }
 
-    /// Stores a metrics sample as the latest and in the history.
-    func report(metrics: MetricsSample, deviceID: String, now: Date) async throws {
+    /// Stores a metrics sample as the latest and in the history (raw and rolled up), in one transaction; tells a
+    /// reboot (the uptime went down) and a change of health colour, each as an event and an activity entry.
+    public func report(metrics: MetricsSample, deviceID: String, now: Date) async throws {
         heard(deviceID: deviceID, now: now)
         let text = JSONText.encode(metrics)
-        let record = try await store.write { db -> DeviceRecord? in
+        let (history, thresholds) = (self.history, self.thresholds)
+        let outcome = try await store.write { db -> (DeviceRecord, before: DeviceHealth?, rebooted: Bool)? in
             guard var record = try DeviceRecord.fetchOne(db, key: deviceID) else { return nil }
+            let previous = record.decodedMetrics
+            let before = record.decodedHealth
             record.metrics = text
             record.lastSeenAt = now
-            try record.update(db)
             try MetricsSampleRecord(id: nil, deviceID: deviceID, time: now, sample: text).insert(db)
-            return record
+            try history.record(device: deviceID, sample: metrics, previous: previous, at: now, in: db)
+            // CPU over the last five minutes, so one busy sample does not change the colour.
+            let cpu = try history.recent(SeriesKey(subject: .device(deviceID), name: .cpu), seconds: 300, now: now, in: db).rows
+            let cpuAverage = cpu.isEmpty ? nil : cpu.reduce(0) { $0 + $1.sum } / Double(cpu.reduce(0) { $0 + $1.count })
+            let health = DeviceHealth.evaluate(online: metrics, thresholds: thresholds, cpuPercent: cpuAverage, previous: before?.level)
+            record.health = record.state == .enrolled ? JSONText.encode(health) : nil
+            try record.update(db)
+            let rebooted = DeviceReliability.reboots(uptimes: [previous?.uptimeSeconds, metrics.uptimeSeconds].compactMap { $0 }) > 0
+            return (record, before, rebooted)
         }
-        if let record { await publish(.deviceUpdated, record, now: now, message: nil) }
+        guard let (record, before, rebooted) = outcome else { return }
+        await publish(.deviceUpdated, record, now: now, message: nil)
+        if rebooted {
+            await publish(.deviceRebooted, record, now: now, message: "\(record.name) rebooted (up \(Words.span(metrics.uptimeSeconds ?? 0)))")
+        }
+        if let health = record.decodedHealth, health.level != before?.level {
+            let change = HealthChange(subject: .device, name: record.name, level: health.level, previous: before?.level, reason: health.reason)
+            // News for the activity feed: turning yellow or red, and recovering from it; not a first green or unknown.
+            let news = [.yellow, .red].contains(health.level) || [.yellow, .red].contains(before?.level ?? .unknown)
+            let said = news ? "\(record.name) is \(health.level.rawValue): \(health.reason)" : nil
+            await publish(.healthChanged, record, now: now, message: said, health: change)
+        }
     }
 
     /// Deletes metrics samples taken before `cutoff`; returns how many.
@@ -193,7 +229,7 @@ public actor DeviceRegistry {
     /// Every device, by name.
     public func list() async throws -> [DeviceResource] {
         let records = try await store.read { db in try DeviceRecord.order(Column("name")).fetchAll(db) }
-        return records.map { $0.resource(online: sessions[$0.id] != nil, thresholds: healthThresholds) }
+        return records.map { $0.resource(online: sessions[$0.id] != nil) }
     }
 
     /// One device by name or id.
@@ -201,7 +237,7 @@ public actor DeviceRegistry {
         guard let record = try await store.read({ db in try DeviceRecord.find(db, nameOrID: nameOrID) }) else {
             throw HomelabError.notFound("no device named '\(nameOrID)'")
         }
-        return record.resource(online: sessions[record.id] != nil, thresholds: healthThresholds)
+        return record.resource(online: sessions[record.id] != nil)
     }
 
     /// Admits a pending device; it receives its certificate the next time it asks.
@@ -218,7 +254,7 @@ public actor DeviceRegistry {
             return record
         }
         await publish(.deviceEnrolled, record, now: now, message: "\(record.name) was approved")
-        return record.resource(online: false, thresholds: healthThresholds)
+        return record.resource(online: false)
     }
 
     /// Removes a device: its certificate is refused from now on and a live session is closed.
@@ -235,13 +271,15 @@ public actor DeviceRegistry {
     }
 
     /// Publishes an event and, when it has a message, records it in the activity feed.
-    func publish(_ kind: RegistryEvent.Kind, _ record: DeviceRecord, now: Date, message: String?) async {
+    func publish(_ kind: RegistryEvent.Kind, _ record: DeviceRecord, now: Date, message: String?, health: HealthChange? = nil) async {
         if let message {
             logger.info("\(message)")
             _ = try? await store.write { db in
                 try EventRecord(id: nil, time: now, type: kind.rawValue, deviceID: record.id, message: message).insert(db)
             }
         }
-        events.publish(RegistryEvent(type: kind, time: now, device: record.resource(online: sessions[record.id] != nil, thresholds: healthThresholds)))
+        var event = RegistryEvent(type: kind, time: now, device: record.resource(online: sessions[record.id] != nil))
+        event.health = health
+        events.publish(event)
     }
 }

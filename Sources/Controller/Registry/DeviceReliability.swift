@@ -4,7 +4,7 @@ import Protocol
 
 /// What the controller observed of each device over the last 30 days: the share of the time it was
 /// online (from its recorded online/offline events) and how often it rebooted (its reported uptime
-/// going down between stored samples, as far back as the metrics history reaches).
+/// going down between two samples, recorded as a `device.rebooted` event when it happens).
 public struct DeviceReliability: Sendable, Equatable {
     public var availability: Double?
     /// The days the figures cover: 30, or fewer for a device enrolled since.
@@ -40,30 +40,26 @@ extension DeviceRegistry {
     /// The reliability of `devices` over the last 30 days (or since enrollment), by device id.
     public func reliability(of devices: [DeviceResource], now: Date = Date()) async throws -> [String: DeviceReliability] {
         let start = now.addingTimeInterval(-DeviceReliability.window)
-        let (events, samples) = try await store.read { db in
-            let events = try EventRecord
-                .filter([RegistryEvent.Kind.deviceOnline.rawValue, RegistryEvent.Kind.deviceOffline.rawValue].contains(Column("type")))
-                .filter(Column("time") >= start)
-                .order(Column("time"))
-                .fetchAll(db)
-            let samples = try MetricsSampleRecord.filter(Column("time") >= start).order(Column("time")).fetchAll(db)
-            return (events, samples)
+        let kinds: [RegistryEvent.Kind] = [.deviceOnline, .deviceOffline, .deviceRebooted]
+        let events = try await store.read { db in
+            try EventRecord.filter(kinds.map(\.rawValue).contains(Column("type"))).filter(Column("time") >= start).order(Column("time")).fetchAll(db)
         }
         var changes: [String: [(time: Date, online: Bool)]] = [:]
+        var reboots: [String: Int] = [:]
         for event in events {
             guard let id = event.deviceID else { continue }
-            changes[id, default: []].append((event.time, event.type == RegistryEvent.Kind.deviceOnline.rawValue))
-        }
-        var uptimes: [String: [Double]] = [:]
-        for sample in samples {
-            if let uptime = JSONText.decode(MetricsSample.self, sample.sample)?.uptimeSeconds { uptimes[sample.deviceID, default: []].append(uptime) }
+            if event.type == RegistryEvent.Kind.deviceRebooted.rawValue {
+                reboots[id, default: 0] += 1
+            } else {
+                changes[id, default: []].append((event.time, event.type == RegistryEvent.Kind.deviceOnline.rawValue))
+            }
         }
         var out: [String: DeviceReliability] = [:]
         for device in devices {
             let since = max(start, device.createdAt)
             out[device.id] = DeviceReliability(
                 availability: changes[device.id].flatMap { DeviceReliability.availability(changes: $0, since: since, now: now) },
-                observedDays: now.timeIntervalSince(since) / 86400, reboots: uptimes[device.id].map(DeviceReliability.reboots))
+                observedDays: now.timeIntervalSince(since) / 86400, reboots: reboots[device.id] ?? 0)
         }
         return out
     }

@@ -20,20 +20,28 @@ struct DeviceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var facts: String?
     var metrics: String?
     var tokenID: String?
+    /// The last judged ``DeviceHealth`` (JSON), kept so a change of colour can be told and published.
+    var health: String? = nil
 
     var decodedLabels: [String: String] { JSONText.decode([String: String].self, labels) ?? [:] }
     var decodedFacts: DeviceFacts? { facts.flatMap { JSONText.decode(DeviceFacts.self, $0) } }
     var decodedMetrics: MetricsSample? { metrics.flatMap { JSONText.decode(MetricsSample.self, $0) } }
 
-    /// The API view, with the live status the registry knows and the health by `thresholds`.
-    func resource(online: Bool, thresholds: DeviceHealth.Thresholds = .init()) -> DeviceResource {
-        var resource = DeviceResource(
-            id: id, name: name, status: state == .pending ? .pending : (online ? .online : .offline),
+    var decodedHealth: DeviceHealth? { health.flatMap { JSONText.decode(DeviceHealth.self, $0) } }
+
+    /// The API view, with the live status the registry knows: an offline device is red, a pending one has no health.
+    func resource(online: Bool) -> DeviceResource {
+        let status: DeviceStatus = state == .pending ? .pending : (online ? .online : .offline)
+        let health: DeviceHealth? = switch status {
+        case .pending: nil
+        case .offline: .unreachable
+        case .online: decodedHealth
+        }
+        return DeviceResource(
+            id: id, name: name, status: status,
             keyFingerprint: keyFingerprint, labels: decodedLabels, address: address, createdAt: createdAt,
-            lastSeenAt: lastSeenAt, facts: decodedFacts, metrics: decodedMetrics
+            lastSeenAt: lastSeenAt, facts: decodedFacts, metrics: decodedMetrics, health: health
         )
-        resource.health = DeviceHealth(resource, thresholds: thresholds)
-        return resource
     }
 
     /// Finds a device by name or id.

@@ -158,6 +158,8 @@ public final class Store: Sendable {
             try db.alter(table: "event") { t in t.add(column: "deployment", .text) }
             try db.create(index: "event_deployment", on: "event", columns: ["deployment"])
         }
+        registerHistoryMigration(&migrator)
+        registerAlertsMigration(&migrator)
         return migrator
     }
 

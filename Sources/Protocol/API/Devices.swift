@@ -32,12 +32,13 @@ public struct DeviceResource: Codable, Equatable, Sendable {
     public var facts: DeviceFacts?
     /// Its latest metrics sample, when reported.
     public var metrics: MetricsSample?
-    /// Green, yellow or red by its latest sample and the configured thresholds; absent while pending.
+    /// Green, yellow or red (absent while pending): see ``DeviceHealth``.
     public var health: DeviceHealth?
 
     /// Creates a resource.
     public init(id: String, name: String, status: DeviceStatus, keyFingerprint: String, labels: [String: String] = [:],
-                address: String? = nil, createdAt: Date, lastSeenAt: Date? = nil, facts: DeviceFacts? = nil, metrics: MetricsSample? = nil) {
+                address: String? = nil, createdAt: Date, lastSeenAt: Date? = nil, facts: DeviceFacts? = nil, metrics: MetricsSample? = nil,
+                health: DeviceHealth? = nil) {
         self.id = id
         self.name = name
         self.status = status
@@ -48,7 +49,7 @@ public struct DeviceResource: Codable, Equatable, Sendable {
         self.lastSeenAt = lastSeenAt
         self.facts = facts
         self.metrics = metrics
-        self.health = DeviceHealth(self)
+        self.health = health
     }
 }
 
@@ -88,6 +89,10 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
         case scanProgress = "scan.progress"
         /// A step of an SSH bootstrap or uninstall (`bootstrap` is set; `device` once the device is enrolled).
         case bootstrapProgress = "bootstrap.progress"
+        /// The device's uptime went down between two samples: it rebooted.
+        case deviceRebooted = "device.rebooted"
+        /// A device's or an app's health colour changed (`health` is set; `device` for a device).
+        case healthChanged = "health.changed"
     }
     /// What happened.
     public var type: Kind
@@ -105,6 +110,8 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
     public var scan: ScanProgress?
     /// With `bootstrap.progress`.
     public var bootstrap: BootstrapProgress?
+    /// With `health.changed`.
+    public var health: HealthChange?
     /// Creates an event.
     public init(type: Kind, time: Date, device: DeviceResource?) {
         self.type = type

@@ -19,7 +19,8 @@ final class TestController: Sendable {
     static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 20, maximumAnonymous: Int = 64,
                       handshakeTimeout: Duration = .seconds(10), enrollmentTimeout: Duration = .seconds(60),
                       catalog: [URL]? = nil, deployments: DeploymentSettings = DeploymentSettings(),
-                      limits: ListenerLimits = ListenerLimits(), logger: Logger? = nil) async throws -> TestController {
+                      limits: ListenerLimits = ListenerLimits(), logger: Logger? = nil,
+                      configure: (inout ControllerConfig) -> Void = { _ in }) async throws -> TestController {
         var config = ControllerConfig(stateDirectory: stateDirectory)
         config.catalogDirectories = catalog
         config.deployments = deployments
@@ -33,6 +34,7 @@ final class TestController: Sendable {
         config.handshakeTimeout = handshakeTimeout
         config.enrollmentTimeout = enrollmentTimeout
         config.limits = limits
+        configure(&config)
         let logger = logger ?? {
             var logger = Logger(label: "test.controller")
             logger.logLevel = .warning
@@ -90,7 +92,7 @@ final class TestAgent: Sendable {
     static func start(controllerPort: Int, stateDirectory: URL, token: String? = nil, name: String,
                       // A ping times out after 3 heartbeats: 6 s, which a loaded machine's stalls stay under.
                       sampleInterval: Duration = .milliseconds(500), heartbeat: Duration = .seconds(2),
-                      stacks: StackRequests? = nil) throws -> TestAgent {
+                      stacks: StackRequests? = nil, profile: HardwareProfile? = nil, memoryCgroup: String? = nil) throws -> TestAgent {
         var config = AgentConfig()
         config.controller = "127.0.0.1:\(controllerPort)"
         config.joinToken = token
@@ -103,7 +105,7 @@ final class TestAgent: Sendable {
         var logger = Logger(label: "test.agent.\(name)")
         logger.logLevel = .critical
         let identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
-        let reporter = DeviceSampler(agentVersion: "test", docker: nil)
+        let reporter = DeviceSampler(agentVersion: "test", docker: nil, profile: profile, memoryCgroup: memoryCgroup)
         let link = ControllerLink(config: config, identity: identity, reporter: reporter, stacks: stacks, logger: logger)
         let runner = Task { try await link.run() }
         return TestAgent(link: link, identity: identity, runner: runner)

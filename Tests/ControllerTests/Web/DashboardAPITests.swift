@@ -67,15 +67,15 @@ struct DashboardAPITests {
                 memory: MemoryUsage(totalBytes: 100, availableBytes: 100 - memoryUsed, swapTotalBytes: 0, swapUsedBytes: 0),
                 filesystems: [FilesystemUsage(mountPoint: "/", device: "/dev/sda1", type: "ext4", sizeBytes: 100, usedBytes: diskUsed, availableBytes: 100 - diskUsed)]))
         }
-        #expect(DeviceHealth(device(.online, cpu: 10, memoryUsed: 69, diskUsed: 5))?.level == .green)
-        #expect(DeviceHealth(device(.online, cpu: 10, memoryUsed: 71, diskUsed: 5))?.level == .yellow)
-        let red = try #require(DeviceHealth(device(.online, cpu: 10, memoryUsed: 20, diskUsed: 95)))
-        #expect(red.level == .red)
-        #expect(red.reason == "disk 95 %")
-        #expect(DeviceHealth(device(.offline, cpu: 1, memoryUsed: 1, diskUsed: 1))?.reason == "unreachable")
-        #expect(DeviceHealth(device(.pending, cpu: 1, memoryUsed: 1, diskUsed: 1)) == nil)
-        let strict = try DeviceHealth.Thresholds(parsing: "50,80")
-        #expect(DeviceHealth(device(.online, cpu: 60, memoryUsed: 1, diskUsed: 1), thresholds: strict)?.level == .yellow)
-        for bad in ["90,70", "70", "a,b", "0,50", "70,101"] { #expect(throws: HealthThresholdsError.self) { try DeviceHealth.Thresholds(parsing: bad) } }
+        let standard = HealthThresholds()
+        #expect(DeviceHealth.evaluate(device(.online, cpu: 10, memoryUsed: 69, diskUsed: 5), thresholds: standard)?.level == .green)
+        #expect(DeviceHealth.evaluate(device(.online, cpu: 10, memoryUsed: 71, diskUsed: 5), thresholds: standard)?.level == .yellow)
+        let red = try #require(DeviceHealth.evaluate(device(.online, cpu: 10, memoryUsed: 20, diskUsed: 95), thresholds: standard))
+        #expect(red.level == .red && red.worst == .disk)
+        #expect(red.reason.hasPrefix("disk 95 %"), "\(red.reason)")
+        #expect(DeviceHealth.evaluate(device(.offline, cpu: 1, memoryUsed: 1, diskUsed: 1), thresholds: standard)?.reason == "unreachable")
+        #expect(DeviceHealth.evaluate(device(.pending, cpu: 1, memoryUsed: 1, diskUsed: 1), thresholds: standard) == nil)
+        let strict = HealthThresholds(warningPercent: 50, criticalPercent: 80)
+        #expect(DeviceHealth.evaluate(device(.online, cpu: 60, memoryUsed: 1, diskUsed: 1), thresholds: strict)?.level == .yellow)
     }
 }

@@ -96,12 +96,12 @@ struct WebDeviceTests {
                 let auth: HTTPFields = [.authorization: "Bearer \(admin)"]
                 let history = try await client.execute(uri: "/v1/devices/nas/metrics?range=1h&series=cpu,memory,network", method: .get, headers: auth) { response in
                     #expect(response.status == .ok)
-                    return try WireCoding.decoder.decode(MetricsHistory.self, from: Data(response.body.readableBytesView))
+                    return try WireCoding.decoder.decode(MetricsHistoryResponse.self, from: Data(response.body.readableBytesView))
                 }
                 #expect(history.device == "nas")
                 #expect(history.resolution == 60)
-                #expect(history.series.map(\.name) == ["cpu", "memory", "network"])
-                #expect(history.series.map(\.unit) == ["percent", "bytes", "bytes_per_second"])
+                #expect(history.series.map(\.name) == [.cpu, .memory, .network])
+                #expect(history.series.map(\.unit) == [.percent, .bytes, .bytesPerSecond])
                 let cpu = try #require(history.series.first?.points.first)
                 #expect(cpu.avg >= 0 && cpu.avg <= 100 && cpu.max >= cpu.avg)
                 #expect(try #require(history.series[1].points.first).avg > 0)

@@ -8,7 +8,7 @@ public struct AppsCommand: AsyncParsableCommand {
         commandName: "apps",
         abstract: "List, inspect, start, stop, restart and remove deployed apps; follow their logs.",
         subcommands: [AppsList.self, AppsShow.self, AppsAction.Start.self, AppsAction.Stop.self, AppsAction.Restart.self, AppsRemove.self,
-                      AppsLogs.self, AppsOpen.self, AppsDrift.self]
+                      AppsLogs.self, AppsOpen.self, AppsDrift.self, AppsPin.Pin.self, AppsPin.Unpin.self]
     )
     public init() {}
 }

@@ -104,7 +104,7 @@ enum DevicePages {
     static func list(_ web: WebContext, now: Date = Date()) async throws -> ListLive {
         let devices = try await web.controller.registry.list()
         let deployments = try await web.controller.deployments.list()
-        let views = devices.map { DeviceSummaryView($0, deployments: deployments, thresholds: web.controller.registry.healthThresholds, now: now) }
+        let views = devices.map { DeviceSummaryView($0, deployments: deployments, thresholds: web.controller.registry.thresholds, now: now) }
         return ListLive(devices: views.filter { !$0.pending }, pending: views.filter(\.pending), hasDevices: !devices.isEmpty,
                         joinCommand: "homelab tokens create --reusable")
     }
@@ -132,14 +132,14 @@ enum DevicePages {
                 AppRow(name: deployment.name, href: "/apps/\(WebPage.percentEncoded(deployment.name))", state: deployment.state.rawValue, component: $0.name)
             }
         }
-        return DeviceLive(device: DeviceSummaryView(device, deployments: deployments, thresholds: web.controller.registry.healthThresholds, now: now),
+        return DeviceLive(device: DeviceSummaryView(device, deployments: deployments, thresholds: web.controller.registry.thresholds, now: now),
                           metrics: metrics, apps: apps)
     }
 
     static func page(_ web: WebContext, name: String, range: String?, context: APIRequestContext, session: WebSession, notice: String?,
                      now: Date = Date()) async throws -> DeviceView {
         let device = try await web.controller.registry.get(name)
-        let range = MetricsHistory.Range(rawValue: range ?? "1h") ?? .hour
+        let range = MetricsRange(rawValue: range ?? "1h") ?? .hour
         let facts = device.facts
         var rows = [Fact(name: "Status", value: device.status.rawValue.capitalized), Fact(name: "Address", value: device.address ?? "—"),
                     Fact(name: "Key", value: device.keyFingerprint)]
@@ -158,7 +158,7 @@ enum DevicePages {
         let series = "cpu,memory,disk,temperature"
         do {
             let history = try await web.reader.get("/v1/devices/\(WebPage.percentEncoded(device.id))/metrics?range=\(range.rawValue)&series=\(series)",
-                                                   as: MetricsHistory.self, context: context)
+                                                   as: MetricsHistoryResponse.self, context: context)
             charts = history.series.map { ChartView($0, range: range, device: device, now: now) }
         } catch {
             chartsError = (error as? HomelabError)?.message ?? "The history could not be read."
@@ -167,7 +167,7 @@ enum DevicePages {
         return DeviceView(chrome: Chrome(title: device.name, section: "/devices", session: session, notice: notice.flatMap { notices[$0] }, charts: true),
                           name: device.name, path: path, live: try await live(web, name, now: now), facts: rows,
                           labelsText: device.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"), labelsError: nil,
-                          ranges: [MetricsHistory.Range.hour, .day, .week].map { Range(value: $0.rawValue, href: "\(path)?range=\($0.rawValue)#history", current: $0 == range) },
+                          ranges: MetricsRange.allCases.map { Range(value: $0.rawValue, href: "\(path)?range=\($0.rawValue)#history", current: $0 == range) },
                           charts: charts, chartsError: chartsError)
     }
 

@@ -55,7 +55,7 @@ enum MapPage {
     static func live(_ web: WebContext, _ grouping: Grouping, now: Date = Date()) async throws -> Live {
         let devices = try await web.controller.registry.list()
         let deployments = try await web.controller.deployments.list()
-        let thresholds = web.controller.registry.healthThresholds
+        let thresholds = web.controller.registry.thresholds
         var groups: [String: [DeviceSummaryView]] = [:]
         for device in devices {
             groups[group(of: device, by: grouping), default: []].append(DeviceSummaryView(device, deployments: deployments, thresholds: thresholds, now: now))

@@ -41,7 +41,7 @@ enum OverviewPage {
     /// The data of the page.
     static func live(_ web: WebContext, now: Date = Date()) async throws -> Live {
         let controller = web.controller
-        let thresholds = controller.registry.healthThresholds
+        let thresholds = controller.registry.thresholds
         let devices = try await controller.registry.list()
         let deployments = try await controller.deployments.list()
         let activity = try await ActivityFeed(store: controller.store).page(limit: 12)
@@ -84,10 +84,11 @@ enum OverviewPage {
             case .pending:
                 attention.append(Attention(level: "yellow", text: "\(device.name) asks to join: approve it if its key is \(device.keyFingerprint)", href: href))
             case .online:
-                for filesystem in device.metrics?.filesystems ?? [] where filesystem.sizeBytes > 0 {
-                    let percent = Double(filesystem.usedBytes) / Double(filesystem.sizeBytes) * 100
-                    if percent > thresholds.warning {
-                        attention.append(Attention(level: percent > thresholds.critical ? "red" : "yellow",
+                for filesystem in device.metrics?.filesystems ?? [] {
+                    guard let percent = filesystem.usedPercent else { continue }
+                    let level = thresholds.level(of: percent)
+                    if level == .yellow || level == .red {
+                        attention.append(Attention(level: level.rawValue,
                                                    text: "\(device.name): \(filesystem.mountPoint) is \(Format.percent(percent)) full (\(Format.bytes(filesystem.availableBytes)) free)", href: href))
                     }
                 }

@@ -38,7 +38,7 @@ struct DeviceSummaryView: Sendable {
     var keyFingerprint: String
 
     /// The view of `device` with the deployments that have a component on it.
-    init(_ device: DeviceResource, deployments: [DeploymentResource], thresholds: DeviceHealth.Thresholds, now: Date) {
+    init(_ device: DeviceResource, deployments: [DeploymentResource], thresholds: HealthThresholds, now: Date) {
         name = device.name
         href = "/devices/\(WebPage.percentEncoded(device.name))"
         status = device.status.rawValue
@@ -50,7 +50,8 @@ struct DeviceSummaryView: Sendable {
             healthText = switch health.level {
             case .green: "Healthy (\(health.reason))"
             case .yellow: "Busy (\(health.reason))"
-            case .red: health.reason == "unreachable" ? "Unreachable" : "Overloaded (\(health.reason))"
+            case .red: health.worst == .reachability ? "Unreachable" : "Overloaded (\(health.reason))"
+            case .unknown: "No figures yet (\(health.reason))"
             }
         } else {
             health = "none"

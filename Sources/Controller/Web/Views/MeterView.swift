@@ -17,19 +17,19 @@ struct MeterView: Sendable {
     var level: String
 
     /// A meter at `percent` (0-100) with `detail`, coloured by `thresholds`.
-    init(label: String, percent: Double, detail: String, thresholds: DeviceHealth.Thresholds) {
+    init(label: String, percent: Double, detail: String, thresholds: HealthThresholds) {
         let clamped = min(100, max(0, percent))
         self.label = label
         value = String(clamped / 100)
         self.percent = Format.percent(clamped)
         self.detail = detail
-        low = String(thresholds.warning / 100)
-        high = String(thresholds.critical / 100)
-        level = clamped > thresholds.critical ? "red" : clamped > thresholds.warning ? "yellow" : "green"
+        low = String(thresholds.warningPercent / 100)
+        high = String(thresholds.criticalPercent / 100)
+        level = thresholds.level(of: clamped).rawValue
     }
 
     /// Used against total bytes.
-    init(label: String, used: Double, total: Double, thresholds: DeviceHealth.Thresholds) {
+    init(label: String, used: Double, total: Double, thresholds: HealthThresholds) {
         self.init(label: label, percent: total > 0 ? used / total * 100 : 0,
                   detail: "\(Format.bytes(used)) of \(Format.bytes(total))", thresholds: thresholds)
     }

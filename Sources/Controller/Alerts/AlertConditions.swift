@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import Protocol
+
+/// Finds, for every enabled rule, the conditions that hold now; one function per rule kind (a new kind is one case of
+/// ``AlertRuleKind`` and one source here).
+struct AlertConditions {
+    let registry: DeviceRegistry
+    let deployments: DeploymentService
+    let insights: InsightsService
+
+    /// Every condition of `rules` now; `firing` are the alerts still open (a failed deploy stays a condition until its
+    /// deployment runs again or is removed). Reads the failures recorded since the last evaluation.
+    func evaluate(_ rules: [(String, AlertRuleSpec)], firing: [AlertRecord], now: Date) async throws -> [AlertCondition] {
+        let enabled = rules.filter { $0.1.enabled != false }
+        guard !enabled.isEmpty else { return [] }
+        let devices = try await registry.list()
+        let current = enabled.contains { $0.1.kind == .insight } ? try await insights.current(now: now) : []
+        let failures = try await FailureLog(store: registry.store).unread(.deploy, reader: AlertRuleKind.deployFailed.rawValue)
+        var out: [AlertCondition] = []
+        for (name, rule) in enabled {
+            switch rule.kind {
+            case .deviceOffline: out += offline(name, rule, devices: devices, now: now)
+            case .threshold: out += try await threshold(name, rule, devices: devices, now: now)
+            case .deployFailed: out += try await deployFailed(name, rule, fresh: failures, firing: firing)
+            case .insight: out += insight(name, rule, current)
+            }
+        }
+        return out
+    }
+
+    /// Devices offline for the rule's time.
+    func offline(_ name: String, _ rule: AlertRuleSpec, devices: [DeviceResource], now: Date) -> [AlertCondition] {
+        let seconds = TimeInterval(rule.forSeconds ?? 300)
+        return devices.filter { device in
+            device.status == .offline && (rule.device == nil || rule.device == device.name)
+                && now.timeIntervalSince(device.lastSeenAt ?? device.createdAt) >= seconds
+        }.map { device in
+            let since = device.lastSeenAt ?? device.createdAt
+            return AlertCondition(rule: name, kind: .deviceOffline, subject: device.name, severity: rule.severity ?? .warning,
+                                  title: "\(device.name) is offline",
+                                  message: "\(device.name) has been offline for \(Words.span(now.timeIntervalSince(since))) (last seen \(since.formatted(.iso8601)))")
+        }
+    }
+
+    /// Devices whose metric stayed above the rule's limit for its time: every bucket of the finest rung that keeps the
+    /// window above it.
+    func threshold(_ name: String, _ rule: AlertRuleSpec, devices: [DeviceResource], now: Date) async throws -> [AlertCondition] {
+        guard let metric = rule.metric, let above = rule.above else { return [] }
+        let window = rule.forSeconds ?? 300
+        let history = registry.history
+        let watched = devices.filter { $0.status == .online && (rule.device == nil || rule.device == $0.name) }
+        return try await registry.store.read { db in
+            var out: [AlertCondition] = []
+            for device in watched {
+                let keys: [SeriesKey] = switch metric {
+                case .cpu: [SeriesKey(subject: .device(device.id), name: .cpu)]
+                case .memory: [SeriesKey(subject: .device(device.id), name: .memory)]
+                case .temperature: [SeriesKey(subject: .device(device.id), name: .temperature)]
+                case .disk: try history.series(of: .device(device.id), named: .disk, in: db).map {
+                    SeriesKey(subject: .device(device.id), name: .disk, label: $0.label)
+                }
+                }
+                for key in keys {
+                    let recent = try history.recent(key, seconds: window, now: now, in: db)
+                    // Memory and disks are stored in bytes: compared as a share of their capacity.
+                    let scale = key.name == .memory || key.name == .disk ? recent.capacity.map { 100 / $0 } : 1
+                    guard let scale else { continue }
+                    let rows = recent.rows.map { RollupRow(bucket: $0.bucket, sum: $0.sum * scale, count: $0.count, max: $0.max * scale) }
+                    guard let figures = Sustained.measure(rows, threshold: above, window: window, resolution: recent.rung.resolution, now: now),
+                          figures.holds(buckets: Sustained.buckets(window: window, resolution: recent.rung.resolution)) else { continue }
+                    let what = Self.label(metric, mount: key.label)
+                    let unit = metric == .temperature ? " °C" : " %"
+                    out.append(AlertCondition(
+                        rule: name, kind: .threshold, subject: device.name, severity: rule.severity ?? .warning,
+                        title: "\(device.name): \(what) above \(Words.decimal(above))\(unit)",
+                        message: "\(device.name): \(what) above \(Words.decimal(above))\(unit) for \(Words.span(TimeInterval(window))) (\(Words.decimal(figures.latest))\(unit) now)"))
+                    break
+                }
+            }
+            return out
+        }
+    }
+
+    static func label(_ metric: AlertMetric, mount: String) -> String {
+        switch metric {
+        case .cpu: "CPU"
+        case .memory: "RAM"
+        case .disk: "disk \(mount)"
+        case .temperature: "temperature"
+        }
+    }
+
+    /// Deploy failures: those recorded since the last look, and those still firing whose deployment has not run since.
+    func deployFailed(_ name: String, _ rule: AlertRuleSpec, fresh: [(subject: String, message: String)], firing: [AlertRecord]) async throws -> [AlertCondition] {
+        let states = Dictionary(try await deployments.list().map { ($0.name, $0.state) }) { first, _ in first }
+        var out: [AlertCondition] = []
+        for failure in fresh where rule.deployment == nil || rule.deployment == failure.subject {
+            out.append(AlertCondition(rule: name, kind: .deployFailed, subject: failure.subject, severity: rule.severity ?? .warning,
+                                      title: "Deploying \(failure.subject) failed", message: failure.message))
+        }
+        for alert in firing where alert.rule == name && !out.contains(where: { $0.subject == alert.subject }) {
+            guard let state = states[alert.subject], state != .running else { continue }
+            out.append(AlertCondition(rule: name, kind: .deployFailed, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
+                                      title: alert.title, message: alert.message))
+        }
+        return out
+    }
+
+    /// The insights of the rule's kinds (and device or deployment); a time-to-full one only when full within `withinDays`.
+    func insight(_ name: String, _ rule: AlertRuleSpec, _ insights: [Insight]) -> [AlertCondition] {
+        insights.filter { insight in
+            (rule.insights ?? InsightKind.allCases).contains(insight.kind)
+                && (rule.device == nil || rule.device == insight.device) && (rule.deployment == nil || rule.deployment == insight.deployment)
+                && (insight.kind != .timeToFull || rule.withinDays == nil || (insight.numbers["daysToFull"].map { $0 <= rule.withinDays! } ?? false))
+        }.map { insight in
+            AlertCondition(rule: name, kind: .insight, subject: insight.id, severity: rule.severity ?? AlertSeverity(insight.severity),
+                           title: "\(insight.deployment ?? insight.device ?? "homelab"): \(Self.title(insight.kind))", message: insight.sentence)
+        }
+    }
+
+    static func title(_ kind: InsightKind) -> String {
+        switch kind {
+        case .timeToFull: "filling up"
+        case .dailyPattern: "daily pattern"
+        case .temperature: "running hot"
+        case .rebootLoop: "rebooting again and again"
+        case .restartLoop: "restarting again and again"
+        case .overload: "overloaded"
+        }
+    }
+}
+
+extension AlertSeverity {
+    /// An insight's severity as an alert's.
+    init(_ severity: InsightSeverity) {
+        switch severity {
+        case .info: self = .info
+        case .warning: self = .warning
+        case .critical: self = .critical
+        }
+    }
+}
