@@ -6,10 +6,8 @@ import TestSupport
 
 /// Overload in the lab: a device made to use more than 90 % of its declared RAM by a memory-hog container, the
 /// suggestion that follows (the right app, the right destination), and the move started from it.
-@Suite("Overload in the lab", .serialized, .enabled(if: Lab.isRoot, "the lab needs root (network namespaces, a bridge)"))
-struct OverloadLabTests {
-    let lab = Lab()
-
+// In the lab suite's extension: one lab per machine, so every lab test runs in that one serialized suite.
+extension LabTests {
     @Test("a Pi held above 90 % of its RAM by a memory hog gets a suggestion to move the hog to the NAS, which starts nothing yet")
     func memoryHogSuggestion() async throws {
         try lab.down()
