@@ -7,7 +7,9 @@ sudo=""
 if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
   $sudo systemctl start docker
 else
-  $sudo sh -c 'nohup dockerd >/var/log/homelab-test-dockerd.log 2>&1 &'
+  # Started under `flock /tmp/homelab-lab.lock make test`, dockerd would inherit the lock's descriptor and
+  # hold the lock for as long as it runs: it keeps nothing but its standard streams.
+  $sudo sh -c 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; nohup dockerd >/var/log/homelab-test-dockerd.log 2>&1 &'
 fi
 for _ in $(seq 1 60); do
   docker version >/dev/null 2>&1 && exit 0
