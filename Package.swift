@@ -37,11 +37,14 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        // GNU and Linux calls the agent needs that Swift's Glibc module does not export (pipe2, closefrom in
+        // posix_spawn, xattrs).
+        .target(name: "CAgentSystem"),
         // The agent library: small, no Foundation, no Hummingbird, no GRDB.
         .target(
             name: "Agent",
             dependencies: [
-                "Protocol",
+                "Protocol", "CAgentSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

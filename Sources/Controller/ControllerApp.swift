@@ -57,7 +57,8 @@ public struct ControllerApp: Sendable {
                                          catalog: catalog, scheduler: scheduler, deployments: deployments,
                                          operations: operations,
                                          scans: ScanService(store: store, events: events, runner: operations, registry: registry, discovery: discovery),
-                                         bootstrap: bootstrap)
+                                         bootstrap: bootstrap,
+                                         transfers: TransferService(registry: registry, runner: operations, logger: logger))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 

@@ -42,6 +42,28 @@ public struct ProtocolError: Error, Codable, Equatable, Sendable, CustomStringCo
         public static let runtime = Code(rawValue: "runtime_error")
         /// The object asked for does not exist on the device.
         public static let notFound = Code(rawValue: "not_found")
+        /// A peer connection was refused: no transfer from that device is expected.
+        public static let transferRefused = Code(rawValue: "transfer_refused")
+        /// The transfer ticket is not one the destination expects.
+        public static let ticketUnknown = Code(rawValue: "ticket_unknown")
+        /// The transfer ticket was presented before; tickets are good for one connection.
+        public static let ticketUsed = Code(rawValue: "ticket_used")
+        /// The transfer ticket expired before the source presented it.
+        public static let ticketExpired = Code(rawValue: "ticket_expired")
+        /// The transfer ticket names another source device than the certificate presenting it.
+        public static let ticketWrongDevice = Code(rawValue: "ticket_wrong_device")
+        /// What the destination wrote differs from the source's manifest.
+        public static let manifestMismatch = Code(rawValue: "manifest_mismatch")
+        /// The destination's file system filled up.
+        public static let noSpace = Code(rawValue: "no_space")
+        /// The destination's peer port could not be reached (and no relay was allowed, or it failed too).
+        public static let peerUnreachable = Code(rawValue: "peer_unreachable")
+        /// A volume to receive exists already and was not made for the same migration.
+        public static let volumeExists = Code(rawValue: "volume_exists")
+        /// A volume holds something a transfer does not carry (a device node, a name that is not UTF-8).
+        public static let unsupportedFile = Code(rawValue: "unsupported_file")
+        /// The transfer was cancelled (by the controller, or because a link it depended on ended).
+        public static let transferCancelled = Code(rawValue: "transfer_cancelled")
         /// Anything else.
         public static let `internal` = Code(rawValue: "internal")
     }

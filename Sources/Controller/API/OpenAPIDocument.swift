@@ -3,7 +3,8 @@
 enum OpenAPIDocument {
     static func text() throws -> String { yaml }
 
-    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas]
+    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, transferPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas,
+                       transferSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe, scheduling and stack paths.

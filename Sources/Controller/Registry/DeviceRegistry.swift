@@ -19,8 +19,10 @@ public actor DeviceRegistry {
     let heartbeatTTL: TimeInterval
     let logger: Logger
     private var sessions: [String: Session] = [:]
-    /// Streams agents open for API requests (logs).
+    /// Streams agents open for API requests (logs) and relayed transfers.
     public let streams = StreamRendezvous()
+    /// Progress of the volume transfers being coordinated.
+    public let transfers = TransferBoard()
     private var nextSessionID: UInt64 = 0
 
     /// Creates a registry; a device not heard from for `heartbeatTTL` seconds goes offline.
