@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all prereqs build run test bench fuzz clean agent-binaries
+.PHONY: all prereqs build run test test-faults bench fuzz clean agent-binaries
 
 all: build
 
@@ -27,6 +27,11 @@ test: prereqs
 	@# Under a time limit that prints the process tree when it strikes (deploy/dev/run-tests.sh).
 	HOMELAB_REQUIRE_DOCKER=1 deploy/dev/run-tests.sh $(SWIFT) test
 
+## make test-faults: every cell of the transfer fault matrix (make test runs a fixed sample of them), in the lab; as root.
+test-faults: prereqs
+	@deploy/dev/ensure-dockerd.sh
+	HOMELAB_TEST_FAULTS=all HOMELAB_REQUIRE_DOCKER=1 deploy/dev/run-tests.sh $(SWIFT) test --filter TransferLabTests
+
 ## make bench: release build; prints figures beside baselines measured in the same run.
 bench: prereqs
 	$(SWIFT) build -c release --static-swift-stdlib
@@ -35,6 +40,7 @@ bench: prereqs
 	Benchmarks/lab-up.sh .build/release
 	Benchmarks/bootstrap-bench.sh .build/release
 	Benchmarks/stack-bench.sh .build/release
+	Benchmarks/transfer-bench.sh .build/release
 
 ## make agent-binaries: fully static, stripped agents in dist/agents/ for amd64 (host toolchain)
 ## and arm64 (Debian sid cross toolchain; as root), each with a .sha256. See docs/building.md.

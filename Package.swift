@@ -151,7 +151,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks",
-            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh"],
+            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh", "transfer-bench.sh"],
             swiftSettings: strict
         ),
         // For the tests and benchmarks: child processes (posix_spawn + waitpid; see the file for why not

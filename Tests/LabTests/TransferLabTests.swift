@@ -199,5 +199,58 @@ extension LabTests {
             #expect(try transfers.walk(transfers.mountpoint(name, on: Self.destination)) == transfers.walk(original))
             try transfers.docker(Self.destination, ["volume", "rm", name])
         }
+
+        /// A fault in the middle of a volume's stream, with the destination's tar held so the stream is mid-way.
+        enum Fault: String, CaseIterable, CustomTestStringConvertible, Sendable {
+            case sourceLinkCut, destinationLinkCut, sourceAgentKilled, destinationAgentKilled
+            var testDescription: String { rawValue }
+
+            /// `make test` runs a fixed sample; `make test-faults` (HOMELAB_TEST_FAULTS=all) every cell.
+            static var cells: [Fault] {
+                ProcessInfo.processInfo.environment["HOMELAB_TEST_FAULTS"] == "all" ? allCases : [.sourceLinkCut, .destinationAgentKilled]
+            }
+        }
+
+        @Test("a link cut or an agent killed mid-stream fails the transfer cleanly: a stable code, the source intact, the destination empty once back",
+              arguments: Fault.cells)
+        func fault(_ fault: Fault) async throws {
+            let settings = try await ready()
+            let name = "hlt-\(fault.rawValue.lowercased())_data"
+            let original = try transfers.makeVolume(name, "head -c 40000000 /dev/urandom > big.bin && mkdir d && printf x > d/y")
+            let before = try transfers.walk(original)
+            var struck = false
+            let transfer = try await transfers.transfer(settings, TransferRequest(source: Self.source, destination: Self.destination, volumes: [name]),
+                                                        timeout: .seconds(60)) { _ in
+                guard !struck, let directory = transfers.mountpointIfAny(name, on: Self.destination),
+                      let tar = try await transfers.extractingTar(into: directory, timeout: .seconds(1)) else { return }
+                kill(tar, SIGSTOP)
+                switch fault {
+                case .sourceLinkCut: try lab.run(["link", Self.source, "down"])
+                case .destinationLinkCut: try lab.run(["link", Self.destination, "down"])
+                case .sourceAgentKilled: kill(try transfers.agentPID(Self.source), SIGKILL)
+                case .destinationAgentKilled: kill(try transfers.agentPID(Self.destination), SIGKILL)
+                }
+                struck = true
+                kill(tar, SIGCONT)
+            }
+            #expect(struck, "the fault struck while the stream was under way")
+            #expect(transfer.state == .failed)
+            let expected: Set<String> = ["device_disconnected", "device_offline", "transfer_cancelled"]
+            #expect(expected.contains(transfer.failure?.code ?? ""), "\(transfer.failure.map { "\($0.code): \($0.message)" } ?? "no failure")")
+            // Recovery: the link back up, the killed agent started again, both online.
+            switch fault {
+            case .sourceLinkCut: try lab.run(["link", Self.source, "up"])
+            case .destinationLinkCut: try lab.run(["link", Self.destination, "up"])
+            case .sourceAgentKilled: try lab.run(["start-agent", Self.source])
+            case .destinationAgentKilled: try lab.run(["start-agent", Self.destination])
+            }
+            _ = try await ready()
+            try await transfers.eventually("\(Self.destination) holds nothing of \(name)") {
+                try !transfers.volumes(on: Self.destination).contains(name) && transfers.processes(matching: "/\(name)/_data").isEmpty
+            }
+            try expectNothingLeft(name, migration: transfer.migration)
+            #expect(try transfers.walk(original) == before, "the source's volume is as it was")
+            try transfers.docker(Self.source, ["volume", "rm", name])
+        }
     }
 }

@@ -66,11 +66,23 @@ final class MutualTLSListener<Wrapped: Sendable>: Sendable {
                 try await withThrowingDiscardingTaskGroup { group in
                     defer { group.cancelAll() }
                     for try await accepted in inbound {
-                        guard !Task.isCancelled else {
+                        // Counted here, in the order connections come, so the cap holds whatever order the tasks run in.
+                        let admitted = open.withLock { open in
+                            guard open < settings.connections else { return false }
+                            open += 1
+                            return true
+                        }
+                        guard admitted, !Task.isCancelled else {
+                            if admitted { open.withLock { $0 -= 1 } } else {
+                                logger.warning("refused a peer connection from \(accepted.address): \(settings.connections) connections already open")
+                            }
                             await dispose(accepted.channel)
                             continue
                         }
-                        group.addTask { await self.handshake(accepted, serve: serve) }
+                        group.addTask {
+                            defer { self.open.withLock { $0 -= 1 } }
+                            await self.handshake(accepted, serve: serve)
+                        }
                     }
                 }
             }
@@ -116,17 +128,6 @@ final class MutualTLSListener<Wrapped: Sendable>: Sendable {
     }
 
     private func handshake(_ accepted: Accepted, serve: @Sendable (Connection) async -> Void) async {
-        let admitted = open.withLock { open in
-            guard open < settings.connections else { return false }
-            open += 1
-            return true
-        }
-        guard admitted else {
-            logger.warning("refused a peer connection from \(accepted.address): \(settings.connections) connections already open")
-            await dispose(accepted.channel)
-            return
-        }
-        defer { open.withLock { $0 -= 1 } }
         let certificate: NIOSSLCertificate
         do {
             guard let presented = try await accepted.certificate.get() else { throw ProtocolError(.unauthorized, "no client certificate") }

@@ -82,14 +82,25 @@ public final class Transfers: Sendable {
                           tls: tls, logger: logger, wrap: PeerConnection.wrap, dispose: PeerConnection.dispose)
     }
 
-    /// Removes what transfers left when the agent stopped during them, then listens on the peer port until cancelled.
+    /// Removes what transfers left when the agent stopped during them, then listens on the peer port until
+    /// cancelled. A port that cannot be had (another program holds it) costs the transfers, not the agent:
+    /// it is tried again every 30 s.
     func listen() async throws {
         await markers.removeLeftovers(volumes, logger: logger)
         _ = try? tls.contexts()
-        try await listener.run(bound: { bound in
-            self.port.withLock { $0 = bound }
-            self.logger.info("peer port on \(self.settings.host):\(bound)")
-        }, serve: serve)
+        while true {
+            do {
+                try await listener.run(bound: { bound in
+                    self.port.withLock { $0 = bound }
+                    self.logger.info("peer port on \(self.settings.host):\(bound)")
+                }, serve: serve)
+                return
+            } catch where !Task.isCancelled {
+                port.withLock { $0 = nil }
+                logger.error("the peer port \(settings.host):\(settings.port) does not listen (\(error)): transfers to this device fail until it does; trying again in 30 s")
+                try await Task.sleep(for: .seconds(30))
+            }
+        }
     }
 
     /// Serves one peer connection: only a device some ticket names gets past `hello`, and only with that
