@@ -197,6 +197,24 @@ struct TransferTicketTests {
         }
     }
 
+    @Test("a ticket that is short, or names volumes that are paths, is refused; transfer.wait of an unknown transfer is not found")
+    func badExpectations() async throws {
+        try await Homelab.with { homelab in
+            func expect(_ volume: String, ticket: String) async throws {
+                _ = try await homelab.controller.registry.ask("dst", TransferExpect(
+                    transfer: "bad", ticket: ticket, source: homelab.source.identity.deviceID, volumes: [TransferVolume(name: volume)],
+                    migration: "m", incremental: false, expiresIn: 60))
+            }
+            for volume in ["../etc", "/var/lib/docker", "a", "x y"] {
+                await #expect(throws: ControllerError.self, "volume \(volume)") { try await expect(volume, ticket: Self.ticket()) }
+            }
+            await #expect(throws: ControllerError.self) { try await expect("hlt-ok_data", ticket: "short") }
+            await #expect { _ = try await homelab.controller.registry.ask("dst", TransferWait(transfer: "nothing")) } throws: { error in
+                (error as? ControllerError)?.code == "not_found"
+            }
+        }
+    }
+
     @Test("a connection that never finishes its handshake is closed after the timeout, and one over the cap at once")
     func limits() async throws {
         try await Homelab.with { homelab in

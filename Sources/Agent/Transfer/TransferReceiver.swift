@@ -17,6 +17,7 @@ final class TransferReceiver: MessageHandler {
         var bases: [String: VolumeManifest] = [:]
         var created: [String] = []
         var received: [VolumeSummary] = []
+        var receiving: Set<String> = []
         var streamBytes: UInt64 = 0
         var failure: ProtocolError?
     }
@@ -38,6 +39,10 @@ final class TransferReceiver: MessageHandler {
             let open = try message.body(as: StreamOpen.self)
             guard isOpen, [TransferStream.manifest, TransferStream.volume].contains(open.purpose) else {
                 throw ProtocolError(.streamError, "no '\(open.purpose)' stream is expected here")
+            }
+            // Each volume needs two at a time; more would only hold memory (a window each).
+            guard state.withLock({ $0.streams.count }) < 2 else {
+                throw ProtocolError(.streamError, "two streams wait already; send their transfer.volume first")
             }
             let stream = try await connection.acceptStream(open, window: Transfers.streamWindow)
             state.withLock { $0.streams[open.stream] = stream }
@@ -126,9 +131,10 @@ final class TransferReceiver: MessageHandler {
         guard let manifestStream = state.withLock({ $0.streams.removeValue(forKey: request.manifest) }),
               let dataStream = state.withLock({ $0.streams.removeValue(forKey: request.data) })
         else { throw ProtocolError(.streamError, "volume \(request.volume): its manifest and volume streams are not open") }
-        guard !state.withLock({ $0.received.contains { $0.volume == request.volume } }) else {
-            throw ProtocolError(.invalidSpec, "volume \(request.volume) was received already")
+        let fresh = state.withLock { state in
+            !state.received.contains { $0.volume == request.volume } && state.receiving.insert(request.volume).inserted
         }
+        guard fresh else { throw ProtocolError(.invalidSpec, "volume \(request.volume) is received already, or being received") }
         let source = try await VolumeManifest.read(from: manifestStream)
         var volume = try await transfers.volumes.find(spec.name)
         var base: VolumeManifest?

@@ -164,7 +164,7 @@ struct TransferSender: Sendable {
 
     /// The paths for tar, NUL-separated and `./`-relative, in a file of the scratch directory.
     private func writeList(_ paths: [String], volume: String) throws -> String {
-        let file = "\(transfers.scratchDirectory)/transfer-\(request.transfer)-\(volume).list"
+        let file = "\(transfers.scratchDirectory)/\(Self.listPrefix)\(request.transfer)-\(volume).list"
         var bytes: [UInt8] = []
         for path in paths {
             bytes += Array((path == "." ? "." : "./" + path).utf8)
@@ -176,6 +176,20 @@ struct TransferSender: Sendable {
             throw ProtocolError(.runtime, "volume \(volume): \(error.message)")
         }
         return file
+    }
+}
+
+extension TransferSender {
+    static let listPrefix = "transfer-"
+
+    /// Removes the list files of sends an agent stopped during.
+    static func removeLeftoverLists(in directory: String) {
+        guard let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        while let item = readdir(handle) {
+            let name = withUnsafeBytes(of: item.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(listPrefix), name.hasSuffix(".list") { unlink(directory + "/" + name) }
+        }
     }
 }
 

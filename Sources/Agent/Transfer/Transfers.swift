@@ -87,6 +87,7 @@ public final class Transfers: Sendable {
     /// it is tried again every 30 s.
     func listen() async throws {
         await markers.removeLeftovers(volumes, logger: logger)
+        TransferSender.removeLeftoverLists(in: scratchDirectory)
         _ = try? tls.contexts()
         while true {
             do {
@@ -173,8 +174,12 @@ public final class Transfers: Sendable {
         return try await withThrowingTaskGroup(of: TransferReport?.self) { group in
             group.addTask { try await reception.outcome.value() }
             group.addTask {
-                if let expiry = self.tickets.expiry(of: request.transfer) { try await Task.sleep(until: expiry) }
-                reception.abort(ProtocolError(.ticketExpired, "the source did not connect before the ticket expired"))
+                guard let expiry = self.tickets.expiry(of: request.transfer) else { return nil }
+                try await Task.sleep(until: expiry)
+                // Still unused: no source came in time (one that came is served to the end).
+                if self.tickets.expiry(of: request.transfer) != nil {
+                    reception.abort(ProtocolError(.ticketExpired, "the source did not connect before the ticket expired"))
+                }
                 return nil
             }
             group.addTask {
