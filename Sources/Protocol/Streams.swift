@@ -22,7 +22,7 @@ public struct OutboundStream: Sendable {
     }
 
     /// Ends the stream cleanly (or with `error`).
-    public func finish(error: ProtocolError? = nil) async throws {
+    public func finish(error: HomelabError? = nil) async throws {
         try await connection.finishOutbound(id: id, error: error)
     }
 }
@@ -32,7 +32,7 @@ final class OutboundStreamState: Sendable {
     private struct State {
         var credit: UInt64 = 0
         var waiter: CheckedContinuation<Void, any Error>?
-        var error: ProtocolError?
+        var error: HomelabError?
     }
     private let state = Mutex(State())
 
@@ -45,7 +45,7 @@ final class OutboundStreamState: Sendable {
         waiter?.resume()
     }
 
-    func abort(_ error: ProtocolError) {
+    func abort(_ error: HomelabError) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             state.error = error
             defer { state.waiter = nil }
@@ -157,7 +157,7 @@ final class InboundStreamState: Sendable {
         }
     }
 
-    func finish(error: ProtocolError?) {
+    func finish(error: HomelabError?) {
         continuation.finish(throwing: error)
     }
 }

@@ -52,7 +52,7 @@ struct GNUTarTests {
                 try await writer.write(ByteBuffer(bytes: [UInt8](repeating: 0x41, count: 4096)))
             }
         } throws: { error in
-            let message = (error as? ProtocolError)?.message ?? ""
+            let message = (error as? HomelabError)?.message ?? ""
             return message.contains("tar failed") && !message.contains("Exiting with failure status") && !message.contains("not recoverable")
         }
     }

@@ -94,7 +94,7 @@ struct TransferPlanTests {
     ])
     func malformed(entries: [ManifestEntry], problem: String) {
         #expect { try VolumeManifest(entries) } throws: { error in
-            (error as? ProtocolError)?.code == .malformedMessage && "\(error)".contains(problem)
+            (error as? HomelabError)?.code == .malformedMessage && "\(error)".contains(problem)
         }
     }
 

@@ -12,8 +12,8 @@ struct TransferTicketsTests {
                        migration: "m", incremental: false, expiresIn: expiresIn)
     }
 
-    static func code(_ body: () throws(ProtocolError) -> TransferExpect) -> ProtocolError.Code? {
-        do throws(ProtocolError) {
+    static func code(_ body: () throws(HomelabError) -> TransferExpect) -> HomelabError.Code? {
+        do throws(HomelabError) {
             _ = try body()
             return nil
         } catch {
@@ -27,12 +27,12 @@ struct TransferTicketsTests {
         let now = ContinuousClock.now
         try tickets.add(Self.expect(), now: now)
         #expect(tickets.names(source: "src") && !tickets.names(source: "other"))
-        #expect(Self.code { () throws(ProtocolError) in try tickets.redeem(transfer: "t", ticket: "wrong", device: "src", now: now) } == .ticketUnknown)
-        #expect(Self.code { () throws(ProtocolError) in try tickets.redeem(transfer: "x", ticket: Self.secret, device: "src", now: now) } == .ticketUnknown)
-        #expect(Self.code { () throws(ProtocolError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "other", now: now) } == .ticketWrongDevice)
-        #expect(Self.code { () throws(ProtocolError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "src", now: now + .seconds(61)) } == .ticketExpired)
-        #expect(Self.code { () throws(ProtocolError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "src", now: now) } == nil)
-        #expect(Self.code { () throws(ProtocolError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "src", now: now) } == .ticketUsed)
+        #expect(Self.code { () throws(HomelabError) in try tickets.redeem(transfer: "t", ticket: "wrong", device: "src", now: now) } == .ticketUnknown)
+        #expect(Self.code { () throws(HomelabError) in try tickets.redeem(transfer: "x", ticket: Self.secret, device: "src", now: now) } == .ticketUnknown)
+        #expect(Self.code { () throws(HomelabError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "other", now: now) } == .ticketWrongDevice)
+        #expect(Self.code { () throws(HomelabError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "src", now: now + .seconds(61)) } == .ticketExpired)
+        #expect(Self.code { () throws(HomelabError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "src", now: now) } == nil)
+        #expect(Self.code { () throws(HomelabError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "src", now: now) } == .ticketUsed)
         #expect(tickets.expiry(of: "t") == nil, "a used ticket no longer waits for its source")
     }
 
@@ -40,11 +40,11 @@ struct TransferTicketsTests {
     func withdrawn() throws {
         let tickets = TransferTickets()
         try tickets.add(Self.expect())
-        #expect(Self.code { () throws(ProtocolError) in
+        #expect(Self.code { () throws(HomelabError) in
             try tickets.add(Self.expect())
             return Self.expect()
         } == .invalidSpec)
         tickets.withdraw("t")
-        #expect(Self.code { () throws(ProtocolError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "src") } == .ticketUsed)
+        #expect(Self.code { () throws(HomelabError) in try tickets.redeem(transfer: "t", ticket: Self.secret, device: "src") } == .ticketUsed)
     }
 }

@@ -65,7 +65,7 @@ struct MigrationRequestTests {
             #expect(measured.contentBytes == 1_048_576 + 64 << 20 + 1)
             #expect(measured.allocatedBytes > 1_048_576 && measured.allocatedBytes < 8 << 20, "the sparse file counts what it occupies")
             #expect(measured.labels["com.docker.compose.project"] == project)
-            await #expect(throws: ControllerError.self) { try await controller.registry.ask(device, VolumeUsageRequest(volumes: ["../etc"])) }
+            await #expect(throws: HomelabError.self) { try await controller.registry.ask(device, VolumeUsageRequest(volumes: ["../etc"])) }
         }
     }
 
@@ -97,7 +97,7 @@ struct MigrationRequestTests {
             #expect((try? Self.docker(["image", "inspect", "-f", "{{.Id}}", mine])) != nil)
             let missing = StackSpec(name: Self.name("pullstack"), services: ["a": ServiceSpec(image: "\(registry)/hlt-no-such-image:1")])
             await #expect { _ = try await controller.registry.ask(device, StackPull(spec: missing), timeout: .seconds(120)) } throws: { error in
-                (error as? ControllerError)?.message.contains("hlt-no-such-image") == true
+                (error as? HomelabError)?.message.contains("hlt-no-such-image") == true
             }
         }
     }

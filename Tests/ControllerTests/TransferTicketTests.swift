@@ -108,7 +108,7 @@ struct TransferTicketTests {
 
     static func ticket() -> String { (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
 
-    static func code(of error: any Error) -> ProtocolError.Code? { (error as? ProtocolError)?.code }
+    static func code(of error: any Error) -> HomelabError.Code? { (error as? HomelabError)?.code }
 
     @Test("the ticket's own source opens its transfer once; the same ticket again is refused as used, and logged")
     func oneConnectionPerTicket() async throws {
@@ -128,7 +128,7 @@ struct TransferTicketTests {
             let ticket = Self.ticket()
             try await homelab.expect("t2", ticket: ticket, from: homelab.source.identity.deviceID, expiresIn: 1)
             await #expect { _ = try await homelab.controller.registry.ask("dst", TransferWait(transfer: "t2"), timeout: .seconds(10)) } throws: { error in
-                (error as? ControllerError)?.message.contains("expired") == true
+                (error as? HomelabError)?.message.contains("expired") == true
             }
             await #expect { try await homelab.open(as: homelab.source, transfer: "t2", ticket: ticket) } throws: { Self.code(of: $0) == .ticketExpired }
         }
@@ -206,11 +206,11 @@ struct TransferTicketTests {
                     migration: "m", incremental: false, expiresIn: 60))
             }
             for volume in ["../etc", "/var/lib/docker", "a", "x y"] {
-                await #expect(throws: ControllerError.self, "volume \(volume)") { try await expect(volume, ticket: Self.ticket()) }
+                await #expect(throws: HomelabError.self, "volume \(volume)") { try await expect(volume, ticket: Self.ticket()) }
             }
-            await #expect(throws: ControllerError.self) { try await expect("hlt-ok_data", ticket: "short") }
+            await #expect(throws: HomelabError.self) { try await expect("hlt-ok_data", ticket: "short") }
             await #expect { _ = try await homelab.controller.registry.ask("dst", TransferWait(transfer: "nothing")) } throws: { error in
-                (error as? ControllerError)?.code == "not_found"
+                (error as? HomelabError)?.code == "not_found"
             }
         }
     }

@@ -24,7 +24,7 @@ struct GNUTar: Sendable {
         let directories = HelperProcess.environment[0].dropFirst("PATH=".count).split(separator: ":")
         let candidates = directories.map { String($0) + "/tar" }
         guard let program = candidates.first(where: { path in access(path, X_OK) == 0 }) else {
-            throw ProtocolError(.runtime, "this device has no tar: install GNU tar (Debian: apt install tar; Alpine: apk add tar)")
+            throw HomelabError(.runtime, "this device has no tar: install GNU tar (Debian: apt install tar; Alpine: apk add tar)")
         }
         var version = ByteBuffer()
         let tar = GNUTar(program: program)
@@ -34,7 +34,7 @@ struct GNUTar: Sendable {
         })
         guard String(buffer: version).hasPrefix("tar (GNU tar)") else {
             let first = String(buffer: version).split(separator: "\n").first.map(String.init) ?? "an unknown tar"
-            throw ProtocolError(.runtime, "\(program) is \(first), not GNU tar: install GNU tar (Alpine: apk add tar)")
+            throw HomelabError(.runtime, "\(program) is \(first), not GNU tar: install GNU tar (Alpine: apk add tar)")
         }
         return tar
     }
@@ -126,9 +126,9 @@ struct GNUTar: Sendable {
             let first = lines.first { !$0.contains("Exiting with failure status") && !$0.contains("Error is not recoverable") }
                 ?? lines.last ?? "exit status \(status)"
             if messages.contains("No space left on device") || messages.contains("Wrote only") {
-                throw ProtocolError(.noSpace, "the disk filled up: \(first)")
+                throw HomelabError(.noSpace, "the disk filled up: \(first)")
             }
-            throw ProtocolError(.runtime, "tar failed (status \(status)): \(first)")
+            throw HomelabError(.runtime, "tar failed (status \(status)): \(first)")
         }
     }
 

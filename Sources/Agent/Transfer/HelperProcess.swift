@@ -29,7 +29,7 @@ final class HelperProcess: Sendable {
     }
 
     /// Starts `program` (an absolute path) with `arguments`.
-    init(_ program: String, _ arguments: [String], streams: Streams) throws(ProtocolError) {
+    init(_ program: String, _ arguments: [String], streams: Streams) throws(HomelabError) {
         self.program = program
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -62,7 +62,7 @@ final class HelperProcess: Sendable {
         let result = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
         for descriptor in [streams.input, streams.output, streams.errors].compactMap({ $0 }) { close(descriptor) }
         guard result == 0 else {
-            throw ProtocolError(.runtime, "cannot run \(program): \(String(cString: strerror(result)))")
+            throw HomelabError(.runtime, "cannot run \(program): \(String(cString: strerror(result)))")
         }
         self.pid = pid
     }
@@ -98,10 +98,10 @@ final class HelperProcess: Sendable {
     }
 
     /// A pipe whose ends are closed on exec (only the end a child gets as a standard stream stays open in it).
-    static func pipe() throws(ProtocolError) -> (read: Int32, write: Int32) {
+    static func pipe() throws(HomelabError) -> (read: Int32, write: Int32) {
         var ends: [Int32] = [0, 0]
         guard agent_pipe_cloexec(&ends) == 0 else {
-            throw ProtocolError(.runtime, "cannot make a pipe: \(String(cString: strerror(errno)))")
+            throw HomelabError(.runtime, "cannot make a pipe: \(String(cString: strerror(errno)))")
         }
         return (ends[0], ends[1])
     }

@@ -80,7 +80,7 @@ struct ManifestWalker {
         for name in try Self.names(descriptor) {
             guard let text = String(validating: name, as: UTF8.self) else {
                 let shown = String(decoding: name, as: UTF8.self)
-                throw ProtocolError(.unsupportedFile, "\(Self.join(path, shown)) has a name that is not UTF-8; rename it to move this volume")
+                throw HomelabError(.unsupportedFile, "\(Self.join(path, shown)) has a name that is not UTF-8; rename it to move this volume")
             }
             try visit(descriptor, name: name, path: Self.join(path, text))
         }
@@ -112,7 +112,7 @@ struct ManifestWalker {
         case S_IFIFO:
             result.entries.append(entry(path, .fifo, info, xattrs: nil))
         case S_IFCHR, S_IFBLK:
-            throw ProtocolError(.unsupportedFile, "\(path) is a device node; device nodes are not moved (a container makes its own)")
+            throw HomelabError(.unsupportedFile, "\(path) is a device node; device nodes are not moved (a container makes its own)")
         default:
             return  // a socket: made anew by whatever listens on it
         }
@@ -237,7 +237,7 @@ struct ManifestWalker {
         return found.isEmpty ? nil : found
     }
 
-    private static func failure(_ what: String) -> ProtocolError {
-        ProtocolError(.runtime, "\(what): \(String(cString: strerror(errno)))")
+    private static func failure(_ what: String) -> HomelabError {
+        HomelabError(.runtime, "\(what): \(String(cString: strerror(errno)))")
     }
 }

@@ -114,7 +114,7 @@ final class MutualTLSListener<Wrapped: Sendable>: Sendable {
         // initializer alone would leave the connection open.) The files are read only until there is one.
         guard let contexts = tls.cached ?? (try? tls.contexts()) else {
             channel.close(promise: nil)
-            throw ProtocolError(.unauthorized, "this device is not enrolled yet")
+            throw HomelabError(.unauthorized, "this device is not enrolled yet")
         }
         let promise = channel.eventLoop.makePromise(of: NIOSSLCertificate?.self)
         let sync = channel.pipeline.syncOperations
@@ -130,7 +130,7 @@ final class MutualTLSListener<Wrapped: Sendable>: Sendable {
     private func handshake(_ accepted: Accepted, serve: @Sendable (Connection) async -> Void) async {
         let certificate: NIOSSLCertificate
         do {
-            guard let presented = try await accepted.certificate.get() else { throw ProtocolError(.unauthorized, "no client certificate") }
+            guard let presented = try await accepted.certificate.get() else { throw HomelabError(.unauthorized, "no client certificate") }
             certificate = presented
         } catch {
             logger.warning("refused a peer connection from \(accepted.address): TLS failed: \(error)")

@@ -36,7 +36,7 @@ enum PeerConnection {
                     channel.eventLoop.makeCompletedFuture { try clientPipeline(channel, tls: tls) }
                 }
         } catch {
-            throw ProtocolError(.peerUnreachable, "cannot reach the destination's peer port \(host):\(port): \(error)")
+            throw HomelabError(.peerUnreachable, "cannot reach the destination's peer port \(host):\(port): \(error)")
         }
         return try await checked(dialed, destination: destination, where: "\(host):\(port)")
     }
@@ -65,11 +65,11 @@ enum PeerConnection {
             named = try await certificate.get().flatMap(PeerTLS.deviceID(of:))
         } catch {
             await dispose(channel)
-            throw ProtocolError(.unauthorized, "TLS with the destination at \(place) failed: \(error)")
+            throw HomelabError(.unauthorized, "TLS with the destination at \(place) failed: \(error)")
         }
         guard named == destination else {
             await dispose(channel)
-            throw ProtocolError(.unauthorized, "the device at \(place) is \(named ?? "no device"), not the destination \(destination)")
+            throw HomelabError(.unauthorized, "the device at \(place) is \(named ?? "no device"), not the destination \(destination)")
         }
         return channel
     }

@@ -90,12 +90,12 @@ final class PeerCertificateObserver: ChannelInboundHandler, RemovableChannelHand
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(ProtocolError(.connectionClosed, "closed during the TLS handshake"))
+        promise.fail(HomelabError(.connectionClosed, "closed during the TLS handshake"))
         context.fireChannelInactive()
     }
 
     /// A channel torn down before it was ever active still settles the promise (a later outcome is ignored).
     func handlerRemoved(context: ChannelHandlerContext) {
-        promise.fail(ProtocolError(.connectionClosed, "closed during the TLS handshake"))
+        promise.fail(HomelabError(.connectionClosed, "closed during the TLS handshake"))
     }
 }

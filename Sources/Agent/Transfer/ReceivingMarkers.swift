@@ -19,7 +19,7 @@ struct ReceivingMarkers: Sendable {
             try StateFiles.makeDirectory(directory, mode: 0o700)
             try StateFiles.write(volumes.joined(separator: "\n") + "\n", to: "\(directory)/\(transfer)", mode: 0o600)
         } catch {
-            throw ProtocolError(.runtime, "cannot note the volumes of transfer \(transfer): \(error.message)")
+            throw HomelabError(.runtime, "cannot note the volumes of transfer \(transfer): \(error.message)")
         }
     }
 

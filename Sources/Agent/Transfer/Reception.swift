@@ -14,7 +14,7 @@ final class Reception: Sendable {
     let controller = Mutex<MessageConnection?>(nil)
     private struct Session {
         var close: (@Sendable () -> Void)?
-        var abortedWith: ProtocolError?
+        var abortedWith: HomelabError?
     }
     private let session = Mutex(Session())
 
@@ -31,7 +31,7 @@ final class Reception: Sendable {
 
     /// Ends the transfer with `error`: at once when no connection serves it, else by closing that
     /// connection, whose session then removes what it made and settles the outcome with `error`.
-    func abort(_ error: ProtocolError) {
+    func abort(_ error: HomelabError) {
         let close = session.withLock { session -> (@Sendable () -> Void)? in
             guard session.abortedWith == nil else { return nil }
             session.abortedWith = error
@@ -41,7 +41,7 @@ final class Reception: Sendable {
     }
 
     /// Settles the outcome from the serving session (an abort's reason wins over what the session saw).
-    func finish(_ result: Result<TransferReport, ProtocolError>) {
+    func finish(_ result: Result<TransferReport, HomelabError>) {
         let aborted = session.withLock { $0.abortedWith }
         outcome.complete(aborted.map { .failure($0) } ?? result.mapError { $0 })
     }

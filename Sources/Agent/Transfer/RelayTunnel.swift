@@ -16,7 +16,7 @@ enum RelayTunnel {
     static func socketPair() throws -> (connection: Int32, pump: Int32) {
         var ends: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
-            throw ProtocolError(.runtime, "cannot make a socket pair: \(String(cString: strerror(errno)))")
+            throw HomelabError(.runtime, "cannot make a socket pair: \(String(cString: strerror(errno)))")
         }
         return (ends[0], ends[1])
     }
@@ -47,7 +47,7 @@ enum RelayTunnel {
                     for try await chunk in inbound { try await up.write(chunk) }
                     try await up.finish()
                 } catch {
-                    try? await up.finish(error: ProtocolError(.connectionClosed, "the relayed connection failed: \(error)"))
+                    try? await up.finish(error: HomelabError(.connectionClosed, "the relayed connection failed: \(error)"))
                     throw error
                 }
                 try await group.waitForAll()

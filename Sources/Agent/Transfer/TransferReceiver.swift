@@ -19,7 +19,7 @@ final class TransferReceiver: MessageHandler {
         var received: [VolumeSummary] = []
         var receiving: Set<String> = []
         var streamBytes: UInt64 = 0
-        var failure: ProtocolError?
+        var failure: HomelabError?
     }
     private let state = Mutex(State())
 
@@ -38,11 +38,11 @@ final class TransferReceiver: MessageHandler {
         case MessageType.streamOpen:
             let open = try message.body(as: StreamOpen.self)
             guard isOpen, [TransferStream.manifest, TransferStream.volume].contains(open.purpose) else {
-                throw ProtocolError(.streamError, "no '\(open.purpose)' stream is expected here")
+                throw HomelabError(.streamError, "no '\(open.purpose)' stream is expected here")
             }
             // Each volume needs two at a time; more would only hold memory (a window each).
             guard state.withLock({ $0.streams.count }) < 2 else {
-                throw ProtocolError(.streamError, "two streams wait already; send their transfer.volume first")
+                throw HomelabError(.streamError, "two streams wait already; send their transfer.volume first")
             }
             let stream = try await connection.acceptStream(open, window: Transfers.streamWindow)
             state.withLock { $0.streams[open.stream] = stream }
@@ -53,7 +53,7 @@ final class TransferReceiver: MessageHandler {
             do {
                 return try await receive(request)
             } catch {
-                let failure = error as? ProtocolError ?? ProtocolError(.runtime, "\(error)")
+                let failure = error as? HomelabError ?? HomelabError(.runtime, "\(error)")
                 state.withLock { $0.failure = $0.failure ?? failure }
                 // The source stops sending at once instead of waiting for credit that will not come.
                 for stream in [request.manifest, request.data] {
@@ -61,16 +61,20 @@ final class TransferReceiver: MessageHandler {
                 }
                 throw failure
             }
-        default: throw ProtocolError(.unknownType, "'\(message.header.type)' is not served on the peer port")
+        default: throw HomelabError(.unknownType, "'\(message.header.type)' is not served on the peer port")
         }
     }
 
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
 
+    func requestFailed(_ message: InboundMessage, error: any Error) async {
+        transfers.logger.error("'\(message.header.type)' from the source of a transfer failed: \(error)")
+    }
+
     // MARK: Requests
 
     private func open(_ request: TransferOpen) async throws -> TransferOpened {
-        guard !isOpen else { throw ProtocolError(.invalidSpec, "this connection has opened its transfer already") }
+        guard !isOpen else { throw HomelabError(.invalidSpec, "this connection has opened its transfer already") }
         let expect: TransferExpect
         do {
             expect = try transfers.tickets.redeem(transfer: request.transfer, ticket: request.ticket, device: device)
@@ -79,14 +83,14 @@ final class TransferReceiver: MessageHandler {
             throw error
         }
         guard let reception = transfers.reception(expect.transfer), reception.attach(abort: close) else {
-            throw ProtocolError(.transferCancelled, "transfer \(expect.transfer) was cancelled")
+            throw HomelabError(.transferCancelled, "transfer \(expect.transfer) was cancelled")
         }
         state.withLock { $0.reception = reception }
         var volumes: [TransferOpened.Volume] = []
         for volume in expect.volumes {
             let existing = try await transfers.volumes.find(volume.name)
             if let existing, existing.labels[VolumeDirectories.migrationLabel] != expect.migration {
-                throw ProtocolError(.volumeExists, "volume \(volume.name) exists on this device and was not made for migration \(expect.migration)")
+                throw HomelabError(.volumeExists, "volume \(volume.name) exists on this device and was not made for migration \(expect.migration)")
             }
             volumes.append(.init(name: volume.name, hasBase: existing != nil))
         }
@@ -95,9 +99,9 @@ final class TransferReceiver: MessageHandler {
     }
 
     private func expected(_ volume: String) throws -> (Reception, TransferVolume) {
-        guard let reception = state.withLock({ $0.reception }) else { throw ProtocolError(.unauthorized, "open the transfer first") }
+        guard let reception = state.withLock({ $0.reception }) else { throw HomelabError(.unauthorized, "open the transfer first") }
         guard let spec = reception.expect.volumes.first(where: { $0.name == volume }) else {
-            throw ProtocolError(.invalidSpec, "volume \(volume) is not part of transfer \(reception.expect.transfer)")
+            throw HomelabError(.invalidSpec, "volume \(volume) is not part of transfer \(reception.expect.transfer)")
         }
         return (reception, spec)
     }
@@ -130,11 +134,11 @@ final class TransferReceiver: MessageHandler {
         let (reception, spec) = try expected(request.volume)
         guard let manifestStream = state.withLock({ $0.streams.removeValue(forKey: request.manifest) }),
               let dataStream = state.withLock({ $0.streams.removeValue(forKey: request.data) })
-        else { throw ProtocolError(.streamError, "volume \(request.volume): its manifest and volume streams are not open") }
+        else { throw HomelabError(.streamError, "volume \(request.volume): its manifest and volume streams are not open") }
         let fresh = state.withLock { state in
             !state.received.contains { $0.volume == request.volume } && state.receiving.insert(request.volume).inserted
         }
-        guard fresh else { throw ProtocolError(.invalidSpec, "volume \(request.volume) is received already, or being received") }
+        guard fresh else { throw HomelabError(.invalidSpec, "volume \(request.volume) is received already, or being received") }
         let source = try await VolumeManifest.read(from: manifestStream)
         var volume = try await transfers.volumes.find(spec.name)
         var base: VolumeManifest?
@@ -168,7 +172,7 @@ final class TransferReceiver: MessageHandler {
                 if !rest.isEmpty { try await writer.write(ByteBuffer(bytes: rest)) }
             }
         } catch let rejection as TarRejection {
-            throw ProtocolError(.invalidSpec, "volume \(spec.name): \(rejection.description)")
+            throw HomelabError(.invalidSpec, "volume \(spec.name): \(rejection.description)")
         }
         let bytes = state.withLock { $0.streamBytes }
         await progress.report(volume: spec.name, phase: "verifying", bytes: bytes)
@@ -177,7 +181,7 @@ final class TransferReceiver: MessageHandler {
         let differences = source.differences(written)
         if !differences.isEmpty {
             guard request.live else {
-                throw ProtocolError(.manifestMismatch, "volume \(spec.name) differs from the source after the copy: \(differences.joined(separator: "; "))")
+                throw HomelabError(.manifestMismatch, "volume \(spec.name) differs from the source after the copy: \(differences.joined(separator: "; "))")
             }
             summary.differences = differences
         }
@@ -212,7 +216,7 @@ final class TransferReceiver: MessageHandler {
         }
         // What could not go now goes when the agent starts next.
         if left.isEmpty { transfers.markers.clear(reception.expect.transfer) } else { try? transfers.markers.record(reception.expect.transfer, volumes: left) }
-        let reason = failure ?? ProtocolError(.connectionClosed, "the source's connection ended after \(received.count) of \(expected) volumes"
+        let reason = failure ?? HomelabError(.connectionClosed, "the source's connection ended after \(received.count) of \(expected) volumes"
                                               + (connectionError.map { ": \($0)" } ?? ""))
         transfers.logger.warning("transfer \(reception.expect.transfer) failed: \(reason.message); removed \(created)")
         reception.finish(.failure(reason))

@@ -41,9 +41,9 @@ public struct TransferRequests: Sendable {
                 return nil
             }
         } catch let error as DockerClientError {
-            throw ProtocolError(error.code == .notFound ? .notFound : .runtime, error.message)
+            throw HomelabError(error.code == .notFound ? .notFound : .runtime, error.message)
         } catch let error as StackSpecError {
-            throw ProtocolError(.invalidSpec, error.description)
+            throw HomelabError(.invalidSpec, error.description)
         }
     }
 

@@ -19,13 +19,13 @@ struct TransferSender: Sendable {
 
     /// Sends every volume; the report holds the source's manifest of each.
     func run() async throws -> TransferReport {
-        guard let tls = try transfers.tls.contexts() else { throw ProtocolError(.unauthorized, "this device is not enrolled") }
+        guard let tls = try transfers.tls.contexts() else { throw HomelabError(.unauthorized, "this device is not enrolled") }
         let progress = transfers.progress(request.transfer, side: .source, controller: controller)
         await progress.report(volume: nil, phase: "connecting", bytes: 0)
         do {
             let channel = try await PeerConnection.dial(host: request.host, port: request.port, tls: tls, destination: request.destination)
             return try await session(channel, route: .direct, progress: progress)
-        } catch let error as ProtocolError where error.code == .peerUnreachable && request.relay {
+        } catch let error as HomelabError where error.code == .peerUnreachable && request.relay {
             transfers.logger.notice("transfer \(request.transfer): \(error.message); asking the controller to relay")
             return try await relayed(tls: tls, progress: progress)
         }
@@ -41,7 +41,7 @@ struct TransferSender: Sendable {
             up = try await controller.openStream(purpose: TransferStream.relay, parameters: ["token": request.transfer])
         } catch {
             [pair.connection, pair.pump].forEach { close($0) }
-            throw ProtocolError(.peerUnreachable, "no direct path to the destination, and the controller does not relay: \(error)")
+            throw HomelabError(.peerUnreachable, "no direct path to the destination, and the controller does not relay: \(error)")
         }
         return try await withThrowingTaskGroup(of: TransferReport?.self) { group in
             group.addTask {
@@ -81,7 +81,7 @@ struct TransferSender: Sendable {
                     }
                     do {
                         return try await group.next()!
-                    } catch let error as ProtocolError where error.code == .connectionClosed && ended != nil {
+                    } catch let error as HomelabError where error.code == .connectionClosed && ended != nil {
                         // The destination's last word says more than "closed".
                         throw ended!
                     }
@@ -125,7 +125,7 @@ struct TransferSender: Sendable {
                         }
                         try await dataStream.finish()
                     } catch {
-                        try? await dataStream.finish(error: ProtocolError(.runtime, "the source failed: \(error)"))
+                        try? await dataStream.finish(error: HomelabError(.runtime, "the source failed: \(error)"))
                         throw error
                     }
                     await progress.report(volume: name, phase: "verifying", bytes: sent.value)
@@ -135,12 +135,12 @@ struct TransferSender: Sendable {
                 while let next = try await group.next() {
                     if let next { summary = next }
                 }
-                guard let summary else { throw ProtocolError(.internal, "volume \(name): no reply from the destination") }
+                guard let summary else { throw HomelabError(.internal, "volume \(name): no reply from the destination") }
                 return summary
             }
             let ours = try manifest.summary(volume: name)
             if !request.live, reply.digest != ours.digest {
-                throw ProtocolError(.manifestMismatch, "volume \(name): the destination's manifest \(reply.digest) is not the source's \(ours.digest)")
+                throw HomelabError(.manifestMismatch, "volume \(name): the destination's manifest \(reply.digest) is not the source's \(ours.digest)")
             }
             summaries.append(ours)
         }
@@ -173,7 +173,7 @@ struct TransferSender: Sendable {
         do {
             try StateFiles.write(bytes, to: file, mode: 0o600)
         } catch {
-            throw ProtocolError(.runtime, "volume \(volume): \(error.message)")
+            throw HomelabError(.runtime, "volume \(volume): \(error.message)")
         }
         return file
     }
@@ -212,8 +212,11 @@ final class ByteCount: Sendable {
 /// On a peer connection the destination asks the source nothing.
 struct SourcePeerHandler: MessageHandler {
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
-        throw ProtocolError(.unknownType, "the source of a transfer serves no '\(message.header.type)'")
+        throw HomelabError(.unknownType, "the source of a transfer serves no '\(message.header.type)'")
     }
 
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
+
+    // It throws only HomelabErrors: nothing is left to log.
+    func requestFailed(_ message: InboundMessage, error: any Error) async {}
 }

@@ -18,11 +18,11 @@ final class TransferTickets: Sendable {
     static let remembered: Duration = .seconds(600)
 
     /// Expects `expect` until `expect.expiresIn` seconds from `now`.
-    func add(_ expect: TransferExpect, now: ContinuousClock.Instant = .now) throws(ProtocolError) {
-        try tickets.withLock { (tickets: inout [String: Ticket]) throws(ProtocolError) in
+    func add(_ expect: TransferExpect, now: ContinuousClock.Instant = .now) throws(HomelabError) {
+        try tickets.withLock { (tickets: inout [String: Ticket]) throws(HomelabError) in
             tickets = tickets.filter { now < $0.value.expires + Self.remembered }
             guard tickets[expect.transfer] == nil else {
-                throw ProtocolError(.invalidSpec, "transfer \(expect.transfer) is expected already")
+                throw HomelabError(.invalidSpec, "transfer \(expect.transfer) is expected already")
             }
             tickets[expect.transfer] = Ticket(expect: expect, expires: now + .seconds(expect.expiresIn))
         }
@@ -36,17 +36,17 @@ final class TransferTickets: Sendable {
 
     /// Spends the ticket of `transfer` for a connection from `device`; refuses an unknown, used or expired
     /// ticket and one that names another device.
-    func redeem(transfer: String, ticket: String, device: String, now: ContinuousClock.Instant = .now) throws(ProtocolError) -> TransferExpect {
-        try tickets.withLock { (tickets: inout [String: Ticket]) throws(ProtocolError) -> TransferExpect in
+    func redeem(transfer: String, ticket: String, device: String, now: ContinuousClock.Instant = .now) throws(HomelabError) -> TransferExpect {
+        try tickets.withLock { (tickets: inout [String: Ticket]) throws(HomelabError) -> TransferExpect in
             guard var known = tickets[transfer], Self.same(known.expect.ticket, ticket) else {
-                throw ProtocolError(.ticketUnknown, "this device expects no transfer with that ticket")
+                throw HomelabError(.ticketUnknown, "this device expects no transfer with that ticket")
             }
             guard known.expect.source == device else {
-                throw ProtocolError(.ticketWrongDevice, "the ticket of transfer \(transfer) is for another source device than \(device)")
+                throw HomelabError(.ticketWrongDevice, "the ticket of transfer \(transfer) is for another source device than \(device)")
             }
-            guard now < known.expires else { throw ProtocolError(.ticketExpired, "the ticket of transfer \(transfer) expired") }
-            guard !known.used else { throw ProtocolError(.ticketUsed, "the ticket of transfer \(transfer) was used already") }
-            guard !known.withdrawn else { throw ProtocolError(.ticketUsed, "transfer \(transfer) was cancelled or has ended") }
+            guard now < known.expires else { throw HomelabError(.ticketExpired, "the ticket of transfer \(transfer) expired") }
+            guard !known.used else { throw HomelabError(.ticketUsed, "the ticket of transfer \(transfer) was used already") }
+            guard !known.withdrawn else { throw HomelabError(.ticketUsed, "transfer \(transfer) was cancelled or has ended") }
             known.used = true
             tickets[transfer] = known
             return known.expect

@@ -109,7 +109,7 @@ public final class Transfers: Sendable {
     @Sendable func serve(_ connection: MutualTLSListener<PeerConnection.Channel>.Connection) async {
         let raw = connection.raw
         guard let device = connection.device, tickets.names(source: device) else {
-            let refusal = ProtocolError(.transferRefused, "this device expects no transfer from \(connection.device ?? "a certificate that names no device")")
+            let refusal = HomelabError(.transferRefused, "this device expects no transfer from \(connection.device ?? "a certificate that names no device")")
             logger.warning("refused a peer connection from \(connection.address): \(refusal.message)")
             // Written past the async writer so it can be awaited: closing drops what is still queued.
             if let frame = try? WireCoding.encode(Envelope(id: 0, type: MessageType.error, body: refusal)) {
@@ -149,13 +149,13 @@ public final class Transfers: Sendable {
     /// `transfer.expect`: registers the ticket; the reply names the peer port.
     func expect(_ request: TransferExpect) throws -> TransferExpected {
         for volume in request.volumes where !TransferVolume.isValidName(volume.name) {
-            throw ProtocolError(.invalidSpec, "'\(volume.name)' is not a volume name")
+            throw HomelabError(.invalidSpec, "'\(volume.name)' is not a volume name")
         }
         guard request.expiresIn > 0, request.expiresIn <= 3600, request.ticket.utf8.count >= 32 else {
-            throw ProtocolError(.invalidSpec, "a ticket needs 32 characters or more and an expiry within an hour")
+            throw HomelabError(.invalidSpec, "a ticket needs 32 characters or more and an expiry within an hour")
         }
         guard let port = boundPort, try tls.contexts() != nil else {
-            throw ProtocolError(.runtime, "the peer port is not listening (is another program on port \(settings.port)?)")
+            throw HomelabError(.runtime, "the peer port is not listening (is another program on port \(settings.port)?)")
         }
         try tickets.add(request)
         receptions.withLock { $0[request.transfer] = Reception(expect: request) }
@@ -165,7 +165,7 @@ public final class Transfers: Sendable {
     /// `transfer.wait`: the outcome of an expected transfer. The transfer is bound to the controller link
     /// this request came on: when that link ends, the transfer is aborted (and cleaned up).
     func wait(_ request: TransferWait, controller: MessageConnection) async throws -> TransferReport {
-        guard let reception = reception(request.transfer) else { throw ProtocolError(.notFound, "no transfer \(request.transfer) is expected") }
+        guard let reception = reception(request.transfer) else { throw HomelabError(.notFound, "no transfer \(request.transfer) is expected") }
         reception.controller.withLock { $0 = controller }
         defer {
             tickets.withdraw(request.transfer)
@@ -178,13 +178,13 @@ public final class Transfers: Sendable {
                 try await Task.sleep(until: expiry)
                 // Still unused: no source came in time (one that came is served to the end).
                 if self.tickets.expiry(of: request.transfer) != nil {
-                    reception.abort(ProtocolError(.ticketExpired, "the source did not connect before the ticket expired"))
+                    reception.abort(HomelabError(.ticketExpired, "the source did not connect before the ticket expired"))
                 }
                 return nil
             }
             group.addTask {
                 if await controller.closed() != nil {
-                    reception.abort(ProtocolError(.transferCancelled, "the link to the controller ended"))
+                    reception.abort(HomelabError(.transferCancelled, "the link to the controller ended"))
                 }
                 return nil
             }
@@ -197,13 +197,13 @@ public final class Transfers: Sendable {
             while let next = try await group.next() {
                 if let report = next { return report }
             }
-            throw ProtocolError(.internal, "transfer \(request.transfer) ended without an outcome")
+            throw HomelabError(.internal, "transfer \(request.transfer) ended without an outcome")
         }
     }
 
     /// `transfer.cancel`: aborts the transfer on this side.
     func cancel(_ request: TransferCancel) {
-        let error = ProtocolError(.transferCancelled, "cancelled by the controller: \(request.reason)")
+        let error = HomelabError(.transferCancelled, "cancelled by the controller: \(request.reason)")
         reception(request.transfer)?.abort(error)
         sending.withLock { $0[request.transfer] }?.complete(.failure(error))
     }
@@ -226,7 +226,7 @@ public final class Transfers: Sendable {
     func send(_ request: TransferSend, controller: MessageConnection) async throws -> TransferReport {
         let cancelled = Completion<Void>()
         guard sending.withLock({ $0.updateValue(cancelled, forKey: request.transfer) }) == nil else {
-            throw ProtocolError(.invalidSpec, "transfer \(request.transfer) is being sent already")
+            throw HomelabError(.invalidSpec, "transfer \(request.transfer) is being sent already")
         }
         defer { sending.withLock { _ = $0.removeValue(forKey: request.transfer) } }
         let sender = TransferSender(transfers: self, request: request, controller: controller)
@@ -238,7 +238,7 @@ public final class Transfers: Sendable {
             }
             group.addTask {
                 if await controller.closed() != nil {
-                    throw ProtocolError(.transferCancelled, "the link to the controller ended")
+                    throw HomelabError(.transferCancelled, "the link to the controller ended")
                 }
                 return nil
             }
@@ -246,7 +246,7 @@ public final class Transfers: Sendable {
             while let next = try await group.next() {
                 if let report = next { return report }
             }
-            throw ProtocolError(.internal, "transfer \(request.transfer) ended without an outcome")
+            throw HomelabError(.internal, "transfer \(request.transfer) ended without an outcome")
         }
     }
 
@@ -257,7 +257,7 @@ public final class Transfers: Sendable {
         let token = open.parameters["token"] ?? ""
         let waiting = reception(token)?.relay ?? relays.withLock { $0[token] }
         guard let waiting, waiting.outcome == nil else {
-            throw ProtocolError(.streamError, "no relayed transfer \(token) waits here")
+            throw HomelabError(.streamError, "no relayed transfer \(token) waits here")
         }
         let stream = try await connection.acceptStream(open, window: Self.streamWindow)
         waiting.complete(.success(stream))

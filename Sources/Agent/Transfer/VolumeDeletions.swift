@@ -47,7 +47,7 @@ enum VolumeDeletions {
         guard unlinkat(directory, name, flags) == 0 || errno == ENOENT else { throw failure("cannot remove \(path)") }
     }
 
-    private static func failure(_ what: String) -> ProtocolError {
-        ProtocolError(.runtime, "\(what): \(String(cString: strerror(errno)))")
+    private static func failure(_ what: String) -> HomelabError {
+        HomelabError(.runtime, "\(what): \(String(cString: strerror(errno)))")
     }
 }

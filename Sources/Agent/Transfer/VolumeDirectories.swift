@@ -16,16 +16,16 @@ struct VolumeDirectories: Sendable {
 
     /// The volume and its directory; `not_found` when it does not exist.
     func volume(_ name: String) async throws -> RuntimeVolume {
-        guard let volume = try await find(name) else { throw ProtocolError(.notFound, "no volume \(name) on this device") }
+        guard let volume = try await find(name) else { throw HomelabError(.notFound, "no volume \(name) on this device") }
         return volume
     }
 
     /// The volume, or nil when it does not exist; one of another driver is refused.
     func find(_ name: String) async throws -> RuntimeVolume? {
-        guard TransferVolume.isValidName(name) else { throw ProtocolError(.invalidSpec, "'\(name)' is not a volume name") }
+        guard TransferVolume.isValidName(name) else { throw HomelabError(.invalidSpec, "'\(name)' is not a volume name") }
         guard let volume = try await runtime.inspect(volume: name) else { return nil }
         guard volume.driver == "local", volume.mountpoint.hasPrefix("/") else {
-            throw ProtocolError(.unsupportedFile, "volume \(name) uses the \(volume.driver) driver; only local volumes are moved")
+            throw HomelabError(.unsupportedFile, "volume \(name) uses the \(volume.driver) driver; only local volumes are moved")
         }
         return volume
     }
@@ -39,7 +39,7 @@ struct VolumeDirectories: Sendable {
         guard access(created.mountpoint, R_OK | W_OK | X_OK) == 0 else {
             let reason = String(cString: strerror(errno))
             try? await runtime.removeVolume(name: volume.name)
-            throw ProtocolError(.runtime, "the agent cannot write Docker's volumes at \(created.mountpoint) (\(reason)); "
+            throw HomelabError(.runtime, "the agent cannot write Docker's volumes at \(created.mountpoint) (\(reason)); "
                                 + "a systemd unit needs ReadWritePaths= for Docker's data root (see docs/migration.md)")
         }
         return created
@@ -55,7 +55,7 @@ struct VolumeDirectories: Sendable {
         let path = try await runtime.dataRoot() + "/volumes"
         var info = statvfs()
         guard statvfs(path, &info) == 0 else {
-            throw ProtocolError(.runtime, "cannot read the free space of \(path): \(String(cString: strerror(errno)))")
+            throw HomelabError(.runtime, "cannot read the free space of \(path): \(String(cString: strerror(errno)))")
         }
         let unit = UInt64(info.f_frsize)
         return StorageStatus(path: path, totalBytes: UInt64(info.f_blocks) * unit, freeBytes: UInt64(info.f_bavail) * unit)

@@ -17,7 +17,7 @@ struct VolumeManifest: Sendable, Equatable {
     /// parent a directory listed before it, paths relative and normalised, each listed once.
     init(_ entries: [ManifestEntry]) throws {
         guard let root = entries.first, root.path == ".", root.kind == .directory else {
-            throw ProtocolError(.malformedMessage, "a manifest starts with its root directory '.'")
+            throw HomelabError(.malformedMessage, "a manifest starts with its root directory '.'")
         }
         var byPath: [String: ManifestEntry] = [:]
         byPath.reserveCapacity(entries.count)
@@ -25,14 +25,14 @@ struct VolumeManifest: Sendable, Equatable {
         for entry in entries.dropFirst() {
             let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false)
             guard !entry.path.isEmpty, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
-                throw ProtocolError(.malformedMessage, "manifest path '\(entry.path)' is not a plain relative path")
+                throw HomelabError(.malformedMessage, "manifest path '\(entry.path)' is not a plain relative path")
             }
             let parent = parts.count == 1 ? "." : parts.dropLast().joined(separator: "/")
             guard byPath[parent]?.kind == .directory else {
-                throw ProtocolError(.malformedMessage, "manifest entry '\(entry.path)' comes without its directory '\(parent)' before it")
+                throw HomelabError(.malformedMessage, "manifest entry '\(entry.path)' comes without its directory '\(parent)' before it")
             }
             guard byPath.updateValue(entry, forKey: entry.path) == nil else {
-                throw ProtocolError(.malformedMessage, "manifest path '\(entry.path)' is listed twice")
+                throw HomelabError(.malformedMessage, "manifest path '\(entry.path)' is listed twice")
             }
         }
         self.entries = entries
@@ -100,13 +100,13 @@ struct VolumeManifest: Sendable, Equatable {
                 let line = pending.readSlice(length: newline - pending.readerIndex + 1)!
                 entries.append(try ManifestEntry(line: line.readableBytesView.dropLast()))
                 guard entries.count <= maximumEntries else {
-                    throw ProtocolError(.malformedMessage, "a manifest of more than \(maximumEntries) entries")
+                    throw HomelabError(.malformedMessage, "a manifest of more than \(maximumEntries) entries")
                 }
             }
-            guard pending.readableBytes <= maximumLine else { throw ProtocolError(.malformedMessage, "a manifest line over \(maximumLine) bytes") }
+            guard pending.readableBytes <= maximumLine else { throw HomelabError(.malformedMessage, "a manifest line over \(maximumLine) bytes") }
             pending.discardReadBytes()
         }
-        guard pending.readableBytes == 0 else { throw ProtocolError(.malformedMessage, "a manifest that ends inside a line") }
+        guard pending.readableBytes == 0 else { throw HomelabError(.malformedMessage, "a manifest that ends inside a line") }
         return try VolumeManifest(entries)
     }
 }

@@ -30,7 +30,7 @@ struct TransferRelay: Sendable {
             for try await chunk in inbound { try await outbound.write(chunk) }
             try await outbound.finish()
         } catch {
-            try? await outbound.finish(error: ProtocolError(.connectionClosed, "the relayed connection ended: \(error)"))
+            try? await outbound.finish(error: HomelabError(.connectionClosed, "the relayed connection ended: \(error)"))
             throw error
         }
     }

@@ -6,7 +6,7 @@ import Protocol
 /// the runner, its progress read from the agents' reports. The last few are kept in memory.
 public actor TransferService {
     let registry: DeviceRegistry
-    let runner: OperationRunner
+    let runner: JobRunner
     let logger: Logger
     private var transfers: [String: TransferResource] = [:]
     private var order: [String] = []
@@ -14,7 +14,7 @@ public actor TransferService {
     static let kept = 50
 
     /// Creates the service.
-    public init(registry: DeviceRegistry, runner: OperationRunner, logger: Logger) {
+    public init(registry: DeviceRegistry, runner: JobRunner, logger: Logger) {
         self.registry = registry
         self.runner = runner
         self.logger = logger
@@ -29,7 +29,7 @@ public actor TransferService {
         request.incremental = body.incremental ?? false
         request.live = body.live ?? false
         guard request.migration.count <= 64, TransferVolume.isValidName(request.migration) else {
-            throw ControllerError.badRequest("migration must be 2 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit")
+            throw HomelabError.badRequest("migration must be 2 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit")
         }
         let resource = TransferResource(id: id, migration: request.migration, source: source.name, destination: destination.name,
                                         volumes: body.volumes, startedAt: Date())
@@ -41,21 +41,21 @@ public actor TransferService {
         }
         let coordinator = VolumeTransfer(registry: registry)
         let settled = request
-        runner.submit {
+        runner.submit(operation: {
             do {
                 let outcome = try await coordinator.run(settled, id: id)
                 await self.finish(id, outcome: .success(outcome))
             } catch {
                 await self.finish(id, outcome: .failure(error))
             }
-        }
+        })
         return resource
     }
 
     /// A transfer by id, with its latest progress.
     public func get(_ id: String) throws -> TransferResource {
         guard var resource = transfers[id] else {
-            throw ControllerError.notFound("no transfer '\(id)' (the controller keeps the last \(Self.kept))")
+            throw HomelabError.notFound("no transfer '\(id)' (the controller keeps the last \(Self.kept))")
         }
         if resource.state == .running, let entry = registry.transfers.entry(id) {
             resource.phase = entry.sourceProgress?.phase ?? resource.phase
@@ -83,9 +83,9 @@ public actor TransferService {
             resource.writtenBytes = outcome.destination.streamBytes
             logger.info("transfer \(id) of \(resource.volumes) from \(resource.source) to \(resource.destination) succeeded (\(outcome.route.rawValue))")
         case .failure(let error):
-            let failure = error as? ControllerError ?? ControllerError(code: "transfer_failed", status: 502, message: "\(error)")
+            let failure = error as? HomelabError ?? HomelabError(.transferFailed, "\(error)")
             resource.state = .failed
-            resource.failure = TransferFailure(code: failure.code, message: failure.message)
+            resource.failure = TransferFailure(code: failure.code.rawValue, message: failure.message)
             logger.warning("transfer \(id) from \(resource.source) to \(resource.destination) failed: \(failure.code): \(failure.message)")
         }
         transfers[id] = resource

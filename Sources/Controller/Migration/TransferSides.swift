@@ -1,6 +1,6 @@
 import Protocol
 
-/// The two devices of a transfer, asked over their links; an agent's error becomes a ``ControllerError``
+/// The two devices of a transfer, asked over their links; an agent's error becomes a ``HomelabError``
 /// that keeps its code and says which device failed doing what.
 struct TransferSides: Sendable {
     let sourceDevice: DeviceResource
@@ -35,7 +35,7 @@ struct TransferSides: Sendable {
         let connection = try await connection(device)
         do {
             return try await connection.request(request, timeout: timeout)
-        } catch let error as ProtocolError {
+        } catch let error as HomelabError {
             throw Self.failure(error, device: device.name, doing: doing)
         }
     }
@@ -49,21 +49,16 @@ struct TransferSides: Sendable {
     }
 
     /// The API error for an agent's error: the transfer codes kept, the link's loss named as such.
-    static func failure(_ error: ProtocolError, device: String, doing: String) -> ControllerError {
+    static func failure(_ error: HomelabError, device: String, doing: String) -> HomelabError {
         let message = "\(device), \(doing): \(error.message)"
         switch error.code {
-        case .noSpace: return ControllerError(code: "no_space", status: 507, message: message)
-        case .manifestMismatch: return ControllerError(code: "manifest_mismatch", status: 502, message: message)
-        case .transferRefused, .unauthorized, .ticketUnknown, .ticketUsed, .ticketExpired, .ticketWrongDevice:
-            return ControllerError(code: error.code == .unauthorized ? "transfer_refused" : error.code.rawValue, status: 502, message: message)
-        case .peerUnreachable: return ControllerError(code: "peer_unreachable", status: 502, message: message)
-        case .unsupportedFile: return ControllerError(code: "unsupported_file", status: 422, message: message)
-        case .volumeExists: return ControllerError(code: "volume_exists", status: 409, message: message)
-        case .notFound: return ControllerError(code: "not_found", status: 404, message: message)
-        case .connectionClosed: return ControllerError(code: "device_disconnected", status: 503, message: "\(device) disconnected while \(doing): \(error.message)")
-        case .transferCancelled: return ControllerError(code: "transfer_cancelled", status: 503, message: message)
-        case .timeout: return ControllerError(code: "transfer_stalled", status: 504, message: message)
-        default: return ControllerError(code: "transfer_failed", status: 502, message: message)
+        case .noSpace, .manifestMismatch, .transferRefused, .ticketUnknown, .ticketUsed, .ticketExpired, .ticketWrongDevice,
+             .peerUnreachable, .unsupportedFile, .volumeExists, .notFound, .transferCancelled:
+            return HomelabError(error.code, message)
+        case .unauthorized: return HomelabError(.transferRefused, message)
+        case .connectionClosed: return HomelabError(.deviceDisconnected, "\(device) disconnected while \(doing): \(error.message)")
+        case .timeout: return HomelabError(.transferStalled, message)
+        default: return HomelabError(.transferFailed, message)
         }
     }
 }

@@ -61,15 +61,15 @@ public struct VolumeTransfer: Sendable {
     /// The rendezvous token of the relay stream `device` opens for `transfer`.
     static func relayToken(device: String, transfer: String) -> String { "relay/\(device)/\(transfer)" }
 
-    /// Runs the transfer `id`; throws a ``ControllerError`` whose code says what failed.
+    /// Runs the transfer `id`; throws a ``HomelabError`` whose code says what failed.
     public func run(_ request: Request, id: String = UUID().uuidString.lowercased()) async throws -> Outcome {
         let source = try await registry.get(request.source), destination = try await registry.get(request.destination)
-        guard source.id != destination.id else { throw ControllerError.badRequest("source and destination are both \(source.name)") }
+        guard source.id != destination.id else { throw HomelabError.badRequest("source and destination are both \(source.name)") }
         guard !request.volumes.isEmpty, Set(request.volumes).count == request.volumes.count else {
-            throw ControllerError.badRequest("volumes must name each volume once, and at least one")
+            throw HomelabError.badRequest("volumes must name each volume once, and at least one")
         }
         for name in request.volumes where !TransferVolume.isValidName(name) {
-            throw ControllerError.badRequest("'\(name)' is not a volume name")
+            throw HomelabError.badRequest("'\(name)' is not a volume name")
         }
         let sides = TransferSides(source: source, destination: destination, registry: registry)
         let usage = try await sides.source(VolumeUsageRequest(volumes: request.volumes), "measuring the volumes")
@@ -93,8 +93,7 @@ public struct VolumeTransfer: Sendable {
             let (sent, received) = try await follow(id, send: send, sides: sides, request: request)
             if !request.live {
                 for (ours, theirs) in zip(sent.volumes, received.volumes) where ours.digest != theirs.digest {
-                    throw ControllerError(code: "manifest_mismatch", status: 502, message:
-                        "volume \(ours.volume): \(destination.name) wrote a manifest \(theirs.digest) that is not \(source.name)'s \(ours.digest)")
+                    throw HomelabError(.manifestMismatch, "volume \(ours.volume): \(destination.name) wrote a manifest \(theirs.digest) that is not \(source.name)'s \(ours.digest)")
                 }
             }
             return Outcome(transfer: id, route: sent.route ?? .direct, source: sent, destination: received)
@@ -111,8 +110,7 @@ public struct VolumeTransfer: Sendable {
         let size = usage.reduce(0) { $0 + $1.allocatedBytes }
         let needed = UInt64((Double(size) * Self.spaceFactor).rounded(.up))
         guard storage.freeBytes >= needed else {
-            throw ControllerError(code: "insufficient_storage", status: 507, message:
-                "\(sides.destinationDevice.name) has \(Bytes(storage.freeBytes)) free where Docker keeps volumes (\(storage.path)); "
+            throw HomelabError(.insufficientStorage, "\(sides.destinationDevice.name) has \(Bytes(storage.freeBytes)) free where Docker keeps volumes (\(storage.path)); "
                 + "the copies need \(Bytes(needed)) (\(Self.spaceFactor) × \(Bytes(size)))")
         }
     }
@@ -150,7 +148,7 @@ public struct VolumeTransfer: Sendable {
                 }
                 if let sent, let received { return (sent, received) }
             }
-            throw ControllerError(code: "transfer_failed", status: 502, message: "the transfer ended without both sides reporting")
+            throw HomelabError(.transferFailed, "the transfer ended without both sides reporting")
         }
     }
 
@@ -160,8 +158,7 @@ public struct VolumeTransfer: Sendable {
             try await Task.sleep(for: .seconds(1))
             guard let entry = registry.transfers.entry(id) else { return }
             if ContinuousClock.now - entry.heard > silence {
-                throw ControllerError(code: "transfer_stalled", status: 504, message:
-                    "neither \(sides.sourceDevice.name) nor \(sides.destinationDevice.name) reported progress for \(silence)")
+                throw HomelabError(.transferStalled, "neither \(sides.sourceDevice.name) nor \(sides.destinationDevice.name) reported progress for \(silence)")
             }
         }
     }

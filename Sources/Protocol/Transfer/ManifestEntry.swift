@@ -64,7 +64,7 @@ public struct ManifestEntry: Codable, Equatable, Sendable {
         do {
             self = try JSONDecoder().decode(ManifestEntry.self, from: Data(line))
         } catch {
-            throw ProtocolError(.malformedMessage, "a manifest line is not an entry: \(WireCoding.describe(error))")
+            throw HomelabError(.malformedMessage, "a manifest line is not an entry: \(WireCoding.describe(error))")
         }
     }
 

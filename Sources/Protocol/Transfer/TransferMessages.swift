@@ -25,8 +25,8 @@ public struct TransferVolume: Codable, Equatable, Sendable {
         self.labels = labels
     }
 
-    /// Whether `name` is a volume name the engine accepts (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`), so never a path.
-    public static func isValidName(_ name: String) -> Bool { StackValidation.isResourceName(name) }
+    /// Whether `name` is a volume name the engine accepts (``SafeName`` `.volume`), so never a path.
+    public static func isValidName(_ name: String) -> Bool { SafeName.isValid(name, .volume) }
 }
 
 /// `transfer.expect`: the destination accepts one peer connection from `source` that presents `ticket`, before the ticket expires.
