@@ -99,13 +99,18 @@ struct GNUTar: Sendable {
                 group.addTask { try await Self.lastWords(errors.read) }
                 switch stream {
                 case .input(let produce):
-                    let writer = try await Self.writer(ours)
-                    try await writer.executeThenClose { _, outbound in
-                        try await produce(outbound)
-                        // Closing a pipe that has only an output drops the writes still queued: an empty write
-                        // completes after all of them, then the end of input can go.
-                        try await writer.channel.writeAndFlush(ByteBuffer()).get()
-                        outbound.finish()
+                    do {
+                        let writer = try await Self.writer(ours)
+                        try await writer.executeThenClose { _, outbound in
+                            try await produce(outbound)
+                            // Closing a pipe that has only an output drops the writes still queued: an empty write
+                            // completes after all of them, then the end of input can go.
+                            try await writer.channel.writeAndFlush(ByteBuffer()).get()
+                            outbound.finish()
+                        }
+                    } catch let error where Self.isClosedPipe(error) {
+                        // tar ended and closed its input: at the archive's end (the padding after it unread) or
+                        // when its disk filled. Its status and last words, below, say which.
                     }
                 case .output(let consume):
                     try await Self.reader(ours).executeThenClose { inbound, _ in
@@ -130,6 +135,12 @@ struct GNUTar: Sendable {
             }
             throw HomelabError(.runtime, "tar failed (status \(status)): \(first)")
         }
+    }
+
+    /// Whether a write failed because the pipe's other end (tar) closed.
+    private static func isClosedPipe(_ error: any Error) -> Bool {
+        if let error = error as? ChannelError { return error == .ioOnClosedChannel || error == .outputClosed }
+        return (error as? IOError)?.errnoCode == EPIPE
     }
 
     /// The reading end of a pipe as a channel of chunks of at most 64 KiB.
