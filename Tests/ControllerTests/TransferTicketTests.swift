@@ -22,7 +22,7 @@ struct TransferTicketTests {
         let destination: TestAgent
         let source: TestAgent
         let other: TestAgent
-        let log: CapturedLog
+        let log: LogCapture
 
         static func start() async throws -> Homelab {
             let directory = try temporaryDirectory()
@@ -33,12 +33,12 @@ struct TransferTicketTests {
             peer.port = 0
             peer.handshakeTimeout = .seconds(2)
             peer.connections = 3
-            let log = CapturedLog()
+            let log = LogCapture()
             func agent(_ name: String, logger: Logger? = nil) throws -> TestAgent {
                 try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: directory.appendingPathComponent(name), token: token,
                                     name: name, peer: peer, peerLogger: logger)
             }
-            let homelab = Homelab(directory: directory, controller: controller, destination: try agent("dst", logger: log.logger()),
+            let homelab = Homelab(directory: directory, controller: controller, destination: try agent("dst", logger: log.logger(level: .info)),
                                   source: try agent("src"), other: try agent("other"), log: log)
             for agent in [homelab.destination, homelab.source, homelab.other] { try await agent.wait { $0.isConnected } }
             return homelab
@@ -118,7 +118,7 @@ struct TransferTicketTests {
             let opened = try await homelab.open(as: homelab.source, transfer: "t1", ticket: ticket)
             #expect(opened.volumes == [.init(name: "hlt-t1_data", hasBase: false)])
             await #expect { try await homelab.open(as: homelab.source, transfer: "t1", ticket: ticket) } throws: { Self.code(of: $0) == .ticketUsed }
-            #expect(homelab.log.messages.contains { $0.hasPrefix("warning") && $0.contains("used already") })
+            #expect(homelab.log.text.split(separator: "\n").contains { $0.hasPrefix("warning") && $0.contains("used already") })
         }
     }
 
@@ -141,7 +141,7 @@ struct TransferTicketTests {
             try await homelab.expect("t3", ticket: forSource, from: homelab.source.identity.deviceID)
             // Before `other` has a ticket of its own, it is refused before `hello`.
             await #expect { try await homelab.open(as: homelab.other, transfer: "t3", ticket: forSource) } throws: { Self.code(of: $0) == .transferRefused }
-            #expect(homelab.log.messages.contains { $0.contains("expects no transfer from \(homelab.other.identity.deviceID)") })
+            #expect(homelab.log.text.split(separator: "\n").contains { $0.contains("expects no transfer from \(homelab.other.identity.deviceID)") })
             try await homelab.expect("t4", ticket: forOther, from: homelab.other.identity.deviceID)
             await #expect { try await homelab.open(as: homelab.other, transfer: "t3", ticket: forSource) } throws: { Self.code(of: $0) == .ticketWrongDevice }
             await #expect { try await homelab.open(as: homelab.source, transfer: "t3", ticket: forOther) } throws: { Self.code(of: $0) == .ticketUnknown }
@@ -181,7 +181,7 @@ struct TransferTicketTests {
             }
             #expect(frames == 0, "nothing came back but the TLS alert")
             try await Task.sleep(for: .milliseconds(200))
-            #expect(homelab.log.messages.contains { $0.contains("refused a peer connection") && $0.contains("TLS failed") })
+            #expect(homelab.log.text.split(separator: "\n").contains { $0.contains("refused a peer connection") && $0.contains("TLS failed") })
         }
     }
 
