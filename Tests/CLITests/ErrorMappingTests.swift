@@ -20,6 +20,9 @@ struct ErrorMappingTests {
         (.payloadTooLarge, 8), (.methodNotAllowed, 8),
         (.deviceOffline, 9), (.deviceDisconnected, 9), (.timeout, 9),
         (.agentError, 10), (.runtime, 10), (.unhealthy, 10), (.healthTimeout, 10), (.proxyError, 10), (.rollbackIncomplete, 10),
+        (.volumeExists, 7), (.unsupportedFile, 8), (.peerUnreachable, 9), (.transferCancelled, 9),
+        (.transferRefused, 10), (.ticketUnknown, 10), (.ticketUsed, 10), (.ticketExpired, 10), (.ticketWrongDevice, 10),
+        (.manifestMismatch, 10), (.noSpace, 10), (.insufficientStorage, 10), (.transferStalled, 10), (.transferFailed, 10),
         (.deployFailed, 1), (.unreadableRecord, 1), (.internal, 1), ("a_code_from_a_newer_controller", 1),
     ]
 
