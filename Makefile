@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all prereqs build run test test-browser bench fuzz clean agent-binaries api-fuzz
+.PHONY: all prereqs build run test test-browser test-faults bench fuzz clean agent-binaries api-fuzz
 
 all: build
 
@@ -53,6 +53,11 @@ test-browser: prereqs
 	$(SWIFT) build
 	@$(MAKE) --no-print-directory browser-suite
 
+## make test-faults: every cell of the transfer fault matrix (make test runs a fixed sample of them), in the lab; as root.
+test-faults: prereqs
+	@deploy/dev/ensure-dockerd.sh
+	HOMELAB_TEST_FAULTS=all HOMELAB_REQUIRE_DOCKER=1 deploy/dev/run-tests.sh $(SWIFT) test --filter TransferLabTests
+
 ## make bench: release build; prints figures beside baselines measured in the same run.
 bench: prereqs
 	$(SWIFT) build -c release --static-swift-stdlib
@@ -61,6 +66,7 @@ bench: prereqs
 	Benchmarks/lab-up.sh .build/release
 	Benchmarks/bootstrap-bench.sh .build/release
 	Benchmarks/stack-bench.sh .build/release
+	Benchmarks/transfer-bench.sh .build/release
 	Benchmarks/hardening-bench.sh .build/release
 	@$(MAKE) --no-print-directory $(BROWSER_VENV)/.ready
 	$(BROWSER_VENV)/bin/python Benchmarks/dashboard_bench.py .build/release

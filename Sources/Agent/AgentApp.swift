@@ -9,7 +9,7 @@ import Glibc
 import Musl
 #endif
 
-/// The agent process: its identity, the sampler and the controller link, run as one service group.
+/// The agent process: its identity, the sampler, the controller link and the peer port, run as one service group.
 public struct AgentApp: Sendable {
     /// The configuration it runs with.
     public let config: AgentConfig
@@ -19,6 +19,8 @@ public struct AgentApp: Sendable {
     public let link: ControllerLink
     /// Multicast announcements and controller discovery, unless turned off.
     public let announcer: AgentAnnouncer?
+    /// Volume transfers to and from other devices, and their peer port.
+    public let transfers: Transfers
 
     /// Loads (or creates) the identity and prepares the link.
     public init(config: AgentConfig, logger: Logger) throws {
@@ -27,9 +29,12 @@ public struct AgentApp: Sendable {
         let sampler = DeviceSampler(agentVersion: BuildInfo.version, docker: DockerProbe(socketPath: config.dockerSocket), profile: config.profile,
                                     memoryCgroup: config.profileMemoryCgroup)
         let socket = DockerProbe.socketPath(explicit: config.dockerSocket, dockerHost: getenv("DOCKER_HOST").map { String(cString: $0) })
-        let reconciler = StackReconciler(runtime: DockerEngine(socketPath: socket), projectsDirectory: config.stateDirectory + "/stacks",
+        let engine = DockerEngine(socketPath: socket)
+        let reconciler = StackReconciler(runtime: engine, projectsDirectory: config.stateDirectory + "/stacks",
                                          agentVersion: BuildInfo.version)
-        let link = ControllerLink(config: config, identity: identity, reporter: sampler, stacks: StackRequests(reconciler: reconciler), logger: logger)
+        transfers = Transfers(runtime: engine, identity: identity, settings: config.peer, scratchDirectory: config.stateDirectory, logger: logger)
+        let link = ControllerLink(config: config, identity: identity, reporter: sampler, stacks: StackRequests(reconciler: reconciler),
+                                  transfers: TransferRequests(transfers: transfers, reconciler: reconciler), logger: logger)
         self.link = link
         if config.discovery.enabled {
             announcer = AgentAnnouncer(settings: config.discovery, interval: config.announceInterval, identity: identity,
@@ -46,7 +51,8 @@ public struct AgentApp: Sendable {
     public func run(logger: Logger) async throws {
         // Named services: the group's debug log would otherwise print each service's value, the join token included.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: link, serviceName: "ControllerLink")] + (announcer.map { [.init(service: $0, serviceName: "AgentAnnouncer")] } ?? []),
+            services: [.init(service: transfers.peerPort, serviceName: "PeerPort"), .init(service: link, serviceName: "ControllerLink")]
+                + (announcer.map { [.init(service: $0, serviceName: "AgentAnnouncer")] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -65,7 +65,8 @@ public struct ControllerApp: Sendable {
                                          scans: ScanService(store: store, events: events, runner: jobs, registry: registry, discovery: discovery),
                                          bootstrap: bootstrap, insights: insights,
                                          alerts: AlertService(store: store, box: box, registry: registry, deployments: deployments, insights: insights,
-                                                              settings: config.alerts, logger: logger))
+                                                              settings: config.alerts, logger: logger),
+                                         transfers: TransferService(registry: registry, runner: jobs, logger: logger))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 

@@ -46,6 +46,8 @@ public struct ControllerContext: Sendable {
     public let insights: InsightsService
     /// Alert channels, rules and deliveries.
     public let alerts: AlertService
+    /// Volume transfers between devices.
+    public let transfers: TransferService
     /// The stacks on each device, through its agent.
     public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

@@ -150,6 +150,37 @@ extension HomelabError.Code {
     /// What is asked for is not built yet (moving an app before migration exists).
     public static let notImplemented: Self = "not_implemented"
 
+    // MARK: Volume transfers between devices
+
+    /// A peer connection was refused: no transfer from that device is expected.
+    public static let transferRefused: Self = "transfer_refused"
+    /// The transfer ticket is not one the destination expects.
+    public static let ticketUnknown: Self = "ticket_unknown"
+    /// The transfer ticket was presented before; tickets are good for one connection.
+    public static let ticketUsed: Self = "ticket_used"
+    /// The transfer ticket expired before the source presented it.
+    public static let ticketExpired: Self = "ticket_expired"
+    /// The transfer ticket names another source device than the certificate presenting it.
+    public static let ticketWrongDevice: Self = "ticket_wrong_device"
+    /// What the destination wrote differs from the source's manifest.
+    public static let manifestMismatch: Self = "manifest_mismatch"
+    /// The destination's file system filled up during the copy.
+    public static let noSpace: Self = "no_space"
+    /// The destination has less free storage than the volumes need (found before copying).
+    public static let insufficientStorage: Self = "insufficient_storage"
+    /// The destination's peer port could not be reached (and no relay was allowed, or it failed too).
+    public static let peerUnreachable: Self = "peer_unreachable"
+    /// A volume to receive exists already and was not made for the same migration.
+    public static let volumeExists: Self = "volume_exists"
+    /// A volume holds something a transfer does not carry (a device node, a name that is not UTF-8).
+    public static let unsupportedFile: Self = "unsupported_file"
+    /// The transfer was cancelled (by the controller, or because a link it depended on ended).
+    public static let transferCancelled: Self = "transfer_cancelled"
+    /// A side of the transfer reported no progress for too long.
+    public static let transferStalled: Self = "transfer_stalled"
+    /// The transfer failed for a reason its message gives.
+    public static let transferFailed: Self = "transfer_failed"
+
     /// Anything else: the details are in the controller's log, never in the message.
     public static let `internal`: Self = "internal"
 }
@@ -166,13 +197,16 @@ extension HomelabError {
         case .payloadTooLarge: 413
         case .upgradeRequired: 426
         case .headersTooLarge: 431
-        case .conflict, .deviceOffline, .noSuggestion: 409
-        case .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured, .invalidChannel, .invalidRule: 422
+        case .conflict, .deviceOffline, .noSuggestion, .volumeExists: 409
+        case .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured, .invalidChannel, .invalidRule, .unsupportedFile: 422
         case .busy, .tooManyAttempts: 429
         case .notImplemented: 501
         case .agentError, .runtime, .unhealthy, .proxyError, .rollbackIncomplete, .deliveryFailed: 502
-        case .deviceDisconnected: 503
-        case .timeout, .healthTimeout: 504
+        case .transferRefused, .ticketUnknown, .ticketUsed, .ticketExpired, .ticketWrongDevice, .manifestMismatch,
+             .peerUnreachable, .transferFailed: 502
+        case .deviceDisconnected, .transferCancelled: 503
+        case .timeout, .healthTimeout, .transferStalled: 504
+        case .noSpace, .insufficientStorage: 507
         default: 500
         }
     }

@@ -35,6 +35,8 @@ public actor MessageConnection {
     private var outboundStreams: [UInt32: OutboundStreamState] = [:]
     private var inboundStreams: [UInt32: InboundStreamState] = [:]
     private var closedError: HomelabError?
+    private var closeWaiters: [UInt64: CheckedContinuation<HomelabError?, Never>] = [:]
+    private var nextCloseWaiter: UInt64 = 0
 
     /// Creates a connection over an already-negotiated channel; `dialer` picks odd stream ids, the other side even ones.
     public init(outbound: NIOAsyncChannelOutboundWriter<Frame>, version: Int, peerHello: Hello, dialer: Bool) {
@@ -255,11 +257,36 @@ public actor MessageConnection {
     private func close(with error: HomelabError) {
         guard closedError == nil else { return }
         closedError = error
+        for waiter in closeWaiters.values { waiter.resume(returning: error) }
+        closeWaiters.removeAll()
         for id in Array(pending.keys) { complete(id, with: .failure(error)) }
         for stream in outboundStreams.values { stream.abort(error) }
         outboundStreams.removeAll()
         for stream in inboundStreams.values { stream.finish(error: error) }
         inboundStreams.removeAll()
+    }
+
+    /// Waits until the connection has closed and returns why; returns nil when the waiting task is cancelled first.
+    public func closed() async -> HomelabError? {
+        let id = nextCloseWaiter
+        nextCloseWaiter += 1
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<HomelabError?, Never>) in
+                if let closedError {
+                    continuation.resume(returning: closedError)
+                } else if Task.isCancelled {
+                    continuation.resume(returning: nil)
+                } else {
+                    closeWaiters[id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.stopWaitingForClose(id) }
+        }
+    }
+
+    private func stopWaitingForClose(_ id: UInt64) {
+        closeWaiters.removeValue(forKey: id)?.resume(returning: nil)
     }
 
     // MARK: Streams

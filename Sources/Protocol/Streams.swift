@@ -64,14 +64,24 @@ final class OutboundStreamState: Sendable {
                 return n
             }
             if taken > 0 { return taken }
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Result<Void, HomelabError>? = state.withLock { state in
-                    if let error = state.error { return .failure(error) }
-                    if state.credit > 0 { return .success(()) }
-                    state.waiter = continuation
-                    return nil
+            // A cancelled writer stops waiting for credit that may never come (a stalled receiver).
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let resumeNow: Result<Void, any Error>? = state.withLock { state in
+                        if let error = state.error { return .failure(error) }
+                        if state.credit > 0 { return .success(()) }
+                        if Task.isCancelled { return .failure(CancellationError()) }
+                        state.waiter = continuation
+                        return nil
+                    }
+                    if let resumeNow { continuation.resume(with: resumeNow) }
                 }
-                if let resumeNow { continuation.resume(with: resumeNow) }
+            } onCancel: {
+                let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume(throwing: CancellationError())
             }
         }
     }

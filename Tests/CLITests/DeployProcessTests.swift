@@ -93,7 +93,7 @@ struct DeployProcessTests {
         let agent = try ChildProcess(ChildProcess.binaries.appendingPathComponent("homelab-agent").path,
                                      ["--controller", "127.0.0.1:\(controller.agentPort)", "--state-dir", dir.appendingPathComponent("agent").path,
                                       "--name", "box", "--join-token", join.output.split(separator: "\n").last.map(String.init) ?? "",
-                                      "--discovery", "false", "--max-backoff", "1s"],
+                                      "--discovery", "false", "--max-backoff", "1s", "--peer-port", "0"],
                                      output: .file(dir.appendingPathComponent("agent.log").path), mergeErrors: true)
         defer {
             agent.kill()

@@ -26,7 +26,7 @@ struct EndToEndTests {
     static func agent(_ arguments: [String]) throws -> ChildProcess {
         // "--discovery false": tests outside the lab never multicast (this machine's interfaces are not ours).
         try ChildProcess(ChildProcess.binaries.appendingPathComponent("homelab-agent").path,
-                         arguments + ["--sample-interval", "500ms", "--pending-poll-interval", "300ms", "--max-backoff", "1s", "--discovery", "false"])
+                         arguments + ["--sample-interval", "500ms", "--pending-poll-interval", "300ms", "--max-backoff", "1s", "--discovery", "false", "--peer-port", "0"])
     }
 
     static func eventually(timeout: Duration = .seconds(20), _ check: () async throws -> Bool) async throws {

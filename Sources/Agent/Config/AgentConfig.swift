@@ -31,6 +31,8 @@ public struct AgentConfig: Sendable, Equatable {
     /// With a profile: the cgroup the device's containers run in (the lab's dockerd `--cgroup-parent`), whose memory
     /// counts as the simulated device's own.
     public var profileMemoryCgroup: String?
+    /// The peer port, where other devices send volumes to this one.
+    public var peer = Transfers.Settings()
 
     /// Creates the default configuration.
     public init() {}
@@ -38,7 +40,15 @@ public struct AgentConfig: Sendable, Equatable {
     /// The keys a config file may set, as written in YAML.
     public static let keys = ["controller", "join_token", "name", "state_dir", "sample_interval", "heartbeat_interval",
                               "pending_poll_interval", "max_backoff", "docker_socket", "log_level",
-                              "discovery", "discovery_interfaces", "announce_interval", "profile", "profile_memory_cgroup"]
+                              "discovery", "discovery_interfaces", "announce_interval", "profile", "profile_memory_cgroup",
+                              "peer_listen", "peer_port", "peer_connections", "peer_handshake_timeout"] + debugKeys
+
+    #if DEBUG
+    /// Settings only debug builds (the tests) know.
+    static let debugKeys = ["test_corrupt_transfer"]
+    #else
+    static let debugKeys: [String] = []
+    #endif
 
     /// Applies one `key: value` setting; `source` names the file and line in errors.
     public mutating func set(_ key: String, _ value: String, source: String) throws(AgentError) {
@@ -76,6 +86,16 @@ public struct AgentConfig: Sendable, Equatable {
                 throw AgentError.config("\(source): profile_memory_cgroup must be a cgroup path like /hl-pi4, got '\(value)'")
             }
             profileMemoryCgroup = value
+        case "peer_listen": peer.host = value
+        case "peer_port": peer.port = try Self.number(value, key: key, in: 0...65535, source: source)
+        case "peer_connections": peer.connections = try Self.number(value, key: key, in: 1...1024, source: source)
+        case "peer_handshake_timeout": peer.handshakeTimeout = try Self.duration(value, key: key, source: source)
+        case "test_corrupt_transfer" where Self.debugKeys.contains(key):
+            let parts = value.split(separator: "@")
+            guard parts.count == 2, let offset = UInt64(parts[1]) else {
+                throw AgentError.config("\(source): \(key) must be VOLUME@OFFSET, got '\(value)'")
+            }
+            peer.corruption = .init(volume: String(parts[0]), offset: offset)
         default:
             throw AgentError.config("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
         }
@@ -102,6 +122,14 @@ public struct AgentConfig: Sendable, Equatable {
             throw AgentError.config("\(source): controller must be host:port, got '\(value)'")
         }
         return withPort
+    }
+
+    /// A whole number within `range`.
+    static func number(_ value: String, key: String, in range: ClosedRange<Int>, source: String) throws(AgentError) -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw AgentError.config("\(source): \(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(value)'")
+        }
+        return number
     }
 
     /// Parses `10s`, `500ms`, `2m`, `1h` or plain seconds.

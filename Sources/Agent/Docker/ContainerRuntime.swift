@@ -27,6 +27,10 @@ public protocol ContainerRuntime: Sendable {
     func volumes(labelled labels: [String: String?]) async throws -> [RuntimeObject]
     func createVolume(name: String, labels: [String: String]) async throws
     func removeVolume(name: String) async throws
+    /// One volume in full (its driver and where it is mounted on the host), or nil when it does not exist.
+    func inspect(volume name: String) async throws -> RuntimeVolume?
+    /// Where the engine keeps its data on the host (Docker's `DockerRootDir`).
+    func dataRoot() async throws -> String
 
     /// Whether the image is present locally.
     func hasImage(_ reference: String) async throws -> Bool
@@ -72,6 +76,16 @@ public struct RuntimeContainer: Equatable, Sendable {
     public var everStarted: Bool?
     /// Its IPv4 addresses on its networks (inspect only).
     public var addresses: [String] = []
+}
+
+/// A volume in full.
+public struct RuntimeVolume: Equatable, Sendable {
+    public var name: String
+    public var labels: [String: String]
+    /// `local` for a directory on the host; others (NFS plugins, …) may not be readable there.
+    public var driver: String
+    /// The directory on the host that holds its contents.
+    public var mountpoint: String
 }
 
 /// A network or volume as the runtime reports it.

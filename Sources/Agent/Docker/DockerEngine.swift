@@ -200,6 +200,23 @@ public final class DockerEngine: ContainerRuntime {
         }
     }
 
+    public func inspect(volume name: String) async throws -> RuntimeVolume? {
+        do {
+            let reply = try await call(.GET, "/volumes/\(name)", what: "inspect volume \(name)")
+            return RuntimeVolume(name: reply["Name"].string ?? name, labels: reply["Labels"].stringMap,
+                                 driver: reply["Driver"].string ?? "", mountpoint: reply["Mountpoint"].string ?? "")
+        } catch let error as DockerClientError where error.code == .notFound {
+            return nil
+        }
+    }
+
+    public func dataRoot() async throws -> String {
+        guard let root = try await call(.GET, "/info", what: "engine info")["DockerRootDir"].string else {
+            throw DockerClientError(.badBody, "the engine's info names no DockerRootDir")
+        }
+        return root
+    }
+
     // MARK: Images
 
     public func hasImage(_ reference: String) async throws -> Bool {

@@ -57,14 +57,28 @@ public struct StackReconciler: Sendable {
 
     // MARK: Steps
 
-    private func pullMissingImages(_ spec: StackSpec, credentials: [RegistryCredentials], progress: Progress) async throws {
-        for image in Set(spec.services.values.map(\.image)).sorted() where try await !runtime.hasImage(image) {
+    /// Pulls the images of `spec` that are missing (ahead of an apply, as a migration does), reporting progress.
+    public func pull(_ spec: StackSpec, credentials: [RegistryCredentials], progress: Progress = { _ in }) async throws -> StackPullResult {
+        try spec.validate()
+        return try await pullMissingImages(spec, credentials: credentials, progress: progress)
+    }
+
+    @discardableResult
+    private func pullMissingImages(_ spec: StackSpec, credentials: [RegistryCredentials], progress: Progress) async throws -> StackPullResult {
+        var result = StackPullResult(pulled: [], present: [])
+        for image in Set(spec.services.values.map(\.image)).sorted() {
+            guard try await !runtime.hasImage(image) else {
+                result.present.append(image)
+                continue
+            }
             let registry = Self.registry(of: image)
             await progress(StackProgress(project: spec.name, phase: .pull, image: image, message: "Pulling \(image)"))
             try await runtime.pull(image, credentials: credentials.first { $0.server == registry }) { step in
                 await progress(StackProgress(project: spec.name, phase: .pull, image: image, current: step.current, total: step.total, message: step.status))
             }
+            result.pulled.append(image)
         }
+        return result
     }
 
     /// The registry an image reference names (`docker.io` when it names none).

@@ -1,8 +1,20 @@
-/// Checks a tar stream entry by entry before Docker's `PUT /containers/{id}/archive` gets it, so that nothing
-/// in it leaves the volume. Headers (with their long-name and pax entries) are held back until validated; content
-/// passes as it comes. Where readers differ (Go's `archive/tar`, which Docker uses, changed over the years), every
-/// name a reader could pick is checked. After a rejection every call throws it again; the throwing call releases nothing.
+import NIOCore
+
+/// Checks a tar stream entry by entry before the program that unpacks it (Docker's `PUT /containers/{id}/archive`,
+/// or GNU tar for a transfer) gets it, so that nothing in it leaves the volume. Headers (with their long-name and
+/// pax entries) are held back until validated; content passes as it comes, without a copy when fed ``ByteBuffer``s.
+/// Where readers differ (Go's `archive/tar`, which Docker uses, changed over the years, and GNU tar), every name a
+/// reader could pick is checked. After a rejection every call throws it again; the throwing call releases nothing.
 public struct TarStreamGuard: Sendable {
+    /// What symlink targets may be.
+    public enum Symlinks: Sendable {
+        /// Inside the volume (a restore through the engine).
+        case confined
+        /// Anything, absolute or climbing out, kept as a link and never followed (a transfer between devices);
+        /// no entry may still go through a symlink.
+        case kept
+    }
+
     /// Entries seen so far (regular files, directories, links, ...; not counting pax/GNU meta headers).
     public private(set) var entries = 0
     /// Bytes of file content seen so far.
@@ -17,20 +29,52 @@ public struct TarStreamGuard: Sendable {
     private var symlinks: Set<[UInt8]> = []  // normalised paths of the archive's symlinks and hardlinks to them
     private var current = ""  // the entry whose content is passing
     private var failure: TarRejection?
+    private let symlinkPolicy: Symlinks
+    private let kept: Set<[UInt8]>  // symlinks already in the volume that stay: no entry may replace one
 
-    /// Creates a guard that rejects archives with more than `maximumEntries` entries.
-    public init(maximumEntries: Int = 1_000_000) {
+    /// Creates a guard that rejects archives with more than `maximumEntries` entries; `existingSymlinks` are
+    /// paths of symlinks the volume already holds and keeps, which entries may neither replace nor go through.
+    public init(maximumEntries: Int = 1_000_000, symlinks: Symlinks = .confined, existingSymlinks: Set<String> = []) {
         self.maximumEntries = maximumEntries
+        symlinkPolicy = symlinks
+        kept = Set(existingSymlinks.map { Array($0.utf8) })
+        self.symlinks = kept
     }
 
     /// Feeds the next bytes of the archive; returns the bytes now safe to forward (may be fewer or more than given,
     /// since headers are held back until validated).
     public mutating func feed(_ bytes: some Collection<UInt8>) throws(TarRejection) -> [UInt8] {
+        let input = Array(bytes)
+        var out: [UInt8] = []
+        for piece in try pieces(input[...]) {
+            switch piece {
+            case .input(let range): out += input[range]
+            case .held(let held): out += held
+            }
+        }
+        return out
+    }
+
+    /// Feeds the next chunk of the archive; returns what is now safe to forward: content as slices of `chunk`
+    /// (no copy), held headers as buffers of their own.
+    public mutating func feed(_ chunk: ByteBuffer) throws(TarRejection) -> [ByteBuffer] {
+        try pieces(chunk.readableBytesView).map { piece in
+            switch piece {
+            case .input(let range): chunk.getSlice(at: range.lowerBound, length: range.count)!
+            case .held(let held): ByteBuffer(bytes: held)
+            }
+        }
+    }
+
+    private mutating func pieces<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(TarRejection) -> [Piece]
+    where Bytes.SubSequence == Bytes, Bytes.Index == Int {
         if let failure { throw failure }
-        do { return try consume(bytes[...]) } catch {
+        var out = Pieces()
+        do { try consume(bytes, into: &out) } catch {
             failure = error
             throw error
         }
+        return out.items
     }
 
     /// Ends the archive; returns any remaining bytes to forward; throws when the archive is truncated mid-entry or lacks data.
@@ -48,18 +92,17 @@ public struct TarStreamGuard: Sendable {
         throw rejection
     }
 
-    private mutating func consume<Bytes: Collection<UInt8>>(_ input: Bytes) throws(TarRejection) -> [UInt8]
-    where Bytes.SubSequence == Bytes {
+    private mutating func consume<Bytes: Collection<UInt8>>(_ input: Bytes, into out: inout Pieces) throws(TarRejection)
+    where Bytes.SubSequence == Bytes, Bytes.Index == Int {
         var rest = input
-        var out: [UInt8] = []
         while !rest.isEmpty {
             switch phase {
             case .end:
-                out.append(contentsOf: rest)
-                return out
+                out.pass(rest.startIndex..<rest.endIndex)
+                return
             case .data(let content, let padding):
                 let chunk = rest.prefix(Int(clamping: content + padding))
-                out.append(contentsOf: chunk)
+                out.pass(chunk.startIndex..<chunk.endIndex)
                 rest = rest.dropFirst(chunk.count)
                 let fromContent = min(UInt64(chunk.count), content)
                 contentBytes += fromContent
@@ -71,7 +114,6 @@ public struct TarStreamGuard: Sendable {
                 if held.count - unitStart == unitLength { try unitCollected(into: &out) }
             }
         }
-        return out
     }
 
     private var unitLength: Int {
@@ -79,7 +121,7 @@ public struct TarStreamGuard: Sendable {
         return 512
     }
 
-    private mutating func unitCollected(into out: inout [UInt8]) throws(TarRejection) {
+    private mutating func unitCollected(into out: inout Pieces) throws(TarRejection) {
         let unit = Array(held[unitStart...])
         switch phase {
         case .meta(let type, let size): try metaCollected(type, unit[..<size], into: &out)
@@ -90,7 +132,7 @@ public struct TarStreamGuard: Sendable {
         }
     }
 
-    private mutating func headerCollected(_ block: [UInt8], into out: inout [UInt8]) throws(TarRejection) {
+    private mutating func headerCollected(_ block: [UInt8], into out: inout Pieces) throws(TarRejection) {
         if block.allSatisfy({ $0 == 0 }) {
             // A meta entry needs an entry after it.
             guard unitStart == 0 else { throw TarRejection(.truncated, path: "") }
@@ -107,7 +149,7 @@ public struct TarStreamGuard: Sendable {
         }
     }
 
-    private mutating func beginMeta(_ header: Header, into out: inout [UInt8]) throws(TarRejection) {
+    private mutating func beginMeta(_ header: Header, into out: inout Pieces) throws(TarRejection) {
         let repeated = switch header.type {
         case Byte.longName: meta.longName != nil
         case Byte.longLink: meta.longLink != nil
@@ -120,7 +162,7 @@ public struct TarStreamGuard: Sendable {
         if header.size == 0 { try unitCollected(into: &out) }
     }
 
-    private mutating func metaCollected(_ type: UInt8, _ content: ArraySlice<UInt8>, into out: inout [UInt8]) throws(TarRejection) {
+    private mutating func metaCollected(_ type: UInt8, _ content: ArraySlice<UInt8>, into out: inout Pieces) throws(TarRejection) {
         switch type {
         case Byte.longName: meta.longName = nonEmpty(cString(content))
         case Byte.longLink: meta.longLink = nonEmpty(cString(content))
@@ -133,7 +175,7 @@ public struct TarStreamGuard: Sendable {
         phase = .header
     }
 
-    private mutating func admit(_ header: Header, into out: inout [UInt8]) throws(TarRejection) {
+    private mutating func admit(_ header: Header, into out: inout Pieces) throws(TarRejection) {
         let pax = meta.pax
         let name = meta.longName ?? pax?.path ?? header.names[0]  // the name Go's reader reports
         let path = String(decoding: name, as: UTF8.self)
@@ -146,6 +188,7 @@ public struct TarStreamGuard: Sendable {
             paths.append(try normalised(candidate, (.absolutePath, .parentTraversal), entry: String(decoding: candidate, as: UTF8.self)))
         }
         if type != Byte.directory, paths.contains(where: \.isEmpty) { throw TarRejection(.badHeader, path: path) }
+        if paths.contains(where: kept.contains) { throw TarRejection(.replacesKeptSymlink, path: path) }
         let links = [meta.longLink, pax?.linkpath].compactMap { $0 }
         try checkKind(type, paths: paths, links: links.isEmpty ? [header.link] : links, entry: path)
         let size = (Byte.hardlink...Byte.fifo).contains(type) ? 0 : pax?.size ?? header.size  // Go reads no data for these
@@ -160,7 +203,7 @@ public struct TarStreamGuard: Sendable {
         switch type {
         case Byte.character, Byte.block: throw TarRejection(.deviceNode, path: entry)
         case Byte.symlink:
-            for path in paths {
+            for path in paths where symlinkPolicy == .confined {
                 let depth = Self.components(path).count - 1
                 if links.contains(where: { Self.symlinkEscapes($0, depth: depth) }) { throw TarRejection(.linkEscapes, path: entry) }
             }
@@ -196,14 +239,38 @@ public struct TarStreamGuard: Sendable {
         return false
     }
 
-    private mutating func release(into out: inout [UInt8]) {
-        out += held
+    private mutating func release(into out: inout Pieces) {
+        out.release(held)
         held.removeAll(keepingCapacity: true)
         unitStart = 0
     }
 }
 
 extension TarStreamGuard {
+    /// A part of what a feed releases: a range of the input, or bytes held back earlier.
+    private enum Piece {
+        case input(Range<Int>)
+        case held([UInt8])
+    }
+
+    /// What one feed releases, adjacent input ranges merged.
+    private struct Pieces {
+        var items: [Piece] = []
+
+        mutating func pass(_ range: Range<Int>) {
+            guard !range.isEmpty else { return }
+            if case .input(let previous) = items.last, previous.upperBound == range.lowerBound {
+                items[items.count - 1] = .input(previous.lowerBound..<range.upperBound)
+            } else {
+                items.append(.input(range))
+            }
+        }
+
+        mutating func release(_ bytes: [UInt8]) {
+            if !bytes.isEmpty { items.append(.held(bytes)) }
+        }
+    }
+
     private enum Phase {
         case header  // collecting a header block
         case meta(type: UInt8, size: Int)  // collecting a long-name or pax entry's content and padding
@@ -365,7 +432,8 @@ private func nonEmpty(_ bytes: [UInt8]) -> [UInt8]? { bytes.isEmpty ? nil : byte
 public struct TarRejection: Error, Equatable, Sendable, CustomStringConvertible {
     /// The rule an entry broke.
     public enum Reason: String, Sendable {
-        case absolutePath, parentTraversal, linkEscapes, throughSymlink, deviceNode, badHeader, badChecksum, truncated, tooManyEntries
+        case absolutePath, parentTraversal, linkEscapes, throughSymlink, replacesKeptSymlink, deviceNode, badHeader, badChecksum, truncated
+        case tooManyEntries
     }
 
     /// The rule the entry broke.
@@ -385,7 +453,8 @@ public struct TarRejection: Error, Equatable, Sendable, CustomStringConvertible 
         case .absolutePath: "\(subject) escapes the volume (absolute path)"
         case .parentTraversal: "\(subject) escapes the volume (parent traversal)"
         case .linkEscapes: "\(subject) escapes the volume (link target outside the volume)"
-        case .throughSymlink: "\(subject) escapes the volume (path through a symlink of the archive)"
+        case .throughSymlink: "\(subject) escapes the volume (path through a symlink)"
+        case .replacesKeptSymlink: "\(subject) would replace a symlink the volume keeps"
         case .deviceNode: "\(subject) is a device node"
         case .badHeader: "\(subject) has a malformed header"
         case .badChecksum: "\(subject) has a header with a bad checksum"

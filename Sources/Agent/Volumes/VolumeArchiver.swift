@@ -64,12 +64,14 @@ public struct VolumeArchiver: Sendable {
     }
 }
 
-/// A tar source read through a ``TarStreamGuard``, pulled one chunk at a time by the upload.
+/// A tar source read through a ``TarStreamGuard``, pulled one chunk at a time by the upload; content passes
+/// as slices of the source's own buffers.
 private final class GuardedTar<Source: AsyncSequence & Sendable>: Sendable where Source.Element == ByteBuffer {
     private struct State: @unchecked Sendable {
         // The iterator is only touched by `next()`, which the single consumer of the stream calls one at a time.
         var iterator: Source.AsyncIterator
         var guard_ = TarStreamGuard()
+        var ready: [ByteBuffer] = []
         var finished = false
     }
     private let state: Mutex<State>
@@ -82,22 +84,25 @@ private final class GuardedTar<Source: AsyncSequence & Sendable>: Sendable where
 
     func next() async throws -> ByteBuffer? {
         while true {
-            if state.withLock({ $0.finished }) { return nil }
+            let (next, finished): (ByteBuffer?, Bool) = state.withLock { state in
+                state.ready.isEmpty ? (nil, state.finished) : (state.ready.removeFirst(), false)
+            }
+            if let next { return next }
+            if finished { return nil }
             var iterator = state.withLock { $0.iterator }
             let chunk = try await iterator.next()
-            let out: [UInt8] = try state.withLock { state in
+            try state.withLock { state in
                 state.iterator = iterator
                 guard let chunk else {
                     state.finished = true
                     let rest = try state.guard_.finish()
+                    if !rest.isEmpty { state.ready.append(ByteBuffer(bytes: rest)) }
                     // No entry at all: an empty input, not an archive (even an empty directory has `./`).
                     if state.guard_.entries == 0 { throw TarRejection(.truncated, path: "") }
-                    return rest
+                    return
                 }
-                return try state.guard_.feed(chunk.readableBytesView)
+                state.ready += try state.guard_.feed(chunk)
             }
-            if !out.isEmpty { return ByteBuffer(bytes: out) }
-            if chunk == nil { return nil }
         }
     }
 }

@@ -95,11 +95,13 @@ public enum ExitStatus {
         switch code {
         case .notFound: notFound
         case .unauthorized, .forbidden: unauthorized
-        case .conflict, .busy, .noSuggestion: conflict
-        case .badRequest, .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured, .payloadTooLarge, .methodNotAllowed,
-             .invalidChannel, .invalidRule: invalid
-        case .deviceOffline, .deviceDisconnected, .timeout: deviceUnreachable
+        case .conflict, .busy, .tooManyAttempts, .noSuggestion, .volumeExists: conflict
+        case .badRequest, .invalidName, .invalidValue, .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured,
+             .payloadTooLarge, .headersTooLarge, .methodNotAllowed, .invalidChannel, .invalidRule, .unsupportedFile: invalid
+        case .deviceOffline, .deviceDisconnected, .timeout, .peerUnreachable, .transferCancelled: deviceUnreachable
         case .agentError, .runtime, .unhealthy, .healthTimeout, .proxyError, .rollbackIncomplete: failedOnDevice
+        case .transferRefused, .ticketUnknown, .ticketUsed, .ticketExpired, .ticketWrongDevice, .manifestMismatch, .noSpace,
+             .insufficientStorage, .transferStalled, .transferFailed: failedOnDevice
         default: failure
         }
     }

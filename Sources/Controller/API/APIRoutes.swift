@@ -78,6 +78,7 @@ public struct APIRoutes: Sendable {
         SchedulingRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         DeploymentRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         BootstrapRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        TransferRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         JobRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         DashboardAPIRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         MetricsHistoryRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)

@@ -60,8 +60,9 @@ enum OpenAPIDocument {
         }
     }
 
-    static let yaml = [core, deploymentPaths, schedulingPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, insightPaths, events,
-                       deploymentSchemas, schedulingSchemas, jobSchemas, bootstrapSchemas, insightSchemas, stackSchemas, accessSchemas, dashboardSchemas]
+    static let yaml = [core, deploymentPaths, schedulingPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, insightPaths, transferPaths,
+                       events, deploymentSchemas, schedulingSchemas, jobSchemas, bootstrapSchemas, insightSchemas, stackSchemas, accessSchemas,
+                       dashboardSchemas, transferSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe and stack paths.

@@ -54,6 +54,10 @@ enum AccessTable {
         // Jobs: every long operation and how it ended
         "GET /v1/jobs": .role(.viewer),
         "GET /v1/jobs/{id}": .role(.viewer),
+        // Volume transfers between devices (an operator's deploys can mount any volume already)
+        "POST /v1/transfers": .role(.operator),
+        "GET /v1/transfers": .role(.viewer),
+        "GET /v1/transfers/{id}": .role(.viewer),
         // Scans and SSH bootstrap: they reach into the network and install software as root
         "POST /v1/scans": .role(.admin),
         "GET /v1/scans": .role(.viewer),

@@ -15,9 +15,11 @@ struct DeviceSessionHandler: MessageHandler {
         case MessageType.ping:
             return Empty()
         case MessageType.streamOpen:
-            // Only streams an API request is waiting for (logs) are accepted.
+            // Only streams a request is waiting for (logs, a relayed transfer) are accepted; a relay stream
+            // is waited for under the device that must open it.
             let open = try message.body(as: StreamOpen.self)
-            guard let token = open.parameters["token"], registry.streams.isWaiting(for: token) else {
+            let token = open.parameters["token"].map { open.purpose == TransferStream.relay ? VolumeTransfer.relayToken(device: deviceID, transfer: $0) : $0 }
+            guard let token, registry.streams.isWaiting(for: token) else {
                 throw HomelabError(.streamError, "nobody waits for a '\(open.purpose)' stream with that token")
             }
             let stream = try await connection.acceptStream(open)
@@ -45,6 +47,9 @@ struct DeviceSessionHandler: MessageHandler {
                 await registry.publish(stack: try message.body(as: StackProgress.self), container: nil, deviceID: deviceID, now: Date())
             case MessageType.containerEvent:
                 await registry.publish(stack: nil, container: try message.body(as: ContainerEvent.self), deviceID: deviceID, now: Date())
+            case MessageType.transferProgress:
+                await registry.heard(deviceID: deviceID, now: Date())
+                registry.transfers.report(try message.body(as: TransferProgress.self), device: deviceID)
             default:
                 await registry.heard(deviceID: deviceID, now: Date())
             }

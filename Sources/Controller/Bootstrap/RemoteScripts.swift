@@ -88,10 +88,13 @@ TimeoutStopSec=20s
 StateDirectory=homelab-agent
 StateDirectoryMode=0700
 # The agent drives Docker through its socket, which makes it root on this device in effect; the
-# rest of the system stays out of its reach.
+# rest of the system stays out of its reach. Moving volumes between devices (docs/migration.md)
+# reads and writes Docker's volumes as files, with their owners, modes, set-id bits and file
+# capabilities: hence the capabilities below and Docker's volumes among the writable paths (where
+# Docker's data root is elsewhere, add it with a drop-in: ReadWritePaths=/srv/docker/volumes).
 NoNewPrivileges=true
 ProtectSystem=strict
-ReadWritePaths=-/run/docker.sock -/var/run/docker.sock
+ReadWritePaths=-/run/docker.sock -/var/run/docker.sock -/var/lib/docker/volumes
 ProtectHome=true
 PrivateTmp=true
 PrivateDevices=true
@@ -103,13 +106,12 @@ ProtectClock=true
 ProtectHostname=true
 RestrictNamespaces=true
 RestrictRealtime=true
-RestrictSUIDSGID=true
 LockPersonality=true
 MemoryDenyWriteExecute=true
 SystemCallArchitectures=native
 # Unix for Docker, IPv4/IPv6 for the controller and multicast, netlink to list interfaces.
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
-CapabilityBoundingSet=
+CapabilityBoundingSet=CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_SETFCAP
 AmbientCapabilities=
 
 [Install]

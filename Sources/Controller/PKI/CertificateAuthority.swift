@@ -66,7 +66,8 @@ public struct CertificateAuthority: Sendable {
         self.certificateDER = serializer.serializedBytes
     }
 
-    /// Issues a device certificate for `publicKey` (client authentication only), naming the device id.
+    /// Issues a device certificate for `publicKey`, naming the device id: client authentication (to the
+    /// controller and to other agents) and server authentication (its peer port, where other agents send volumes).
     public func issueDeviceCertificate(deviceID: String, publicKey: P256.Signing.PublicKey, now: Date = Date()) throws -> Certificate {
         let subject = try DistinguishedName {
             OrganizationName("homelab")
@@ -76,7 +77,7 @@ public struct CertificateAuthority: Sendable {
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))
-            try ExtendedKeyUsage([.clientAuth])
+            try ExtendedKeyUsage([.clientAuth, .serverAuth])
             SubjectAlternativeNames([.uniformResourceIdentifier("urn:homelab:device:\(deviceID)")])
             AuthorityKeyIdentifier(keyIdentifier: authorityKeyID)
         }

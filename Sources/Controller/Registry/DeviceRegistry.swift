@@ -23,8 +23,10 @@ public actor DeviceRegistry {
     /// Where the health colours change.
     public nonisolated let thresholds: HealthThresholds
     private var sessions: [String: Session] = [:]
-    /// Streams agents open for API requests (logs).
+    /// Streams agents open for API requests (logs) and relayed transfers.
     public let streams = StreamRendezvous()
+    /// Progress of the volume transfers being coordinated.
+    public let transfers = TransferBoard()
     /// Stack progress that jobs route to themselves.
     public let progress = ProgressRoutes()
     /// When each stack's last pull tick went to the event hub.

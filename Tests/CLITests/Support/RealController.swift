@@ -90,7 +90,7 @@ struct RealController {
         let arguments = ["--controller", "127.0.0.1:\(agentPort)"] + (joinToken.map { ["--join-token", $0] } ?? [])
             + ["--name", name, "--state-dir", directory.appendingPathComponent("agent-\(name)").path,
                "--sample-interval", "500ms", "--pending-poll-interval", pendingPollInterval, "--max-backoff", "1s",
-               "--discovery", "false"]  // never multicast outside the lab
+               "--discovery", "false", "--peer-port", "0"]  // never multicast outside the lab, nor hold a fixed port
         let process = try ChildProcess(ChildProcess.binaries.appendingPathComponent("homelab-agent").path, arguments)
         return RealAgent(name: name, process: process)
     }

@@ -8,8 +8,9 @@ final class AgentProcess: @unchecked Sendable {
 
     init(arguments: [String], log: URL) throws {
         self.log = log
-        // Tests outside the lab never multicast: this machine's interfaces lead to networks that are not ours.
-        child = try ChildProcess(ChildProcess.binaries.appendingPathComponent("homelab-agent").path, arguments + ["--discovery", "false"],
+        // Tests outside the lab never multicast (this machine's interfaces lead to networks that are not ours) and take
+        // the peer port the kernel picks (7446 may be another test's).
+        child = try ChildProcess(ChildProcess.binaries.appendingPathComponent("homelab-agent").path, arguments + ["--discovery", "false", "--peer-port", "0"],
                                  output: .file(log.path), mergeErrors: true)
     }
 

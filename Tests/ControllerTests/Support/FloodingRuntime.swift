@@ -34,6 +34,8 @@ struct FloodingRuntime: ContainerRuntime {
     func volumes(labelled labels: [String: String?]) async throws -> [RuntimeObject] { try await base.volumes(labelled: labels) }
     func createVolume(name: String, labels: [String: String]) async throws { try await base.createVolume(name: name, labels: labels) }
     func removeVolume(name: String) async throws { try await base.removeVolume(name: name) }
+    func inspect(volume name: String) async throws -> RuntimeVolume? { try await base.inspect(volume: name) }
+    func dataRoot() async throws -> String { try await base.dataRoot() }
     func logs(container id: String, options: LogOptions, _ line: (LogLine) async throws -> Void) async throws {
         try await base.logs(container: id, options: options, line)
     }

@@ -88,11 +88,14 @@ final class TestAgent: Sendable {
     let link: ControllerLink
     let identity: AgentIdentity
     let runner: Task<Void, any Error>
+    /// Its transfers and peer port, when started with `peer` settings.
+    let transfers: Transfers?
 
     static func start(controllerPort: Int, stateDirectory: URL, token: String? = nil, name: String,
                       // A ping times out after 3 heartbeats: 6 s, which a loaded machine's stalls stay under.
                       sampleInterval: Duration = .milliseconds(500), heartbeat: Duration = .seconds(2),
-                      stacks: StackRequests? = nil, profile: HardwareProfile? = nil, memoryCgroup: String? = nil) throws -> TestAgent {
+                      stacks: StackRequests? = nil, profile: HardwareProfile? = nil, memoryCgroup: String? = nil,
+                      peer: Transfers.Settings? = nil, peerLogger: Logger? = nil) throws -> TestAgent {
         var config = AgentConfig()
         config.controller = "127.0.0.1:\(controllerPort)"
         config.joinToken = token
@@ -106,15 +109,28 @@ final class TestAgent: Sendable {
         logger.logLevel = .critical
         let identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
         let reporter = DeviceSampler(agentVersion: "test", docker: nil, profile: profile, memoryCgroup: memoryCgroup)
-        let link = ControllerLink(config: config, identity: identity, reporter: reporter, stacks: stacks, logger: logger)
-        let runner = Task { try await link.run() }
-        return TestAgent(link: link, identity: identity, runner: runner)
+        let engine = DockerEngine(socketPath: DockerForControllerTests.socket)
+        let transfers = peer.map {
+            Transfers(runtime: engine, identity: identity, settings: $0, scratchDirectory: stateDirectory.path, logger: peerLogger ?? logger)
+        }
+        let requests = transfers.map {
+            TransferRequests(transfers: $0, reconciler: StackReconciler(runtime: engine, projectsDirectory: stateDirectory.path + "/stacks", agentVersion: "test"))
+        }
+        let link = ControllerLink(config: config, identity: identity, reporter: reporter, stacks: stacks, transfers: requests, logger: logger)
+        let runner = Task {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await link.run() }
+                if let transfers { group.addTask { try await transfers.peerPort.run() } }
+            }
+        }
+        return TestAgent(link: link, identity: identity, runner: runner, transfers: transfers)
     }
 
-    private init(link: ControllerLink, identity: AgentIdentity, runner: Task<Void, any Error>) {
+    private init(link: ControllerLink, identity: AgentIdentity, runner: Task<Void, any Error>, transfers: Transfers?) {
         self.link = link
         self.identity = identity
         self.runner = runner
+        self.transfers = transfers
     }
 
     /// Waits until the link's state matches.
