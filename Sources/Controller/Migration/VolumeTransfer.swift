@@ -1,5 +1,6 @@
 import Foundation
 import Protocol
+import Scheduler
 
 /// Copies volumes from one device to another, agent to agent: checks the room at the destination,
 /// hands the destination a one-time ticket and the source where to send with it, relays the stream
@@ -110,8 +111,8 @@ public struct VolumeTransfer: Sendable {
         let size = usage.reduce(0) { $0 + $1.allocatedBytes }
         let needed = UInt64((Double(size) * Self.spaceFactor).rounded(.up))
         guard storage.freeBytes >= needed else {
-            throw HomelabError(.insufficientStorage, "\(sides.destinationDevice.name) has \(Bytes(storage.freeBytes)) free where Docker keeps volumes (\(storage.path)); "
-                + "the copies need \(Bytes(needed)) (\(Self.spaceFactor) × \(Bytes(size)))")
+            throw HomelabError(.insufficientStorage, "\(sides.destinationDevice.name) has \(Bytes.words(Int64(clamping: storage.freeBytes))) free where Docker keeps volumes (\(storage.path)); "
+                + "the copies need \(Bytes.words(Int64(clamping: needed))) (\(Self.spaceFactor) × \(Bytes.words(Int64(clamping: size))))")
         }
     }
 
@@ -161,20 +162,5 @@ public struct VolumeTransfer: Sendable {
                 throw HomelabError(.transferStalled, "neither \(sides.sourceDevice.name) nor \(sides.destinationDevice.name) reported progress for \(silence)")
             }
         }
-    }
-}
-
-/// A byte count for messages (`280 MB`).
-struct Bytes: CustomStringConvertible {
-    let count: UInt64
-    init(_ count: UInt64) { self.count = count }
-    var description: String {
-        let units = ["bytes", "KB", "MB", "GB", "TB"]
-        var value = Double(count), unit = 0
-        while value >= 1000, unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        return unit == 0 ? "\(count) bytes" : String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
     }
 }

@@ -23,11 +23,11 @@ struct WebClient {
         var web = WebClient(client)
         let response = try await web.post("/login", ["token": token, "next": "/"])
         #expect(response.status == .seeOther)
-        let cookie: String? = Self.sessionCookie(response)
-        web.cookie = try #require(cookie, "a session cookie")
+        let cookie: String = try #require(Self.sessionCookie(response), "a session cookie")
+        web.cookie = cookie
         let page = try await web.get("/")
-        let csrf: String? = Self.meta(page.body, "csrf-token")
-        web.csrf = try #require(csrf, "the page's CSRF secret")
+        let csrf: String = try #require(Self.meta(page.body, "csrf-token"), "the page's CSRF secret")
+        web.csrf = csrf
         return web
     }
 
