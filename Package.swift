@@ -37,11 +37,18 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        // restic as a child process: commands, JSON progress, errors with stable codes, an inactivity
+        // watchdog. Shared by the agent and the controller; FoundationEssentials only.
+        .target(
+            name: "Restic",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         // The agent library: small, no Foundation, no Hummingbird, no GRDB.
         .target(
             name: "Agent",
             dependencies: [
-                "Protocol",
+                "Protocol", "Restic",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -57,7 +64,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Protocol", "Recipes", "Scheduler", "SSHClient",
+                "Protocol", "Recipes", "Scheduler", "SSHClient", "Restic",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -168,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "TestSupport", "Agent", "Protocol",
+                "TestSupport", "Agent", "Protocol", "Restic",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -19,6 +19,10 @@ public struct AgentApp: Sendable {
     public let link: ControllerLink
     /// Multicast announcements and controller discovery, unless turned off.
     public let announcer: AgentAnnouncer?
+    /// Backup, restore and check runs.
+    public let backups: BackupRunner
+    /// restic's REST protocol, served when the controller made this device a backup target.
+    public let backupTarget: BackupTargetServer
 
     /// Loads (or creates) the identity and prepares the link.
     public init(config: AgentConfig, logger: Logger) throws {
@@ -26,9 +30,14 @@ public struct AgentApp: Sendable {
         self.identity = try AgentIdentity.loadOrCreate(directory: config.stateDirectory)
         let sampler = DeviceSampler(agentVersion: BuildInfo.version, docker: DockerProbe(socketPath: config.dockerSocket), profile: config.profile)
         let socket = DockerProbe.socketPath(explicit: config.dockerSocket, dockerHost: getenv("DOCKER_HOST").map { String(cString: $0) })
-        let reconciler = StackReconciler(runtime: DockerEngine(socketPath: socket), projectsDirectory: config.stateDirectory + "/stacks",
-                                         agentVersion: BuildInfo.version)
-        let link = ControllerLink(config: config, identity: identity, reporter: sampler, stacks: StackRequests(reconciler: reconciler), logger: logger)
+        let engine = DockerEngine(socketPath: socket)
+        let reconciler = StackReconciler(runtime: engine, projectsDirectory: config.stateDirectory + "/stacks", agentVersion: BuildInfo.version)
+        backups = BackupRunner(context: BackupContext(runtime: engine, identity: identity, stateDirectory: config.stateDirectory,
+                                                      resticPath: config.restic, logger: logger))
+        let targetSettings = TargetSettingsStore(stateDirectory: config.stateDirectory)
+        backupTarget = BackupTargetServer(settings: targetSettings, identity: identity, logger: logger)
+        let link = ControllerLink(config: config, identity: identity, reporter: sampler, stacks: StackRequests(reconciler: reconciler),
+                                  backups: BackupRequests(runner: backups, target: targetSettings), logger: logger)
         self.link = link
         if config.discovery.enabled {
             announcer = AgentAnnouncer(settings: config.discovery, interval: config.announceInterval, identity: identity,
@@ -44,7 +53,8 @@ public struct AgentApp: Sendable {
     /// Runs until SIGTERM/SIGINT.
     public func run(logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: link)] + (announcer.map { [.init(service: $0)] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [.init(service: backups), .init(service: backupTarget), .init(service: link)] + (announcer.map { [.init(service: $0)] } ?? []),
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -40,9 +40,13 @@ public struct ControllerApp: Sendable {
         let catalog = RecipeCatalog(directories: config.catalogDirectories
             ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }, logger: logger)
         let scheduler = Scheduler(weights: config.schedulerWeights)
+        let pki = config.stateDirectory.appendingPathComponent("pki")
+        let box = try SecretBox.loadOrCreate(in: pki)
         let deployments = DeploymentService(store: store, registry: registry, events: events, catalog: catalog, scheduler: scheduler,
-                                            box: try SecretBox.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki")),
-                                            settings: config.deployments, logger: logger)
+                                            box: box, settings: config.deployments, logger: logger)
+        let targets = BackupTargets(store: store, registry: registry, authority: authority, box: box,
+                                    prune: try ControllerIdentity.loadOrCreate(role: "prune", authority: authority, in: pki),
+                                    recovery: try ControllerIdentity.loadOrCreate(role: "recovery", authority: authority, in: pki), logger: logger)
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
         let operations = OperationRunner()
@@ -57,7 +61,9 @@ public struct ControllerApp: Sendable {
                                          catalog: catalog, scheduler: scheduler, deployments: deployments,
                                          operations: operations,
                                          scans: ScanService(store: store, events: events, runner: operations, registry: registry, discovery: discovery),
-                                         bootstrap: bootstrap)
+                                         bootstrap: bootstrap,
+                                         backups: BackupCoordinator(store: store, registry: registry, deployments: deployments, targets: targets,
+                                                                    deviceWait: config.deployments.deviceWait, logger: logger))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 
@@ -101,7 +107,8 @@ public struct ControllerApp: Sendable {
             anonymousSlots: Slots(config.maximumAnonymousConnections),
             handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout)
         return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention),
-                context.catalog.watcher(), DeploymentSupervisor(deployments: context.deployments), context.operations, try makeAPI()]
+                context.catalog.watcher(), DeploymentSupervisor(deployments: context.deployments), context.operations,
+                BackupTargetSync(targets: context.backups.targets, events: context.events), try makeAPI()]
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.

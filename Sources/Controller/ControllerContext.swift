@@ -38,6 +38,8 @@ public struct ControllerContext: Sendable {
     public let scans: ScanService
     /// Agents installed, upgraded and removed over SSH.
     public let bootstrap: BootstrapService
+    /// Backups, restores and checks through the agents; the backup targets.
+    public let backups: BackupCoordinator
     /// The stacks on each device, through its agent.
     public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

@@ -2,7 +2,7 @@
 # Installs the Debian/Ubuntu packages the build and the tests need, only those missing.
 # Uses sudo when not root. Swift itself is expected on PATH (https://swift.org/install).
 set -euo pipefail
-packages=(libsqlite3-dev libssh2-1-dev sudo docker.io docker-compose busybox-static docker-registry apache2-utils python3 openssh-server iproute2 iptables openssl curl debootstrap qemu-user-static binutils python3-jsonschema python3-yaml caddy)
+packages=(libsqlite3-dev libssh2-1-dev sudo docker.io docker-compose busybox-static docker-registry apache2-utils python3 openssh-server iproute2 iptables openssl curl debootstrap qemu-user-static binutils python3-jsonschema python3-yaml caddy restic gnupg sqlite3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,6 +28,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var announceInterval: Duration = .seconds(30)
     /// A declared hardware profile (lab and demos): caps what the agent reports and marks it simulated.
     public var profile: HardwareProfile?
+    /// The restic executable for backups (default: `restic` on `PATH`, `/usr/local/bin`, `/usr/bin`).
+    public var restic: String?
 
     /// Creates the default configuration.
     public init() {}
@@ -35,7 +37,7 @@ public struct AgentConfig: Sendable, Equatable {
     /// The keys a config file may set, as written in YAML.
     public static let keys = ["controller", "join_token", "name", "state_dir", "sample_interval", "heartbeat_interval",
                               "pending_poll_interval", "max_backoff", "docker_socket", "log_level",
-                              "discovery", "discovery_interfaces", "announce_interval", "profile"]
+                              "discovery", "discovery_interfaces", "announce_interval", "profile", "restic"]
 
     /// Applies one `key: value` setting; `source` names the file and line in errors.
     public mutating func set(_ key: String, _ value: String, source: String) throws(AgentError) {
@@ -68,6 +70,9 @@ public struct AgentConfig: Sendable, Equatable {
             } catch {
                 throw AgentError.config("\(source): profile: \(error)")
             }
+        case "restic":
+            guard value.hasPrefix("/") else { throw AgentError.config("\(source): restic must be an absolute path, got '\(value)'") }
+            restic = value
         default:
             throw AgentError.config("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
         }

@@ -28,6 +28,13 @@ public protocol ContainerRuntime: Sendable {
     func createVolume(name: String, labels: [String: String]) async throws
     func removeVolume(name: String) async throws
 
+    /// Where a volume's files are on this host and its driver; nil when there is no such volume.
+    func inspect(volume name: String) async throws -> RuntimeVolume?
+
+    /// Runs `command` in a running container, handing its standard output to `output` as it comes;
+    /// returns its exit code and the end of its standard error.
+    func exec(container id: String, command: [String], _ output: (ByteBuffer) async throws -> Void) async throws -> ExecResult
+
     /// Whether the image is present locally.
     func hasImage(_ reference: String) async throws -> Bool
     /// Pulls `reference`, reporting progress; throws ``DockerClientError`` (`.pullFailed`) naming the image and the cause.
@@ -118,4 +125,21 @@ public struct RuntimeEvent: Equatable, Sendable {
     public var action: String
     /// The container's labels (project and service among them).
     public var labels: [String: String]
+}
+
+/// A volume as the runtime reports it.
+public struct RuntimeVolume: Equatable, Sendable {
+    public var name: String
+    /// `local` for the engine's own volumes.
+    public var driver: String
+    /// Its folder on this host (`/var/lib/docker/volumes/NAME/_data`).
+    public var mountpoint: String
+    public var labels: [String: String]
+}
+
+/// How a command run in a container ended.
+public struct ExecResult: Equatable, Sendable {
+    public var exitCode: Int
+    /// The last 4 KiB of its standard error.
+    public var errors: String
 }

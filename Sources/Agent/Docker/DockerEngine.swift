@@ -200,6 +200,17 @@ public final class DockerEngine: ContainerRuntime {
         }
     }
 
+    public func inspect(volume name: String) async throws -> RuntimeVolume? {
+        let reply: DockerJSON
+        do {
+            reply = try await call(.GET, "/volumes/\(name)", what: "inspect volume \(name)")
+        } catch let error as DockerClientError where error.code == .notFound {
+            return nil
+        }
+        return RuntimeVolume(name: reply["Name"].string ?? name, driver: reply["Driver"].string ?? "",
+                             mountpoint: reply["Mountpoint"].string ?? "", labels: reply["Labels"].stringMap)
+    }
+
     // MARK: Images
 
     public func hasImage(_ reference: String) async throws -> Bool {

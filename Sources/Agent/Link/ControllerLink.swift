@@ -22,6 +22,8 @@ public struct ControllerLink: Service {
     let reporter: any DeviceReporting
     /// Stack requests and container events; nil on a device the agent runs no containers on.
     let stacks: StackRequests?
+    /// Backup requests: runs and the backup-target settings; nil where backups are not served.
+    let backups: BackupRequests?
     let logger: Logger
     /// The link's state, for tests and status output.
     public let status: LinkStatus
@@ -32,11 +34,12 @@ public struct ControllerLink: Service {
 
     /// Creates a link.
     public init(config: AgentConfig, identity: AgentIdentity, reporter: any DeviceReporting, stacks: StackRequests? = nil,
-                status: LinkStatus = LinkStatus(), locator: ControllerLocator? = nil, logger: Logger) {
+                backups: BackupRequests? = nil, status: LinkStatus = LinkStatus(), locator: ControllerLocator? = nil, logger: Logger) {
         self.config = config
         self.identity = identity
         self.reporter = reporter
         self.stacks = stacks
+        self.backups = backups
         self.status = status
         self.locator = locator ?? ControllerLocator(configured: config.controllerEndpoint)
         self.logger = logger
@@ -222,7 +225,7 @@ public struct ControllerLink: Service {
                 }
                 // The reader ends the session when the connection closes; a failed sender closes it.
                 defer { group.cancelAll() }
-                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks))
+                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks, backups: backups))
             }
         }
         return .sessionEnded(healthy: ContinuousClock.now - started > .seconds(10))
@@ -251,6 +254,7 @@ public struct ControllerLink: Service {
 struct AgentRequestHandler: MessageHandler {
     let reporter: any DeviceReporting
     let stacks: StackRequests?
+    let backups: BackupRequests?
 
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
         switch message.header.type {
@@ -258,6 +262,7 @@ struct AgentRequestHandler: MessageHandler {
         case MessageType.sample: return await reporter.sample()
         default:
             if let reply = try await stacks?.handle(message, on: connection) { return reply }
+            if let reply = try await backups?.handle(message, on: connection) { return reply }
             throw ProtocolError(.unknownType, "the agent does not serve '\(message.header.type)'")
         }
     }

@@ -123,6 +123,13 @@ public struct APIClient: Sendable {
         if !pending.isEmpty { try await line(pending) }
     }
 
+    /// `PUT path` with a JSON body, decoded.
+    public func put<Answer: Decodable>(_ path: String, json body: some Encodable, as type: Answer.Type = Answer.self) async throws(CLIError) -> Answer {
+        let data: Data
+        do { data = try WireCoding.encoder.encode(body) } catch { throw CLIError.wrapping(error) }
+        return try decode(type, from: try await send(.PUT, path, body: data, expecting: [200, 201]))
+    }
+
     /// `POST path` without a body, decoded.
     public func post<Answer: Decodable>(_ path: String, as type: Answer.Type = Answer.self) async throws(CLIError) -> Answer {
         try decode(type, from: try await send(.POST, path, expecting: [200, 201]))
@@ -138,6 +145,7 @@ public struct APIClient: Sendable {
         switch method {
         case .GET: request.method = .GET
         case .POST: request.method = .POST
+        case .PUT: request.method = .PUT
         case .DELETE: request.method = .DELETE
         }
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -171,6 +179,6 @@ public struct APIClient: Sendable {
 
     /// The methods the API uses.
     private enum HTTPMethodName {
-        case GET, POST, DELETE
+        case GET, POST, PUT, DELETE
     }
 }

@@ -26,6 +26,7 @@ public struct HomelabCommand: AsyncParsableCommand {
               64  usage error
             """,
         subcommands: [LoginCommand.self, DevicesCommand.self, DiscoverCommand.self, ScanCommand.self, KnownHostsCommand.self, TokensCommand.self, RecipesCommand.self, DeployCommand.self, AppsCommand.self, RecommendCommand.self, PlanCommand.self, SnapshotCommand.self,
+                      BackupCommand.self,
                       CompletionCommand.self]
     )
 

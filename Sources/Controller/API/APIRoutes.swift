@@ -62,6 +62,7 @@ public struct APIRoutes: Sendable {
         SchedulingRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         DeploymentRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         BootstrapRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        BackupRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         add(.get, "/v1/agent-binaries") { _, _ in
             try JSONResponse.make(ListResponse(items: try controller.agentBinaries.list()))
         }

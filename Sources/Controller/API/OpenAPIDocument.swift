@@ -3,7 +3,7 @@
 enum OpenAPIDocument {
     static func text() throws -> String { yaml }
 
-    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, events, deploymentSchemas, bootstrapSchemas, stackSchemas]
+    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, backupPaths, events, deploymentSchemas, bootstrapSchemas, backupSchemas, stackSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe, scheduling and stack paths.
@@ -381,7 +381,7 @@ components:
     RegistryEvent:
       type: object
       properties:
-        type: {type: string, enum: [device.pending, device.enrolled, device.online, device.offline, device.updated, device.removed, stack.progress, container.event, scan.progress, bootstrap.progress, deployment.progress]}
+        type: {type: string, enum: [device.pending, device.enrolled, device.online, device.offline, device.updated, device.removed, stack.progress, container.event, scan.progress, bootstrap.progress, deployment.progress, backup.progress]}
         time: {type: string, format: date-time}
         device: {$ref: "#/components/schemas/Device", description: "Absent on scan.progress, bootstrap.progress and deployment.progress"}
         scan: {type: object, description: "With scan.progress: scan, phase (started, found, progress, finished), hostsProbed, hostsTotal, found, address, state"}
@@ -389,6 +389,7 @@ components:
         stack: {type: object, description: "With stack.progress: project, phase (pull, network, volume, create, start, wait, remove, done), service, image, current, total, message"}
         container: {type: object, description: "With container.event: project, service, containerID, action (die, oom, health_status: healthy, ...)"}
         deployment: {type: object, description: "With deployment.progress", properties: {deployment: {type: string}, id: {type: string}, step: {$ref: "#/components/schemas/DeploymentStep"}}}
+        backup: {type: object, description: "With backup.progress: run, progress {phase, percent, bytesDone, bytesTotal, filesDone, filesTotal, secondsRemaining}"}
 """#
 
     /// The stack schemas.

@@ -40,6 +40,8 @@ struct DeviceSessionHandler: MessageHandler {
                 await registry.publish(stack: try message.body(as: StackProgress.self), container: nil, deviceID: deviceID, now: Date())
             case MessageType.containerEvent:
                 await registry.publish(stack: nil, container: try message.body(as: ContainerEvent.self), deviceID: deviceID, now: Date())
+            case MessageType.backupProgress:
+                await registry.publish(backup: try message.body(as: RunProgressEvent.self), deviceID: deviceID, now: Date())
             default:
                 await registry.heard(deviceID: deviceID, now: Date())
             }

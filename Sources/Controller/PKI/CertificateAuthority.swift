@@ -117,7 +117,7 @@ public struct CertificateAuthority: Sendable {
         return (certificate, key)
     }
 
-    private var authorityKeyID: ArraySlice<UInt8>? {
+    var authorityKeyID: ArraySlice<UInt8>? {
         (try? certificate.extensions.subjectKeyIdentifier)??.keyIdentifier
     }
 

@@ -116,6 +116,9 @@ public final class Store: Sendable {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("issue-19: backup targets, repositories and grants") { db in
+            try BackupSchema.create(db)
+        }
         return migrator
     }
 

@@ -92,6 +92,8 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
         case scanProgress = "scan.progress"
         /// A step of an SSH bootstrap or uninstall (`bootstrap` is set; `device` once the device is enrolled).
         case bootstrapProgress = "bootstrap.progress"
+        /// A backup, restore or check run on the device moved (`backup` is set).
+        case backupProgress = "backup.progress"
     }
     /// What happened.
     public var type: Kind
@@ -109,6 +111,8 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
     public var scan: ScanProgress?
     /// With `bootstrap.progress`.
     public var bootstrap: BootstrapProgress?
+    /// With `backup.progress`.
+    public var backup: RunProgressEvent?
     /// Creates an event.
     public init(type: Kind, time: Date, device: DeviceResource?) {
         self.type = type
