@@ -58,7 +58,7 @@ public struct Restic: Sendable {
                     line: @escaping @Sendable (String) async -> Void = { _ in }) async throws(ResticError) {
         let child = try ChildSpawn.start(executable, globalArguments(repository) + arguments, environment: environment(repository),
                                          directory: directory, withInput: input != nil)
-        let run = RunState()
+        let run = RunState(what: what)
         do {
             try await withTaskCancellationHandler {
                 try await supervise(child, run: run, input: input, line: line)
@@ -178,7 +178,7 @@ public struct Restic: Sendable {
             if io != last || headway != lastHeadway || cpu - lastCPU > 0.1 {
                 quietSince = ContinuousClock.now
             } else if ContinuousClock.now - quietSince > limit {
-                run.stop(child, because: ResticError(.stalled, "restic made no headway for \(limit.components.seconds) s (no I/O, no progress, no CPU) and was stopped"),
+                run.stop(child, because: ResticError(.stalled, "\(run.what) stopped: restic made no headway for \(limit.components.seconds) s (no I/O, no progress, no CPU)"),
                          signal: SIGKILL)
                 return
             }
@@ -223,6 +223,11 @@ public struct Restic: Sendable {
 
 /// What the readers and the watchdog of one run share.
 private final class RunState: Sendable {
+    /// The operation and its repository, for messages.
+    let what: String
+
+    init(what: String) { self.what = what }
+
     private struct State {
         var ownBytes: UInt64 = 0
         var headway: [UInt64] = []
@@ -257,7 +262,7 @@ private final class RunState: Sendable {
             if state.errors.count > 40 { state.errors.removeFirst() }
         }
         if line.contains("Insufficient Storage") {
-            stop(child, because: ResticError(.targetFull, "the backup target's disk is full (it answered 507 Insufficient Storage)"), signal: SIGINT)
+            stop(child, because: ResticError(.targetFull, "\(what) failed: the backup target's disk is full (it answered 507 Insufficient Storage)"), signal: SIGINT)
         }
     }
 

@@ -60,7 +60,7 @@ struct RecoveryKitTests {
             let dir = try TemporaryDirectory()
             defer { dir.remove() }
             let context = CommandContext(environment: environment, configDirectory: dir.path, console: console)
-            let command = try BackupExportKeys.parse(["--output", dir.path + "/kit.tar.gpg"])
+            let command = try BackupExportKeys.parse(["--file", dir.path + "/kit.tar.gpg"])
             do {
                 try await command.run(in: context)
                 Issue.record("export-keys went on with \(answers)")

@@ -38,7 +38,7 @@ struct BackupLabTests {
         defer { try? FileManager.default.removeItem(atPath: work) }
         try "correct horse battery staple\n".write(toFile: work + "/passphrase", atomically: true, encoding: .utf8)
         let environment = try lab.environment().merging(["PATH": "/usr/bin:/bin"]) { $1 }
-        let exported = try await ChildProcess.run("\(Lab.binaries)/homelab", ["backup", "export-keys", "--output", work + "/kit.tar.gpg",
+        let exported = try await ChildProcess.run("\(Lab.binaries)/homelab", ["backup", "export-keys", "--file", work + "/kit.tar.gpg",
                                                                           "--passphrase-file", work + "/passphrase"], environment: environment)
         #expect(exported.status == 0, "\(exported.output) \(exported.errors)")
         let opened = try await ChildProcess.run("/bin/sh", ["-c", "gpg --batch --quiet --pinentry-mode loopback --passphrase-file \(work)/passphrase -d \(work)/kit.tar.gpg | tar -x -C \(work)/kit"])

@@ -97,9 +97,10 @@ public struct BackupTargetServer: Service {
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                 }
             }
+        let folder = RepositoryFolder(root: target.path)
+        try await NIOThreadPool.singleton.runIfActive { folder.removeTemporaryFiles() }
         settings.report(.serving(port: server.channel.localAddress?.port ?? target.port), version: version)
         logger.info("serving backups (restic REST v2) from \(target.path) on \(target.listen):\(target.port)")
-        let folder = RepositoryFolder(root: target.path)
         await withDiscardingTaskGroup { group in
             try? await server.executeThenClose { inbound in
                 for try await connection in inbound {

@@ -159,37 +159,51 @@ struct RESTConnection: Sendable {
         var hash = SHA256()
         var pending = ByteBuffer()
         var failure: FolderError?
-        while let part = try await body.next() {
-            switch part {
-            case .body(var chunk):
-                chunk.withUnsafeReadableBytes { hash.update(bufferPointer: $0) }
-                guard failure == nil else { continue }
-                pending.writeBuffer(&chunk)
-                if pending.readableBytes >= Self.chunk {
-                    let bytes = pending
-                    pending = ByteBuffer()
-                    do { try await blocking { try folder.write(file, bytes) } } catch let error as FolderError { failure = error }
-                }
-            case .end:
-                do {
-                    if let failure { throw failure }
-                    let bytes = pending
-                    try await blocking { try folder.write(file, bytes) }
-                    if case .file(_, let name) = route.target {
-                        let digest = hash.finalize().hexString
-                        guard digest == name else { throw FolderError(status: 400, message: "the content's SHA-256 is \(digest), not its name") }
+        do {
+            while let part = try await body.next() {
+                switch part {
+                case .body(var chunk):
+                    chunk.withUnsafeReadableBytes { hash.update(bufferPointer: $0) }
+                    guard failure == nil else { continue }
+                    pending.writeBuffer(&chunk)
+                    if pending.readableBytes >= Self.chunk {
+                        let bytes = pending
+                        pending = ByteBuffer()
+                        do { try await blocking { try folder.write(file, bytes) } } catch let error as FolderError { failure = error }
                     }
-                    try await blocking { try folder.commit(file) }
+                case .end:
+                    do {
+                        if let failure { throw failure }
+                        let bytes = pending
+                        try await blocking { try folder.write(file, bytes) }
+                        if case .file(_, let name) = route.target {
+                            let digest = hash.finalize().hexString
+                            guard digest == name else { throw FolderError(status: 400, message: "the content's SHA-256 is \(digest), not its name") }
+                        }
+                    } catch let error as FolderError {
+                        await (try? blocking { folder.abandon(file) })
+                        if error.status == 507 { logger.error("backup target full: \(error.message)") }
+                        try await respond(out, error.status)
+                        return true
+                    }
+                    do {
+                        // The temporary file is gone after this, whatever its outcome.
+                        try await blocking { try folder.commit(file) }
+                    } catch let error as FolderError {
+                        if error.status == 507 { logger.error("backup target full: \(error.message)") }
+                        try await respond(out, error.status)
+                        return true
+                    }
                     try await respond(out, 200)
-                } catch let error as FolderError {
-                    await (try? blocking { folder.abandon(file) })
-                    if error.status == 507 { logger.error("backup target full: \(error.message)") }
-                    try await respond(out, error.status)
+                    return true
+                case .head:
+                    break
                 }
-                return true
-            case .head:
-                break
             }
+        } catch {
+            // The client went away mid-body: nothing of the upload stays.
+            await (try? blocking { folder.abandon(file) })
+            throw error
         }
         await (try? blocking { folder.abandon(file) })
         return false

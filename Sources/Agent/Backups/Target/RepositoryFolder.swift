@@ -157,6 +157,31 @@ struct RepositoryFolder: Sendable {
         unlink(file.temporary)
     }
 
+    /// Removes the temporary files of uploads a stopped agent left (called before serving, when no upload runs).
+    func removeTemporaryFiles() {
+        for repository in Self.repositories(under: root) {
+            for type in RESTRoute.FileType.allCases {
+                let base = folder(repository) + "/" + type.rawValue
+                let folders = type == .data ? (SystemFiles.list(base) ?? []).map { base + "/" + $0 } : [base]
+                for folder in folders {
+                    for name in SystemFiles.list(folder) ?? [] where name.contains(".tmp-") { unlink(folder + "/" + name) }
+                }
+            }
+        }
+    }
+
+    /// The repositories under `root`: folders holding a `config`, one or two levels down.
+    static func repositories(under root: String) -> [String] {
+        var found: [String] = []
+        for first in SystemFiles.list(root) ?? [] {
+            if access(root + "/" + first + "/config", F_OK) == 0 { found.append(first) }
+            for second in SystemFiles.list(root + "/" + first) ?? [] where access(root + "/" + first + "/" + second + "/config", F_OK) == 0 {
+                found.append(first + "/" + second)
+            }
+        }
+        return found
+    }
+
     // MARK: Folders
 
     /// The room left on the folder's file system, and its size.

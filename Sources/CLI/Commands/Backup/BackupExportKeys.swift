@@ -19,7 +19,7 @@ public struct BackupExportKeys: AsyncParsableCommand {
     @OptionGroup public var global: GlobalOptions
     /// Where the kit goes.
     @Option(name: .shortAndLong, help: ArgumentHelp("The encrypted kit to write.", valueName: "file"))
-    public var output: String = "homelab-recovery-kit.tar.gpg"
+    public var file: String = "homelab-recovery-kit.tar.gpg"
     /// A file holding the passphrase (its first line).
     @Option(help: ArgumentHelp("Read the passphrase from the first line of this file instead of asking.", valueName: "file"))
     public var passphraseFile: String?
@@ -35,19 +35,19 @@ public struct BackupExportKeys: AsyncParsableCommand {
     /// Fetches the kit, packs it and encrypts it; no plaintext stays on disk.
     public func run(in context: CommandContext) async throws {
         let settings = try global.settings(in: context)
-        if !force && FileManager.default.fileExists(atPath: output) {
-            throw CLIError.usage("\(output) exists: give another --output, or --force to replace it")
+        if !force && FileManager.default.fileExists(atPath: file) {
+            throw CLIError.usage("\(file) exists: give another --file, or --force to replace it")
         }
         let passphrase = try readPassphrase(context)
         let kit = try await APIClient.withClient(settings) { client in try await client.post(APIPaths.recoveryKit, as: RecoveryKit.self) }
-        try RecoveryKitArchive(kit: kit).write(to: output, passphrase: passphrase, environment: context.environment)
+        try RecoveryKitArchive(kit: kit).write(to: file, passphrase: passphrase, environment: context.environment)
         switch global.output {
         case .json:
-            context.console.write(try JSONOutput.render(["file": output, "repositories": "\(kit.repositories.count)"]))
+            context.console.write(try JSONOutput.render(["file": file, "repositories": "\(kit.repositories.count)"]))
         case .table:
             context.console.write("""
-                Wrote \(output): \(kit.repositories.count) repositories, encrypted with gpg to your passphrase.
-                Open it with: gpg -d \(output) | tar -x -C DIR   (then read DIR/README.txt)
+                Wrote \(file): \(kit.repositories.count) repositories, encrypted with gpg to your passphrase.
+                Open it with: gpg -d \(file) | tar -x -C DIR   (then read DIR/README.txt)
 
                 """)
         }
