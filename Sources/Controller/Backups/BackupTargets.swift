@@ -214,9 +214,9 @@ public struct BackupTargets: Sendable {
         if added { try await push(target.deviceID) }
     }
 
-    /// How `deviceID` opens `repository`: its own folder when the device is the target, else the
-    /// target's REST URL at the address it last connected from.
-    func access(_ repository: BackupRepositoryRecord, on target: BackupTargetRecord, from deviceID: String) async throws -> RepositoryAccess {
+    /// How `deviceID` opens `repository` (nil: the controller itself): its own folder when the
+    /// device is the target, else the target's REST URL at the address it last connected from.
+    func access(_ repository: BackupRepositoryRecord, on target: BackupTargetRecord, from deviceID: String?) async throws -> RepositoryAccess {
         let password = try password(of: repository)
         let folder = target.path + "/" + repository.name
         if target.deviceID == deviceID {
@@ -224,7 +224,7 @@ public struct BackupTargets: Sendable {
         }
         guard target.kind == .rest else {
             throw ControllerError(code: "backup_target_local", status: 409,
-                                  message: "\(target.deviceName)'s backup folder is local to it: only apps on \(target.deviceName) back up there")
+                                  message: "\(target.deviceName)'s backup folder is local to it: only \(target.deviceName) backs up there")
         }
         let device = try await registry.get(target.deviceID)
         guard let address = device.address else {

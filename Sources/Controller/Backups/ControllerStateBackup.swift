@@ -56,8 +56,7 @@ public struct ControllerStateBackup: Sendable {
             throw ControllerError.badRequest("\(target.deviceName) is a local folder of that device: the controller's state goes to a REST target")
         }
         let record = try await targets.repository(app: nil, name: Self.repositoryName, on: target)
-        // Any device id other than the target's: the controller reaches it over REST like a source.
-        let access = try await targets.access(record, on: target, from: "controller")
+        let access = try await targets.access(record, on: target, from: nil)
 
         let staging = stateDirectory.appendingPathComponent("backup-staging")
         try? FileManager.default.removeItem(at: staging)

@@ -22,6 +22,11 @@ public struct StackSpecError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 extension StackSpec {
+    /// Whether `name` is a compose project name (`[a-z0-9][a-z0-9_-]*`), as a stack's `name` must be.
+    public static func isProjectName(_ name: String) -> Bool {
+        StackValidation.matches(name, first: StackValidation.lowerAlnum, rest: StackValidation.lowerAlnum.union(["_", "-"]))
+    }
+
     /// Every problem of the spec; empty when it can be applied.
     public func problems() -> [StackSpecProblem] {
         var check = StackValidation(spec: self)
@@ -58,7 +63,7 @@ struct StackValidation {
     var problems: [StackSpecProblem] = []
 
     mutating func run() {
-        if !Self.matches(spec.name, first: Self.lowerAlnum, rest: Self.lowerAlnum.union(["_", "-"])) {
+        if !StackSpec.isProjectName(spec.name) {
             add("name", "\"\(spec.name)\" is not a project name (lowercase letters, digits, '-' and '_', starting with a letter or digit)")
         }
         if spec.services.isEmpty { add("services", "a stack needs at least one service") }

@@ -1,5 +1,6 @@
 import Controller
 import Foundation
+import Logging
 import Protocol
 import Testing
 import TestSupport
@@ -269,5 +270,55 @@ struct LoopMount {
         _ = try? ChildProcess.run("/usr/bin/env", ["umount", folder.path])
         try? FileManager.default.removeItem(at: folder)
         try? FileManager.default.removeItem(at: image)
+    }
+}
+
+/// The controller's own state, backed up to the target and restored into a new state folder, as on
+/// a new machine (the lab test does the same across namespaces, with the CLI and gpg).
+@Suite("Controller state backup (real agents and restic)", .serialized,
+       .enabled(if: DockerForControllerTests.enabled && FileManager.default.isExecutableFile(atPath: "/usr/bin/restic")))
+struct ControllerStateBackupTests {
+    @Test("the controller's state goes to the target while it runs; restored from the kit into an empty folder, the same agents reconnect by themselves")
+    func restoredOnANewMachine() async throws {
+        try await BackupHarness.with { harness in
+            let state = harness.dir.appendingPathComponent("controller")
+            let before = try await harness.controller.registry.list()
+            let fingerprint = harness.controller.app.context.authority.fingerprint
+            let backedUp = try await ControllerStateBackup(stateDirectory: state).backup(target: nil, logger: Logger(label: "test"))
+            #expect(backedUp.repository == "rest:https://127.0.0.1:\(harness.targetPort)/controller/")
+
+            // The kit as `gpg -d … | tar -x` leaves it: kit.json, ca.pem, recovery.pem.
+            let kit = try await harness.controller.app.context.backups.targets.recoveryKit()
+            #expect(kit.repositories.map(\.name) == ["controller"])
+            let folder = harness.dir.appendingPathComponent("kit")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try WireCoding.encoder.encode(kit).write(to: folder.appendingPathComponent("kit.json"))
+            try kit.caCertificate.write(to: folder.appendingPathComponent("ca.pem"), atomically: true, encoding: .utf8)
+            try kit.clientCertificate.write(to: folder.appendingPathComponent("recovery.pem"), atomically: true, encoding: .utf8)
+
+            // The machine is lost: the controller stops, its folder is gone; a new one is restored.
+            let agentPort = harness.controller.agentPort
+            await harness.controller.stop()
+            try FileManager.default.moveItem(at: state, to: harness.dir.appendingPathComponent("lost"))
+            let fresh = harness.dir.appendingPathComponent("new-machine")
+            let restored = try await ControllerStateBackup(stateDirectory: fresh).restore(kit: folder)
+            #expect(restored.snapshot.hasPrefix(backedUp.snapshot))
+            await #expect(throws: ControllerError.self, "a second restore into a folder with state is refused") {
+                _ = try await ControllerStateBackup(stateDirectory: fresh).restore(kit: folder)
+            }
+            let controller = try await TestController.start(stateDirectory: fresh, agentPort: agentPort)
+            do {
+                for device in before {
+                    let back = try await controller.waitForDevice(device.name, timeout: .seconds(30)) { $0.status == .online }
+                    #expect(back.id == device.id, "the same device, not a new enrollment")
+                }
+                #expect(try await controller.app.context.backups.targets.list().map(\.device) == ["nas"])
+                #expect(controller.app.context.authority.fingerprint == fingerprint)
+            } catch {
+                await controller.stop()
+                throw error
+            }
+            await controller.stop()
+        }
     }
 }

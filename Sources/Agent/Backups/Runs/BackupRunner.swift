@@ -24,6 +24,15 @@ public final class BackupRunner: Service, Sendable {
             }
         }
 
+        /// The stack project a backup or restore works on.
+        var project: String? {
+            switch self {
+            case .backup(let request): request.project
+            case .restore(let request): request.project
+            case .check: nil
+            }
+        }
+
         var kind: RunStatus.Kind {
             switch self {
             case .backup: .backup
@@ -51,6 +60,9 @@ public final class BackupRunner: Service, Sendable {
     /// Starts `job`, or attaches to it when its run id is known.
     func start(_ job: Job, on connection: MessageConnection?) throws(ProtocolError) -> RunStatus {
         guard Self.isRunID(job.run) else { throw ProtocolError(.invalidSpec, "run id '\(job.run)' is not [a-z0-9-], 1 to 64 characters") }
+        if let project = job.project, !StackSpec.isProjectName(project) {
+            throw ProtocolError(.invalidSpec, "project '\(project)' is not a compose project name")
+        }
         if let connection { listeners.withLock { $0[job.run] = connection } }
         if let known = records[job.run] { return known }
         let status = RunStatus(run: job.run, kind: job.kind, state: .running, progress: RunProgress(phase: "queued"), startedAt: Date())

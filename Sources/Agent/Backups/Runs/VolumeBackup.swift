@@ -19,9 +19,15 @@ struct VolumeBackup: Sendable {
         let repository = try context.repository(request.repository)
         let volumes = try await resolveVolumes()
         await report(RunProgress(phase: "opening \(repository.label)"))
-        _ = try await resticStep { try await restic.initializeIfMissing(repository) }
-        // A run killed earlier may have left its lock; a source's certificate may remove locks.
-        try? await restic.unlock(repository)
+        // A run killed earlier may have left its lock (a source's certificate may remove locks); a
+        // repository that is not there yet is made. One restic start either way when it exists.
+        do {
+            try await restic.unlock(repository)
+        } catch where error.code == .repositoryMissing {
+            _ = try await resticStep { try await restic.initializeIfMissing(repository) }
+        } catch {
+            throw ProtocolError(error)
+        }
         try await hooks(request.plan.pre, "pre-backup")
         var made: [RunSnapshot] = []
         var dumps: [String: RunManifest.Dump] = [:]
@@ -47,7 +53,7 @@ struct VolumeBackup: Sendable {
                     let (runtime, state) = (context.runtime, context.stateDirectory)
                     try await Task { try await hold.release(runtime: runtime, stateDirectory: state) }.value
                 }
-                downtime = (ContinuousClock.now - started).seconds
+                downtime = hold == nil ? nil : (ContinuousClock.now - started).seconds
                 let result = try copied.get()
                 made += result.snapshots
                 records = result.volumes

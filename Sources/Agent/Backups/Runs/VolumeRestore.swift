@@ -83,8 +83,10 @@ struct VolumeRestore: Sendable {
             throw ProtocolError(.restoreNoSpace, "volume \(fresh) needs \(expected.bytes) bytes but its file system has \(space) free")
         }
         await report(RunProgress(phase: "restoring volume \(key) into \(fresh)"))
-        // The snapshot's root is `_data`: restoring into the volume's folder fills `_data` itself, its owner and mode included.
-        try await resticStep { try await restic.restore(repository, snapshot: record.snapshot, target: folder, verify: true) }
+        // The snapshot's root is `_data`: restoring into the volume's folder fills `_data` itself, its
+        // owner and mode included. With a manifest, the walk below checks every byte against the
+        // volume as it was; without one (a live copy), restic reads the files back against the snapshot.
+        try await resticStep { try await restic.restore(repository, snapshot: record.snapshot, target: folder, verify: record.manifest == nil) }
         await report(RunProgress(phase: "verifying volume \(key)"))
         let mountpoint = volume.mountpoint
         let actual = try await NIOThreadPool.singleton.runIfActive { try VolumeManifest.take(of: mountpoint) }

@@ -92,6 +92,10 @@ public struct BackupTargetServer: Service {
             .bind(host: target.listen, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    // A connection that neither reads nor writes for 5 minutes (a stalled handshake, an
+                    // idle keep-alive) is closed; restic opens a new one when it needs it.
+                    try sync.addHandler(IdleStateHandler(allTimeout: .minutes(5)))
+                    try sync.addHandler(IdleCloser())
                     try sync.addHandler(NIOSSLServerHandler(context: context))
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
@@ -124,5 +128,18 @@ public struct BackupTargetServer: Service {
         tls.certificateVerification = .noHostnameVerification
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caPEM.utf8)))
         return tls
+    }
+}
+
+/// Closes a channel when the ``IdleStateHandler`` before it says it has been idle.
+private final class IdleCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 }
