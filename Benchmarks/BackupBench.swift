@@ -18,31 +18,12 @@ enum BackupBench {
         var bytes: UInt64 = 0
     }
 
-    static let recipe = """
-        id: bench-files
-        name: Bench files
-        tagline: A busybox with one volume, for the backup bench
-        category: other
-        version: "1.0"
-        architectures: [amd64, arm64, armv7]
-        components:
-          - name: app
-            compose:
-              services:
-                app:
-                  image: homelab-test/busybox:1
-                  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
-                  volumes: ["data:/data"]
-              volumes:
-                data: {}
-        """
-
     static func run(binaries: URL, megabytes: Int) async throws -> Figures {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("homelab-backup-bench-\(UUID().uuidString.prefix(8))")
         let catalog = dir.appendingPathComponent("catalog")
         try FileManager.default.createDirectory(at: catalog, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try recipe.write(to: catalog.appendingPathComponent("bench-files.yaml"), atomically: true, encoding: .utf8)
+        try TestRecipes.backupFiles.write(to: catalog.appendingPathComponent("backup-files.yaml"), atomically: true, encoding: .utf8)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         _ = try AgentBench.output(URL(fileURLWithPath: "/bin/bash"), [root.appendingPathComponent("deploy/dev/test-fixtures.sh").path])
 
@@ -74,7 +55,7 @@ enum BackupBench {
 
         let name = "bench-\(UInt32.random(in: 0...UInt32.max) % 100_000)"
         defer { DockerCLI.removeProject(name) }
-        let accepted = try await app.context.deployments.deploy(DeployRequest(recipe: "bench-files", name: name, devices: ["box"]))
+        let accepted = try await app.context.deployments.deploy(DeployRequest(recipe: "backup-files", name: name, devices: ["box"]))
         await app.context.deployments.idle()
         guard try await app.context.deployments.get(accepted.deployment.name).state == .running else { throw BenchError(description: "the bench app did not start") }
         let volume = DockerCLI.lines(["volume", "inspect", "\(name)_data", "--format", "{{.Mountpoint}}"]).first ?? ""

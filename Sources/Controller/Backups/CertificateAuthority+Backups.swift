@@ -13,18 +13,8 @@ extension CertificateAuthority {
             OrganizationalUnitName("controller")
             CommonName("homelab \(role)")
         }
-        let extensions = try Certificate.Extensions {
-            Critical(BasicConstraints.notCertificateAuthority)
-            Critical(KeyUsage(digitalSignature: true))
-            try ExtendedKeyUsage([.clientAuth])
-            SubjectAlternativeNames([.uniformResourceIdentifier("urn:homelab:controller:\(role)")])
-            AuthorityKeyIdentifier(keyIdentifier: authorityKeyID)
-        }
-        return try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(10 * 365 * 86400),
-            issuer: certificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(privateKey))
+        return try issue(subject: subject, publicKey: publicKey, usage: .clientAuth,
+                         names: [.uniformResourceIdentifier("urn:homelab:controller:\(role)")], days: 10 * 365, now: now)
     }
 
     /// The TLS server certificate of a backup target: for the device's own key (which never leaves
@@ -41,17 +31,6 @@ extension CertificateAuthority {
             OrganizationalUnitName("backup target")
             CommonName(deviceName)
         }
-        let extensions = try Certificate.Extensions {
-            Critical(BasicConstraints.notCertificateAuthority)
-            Critical(KeyUsage(digitalSignature: true))
-            try ExtendedKeyUsage([.serverAuth])
-            SubjectAlternativeNames(names)
-            AuthorityKeyIdentifier(keyIdentifier: authorityKeyID)
-        }
-        return try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(365 * 86400),
-            issuer: certificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(privateKey))
+        return try issue(subject: subject, publicKey: publicKey, usage: .serverAuth, names: names, days: 365, now: now)
     }
 }

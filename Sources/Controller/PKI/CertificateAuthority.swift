@@ -73,17 +73,25 @@ public struct CertificateAuthority: Sendable {
             OrganizationalUnitName("device")
             CommonName(deviceID)
         }
+        return try issue(subject: subject, publicKey: publicKey, usage: .clientAuth,
+                         names: [.uniformResourceIdentifier("urn:homelab:device:\(deviceID)")], days: 5 * 365, now: now)
+    }
+
+    /// A certificate this CA signs for `publicKey`: no CA, digital signatures only, one extended key
+    /// usage, the subject alternative `names`, valid from five minutes ago for `days`.
+    func issue(subject: DistinguishedName, publicKey: P256.Signing.PublicKey, usage: ExtendedKeyUsage.Usage, names: [GeneralName],
+               days: Double, now: Date) throws -> Certificate {
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))
-            try ExtendedKeyUsage([.clientAuth])
-            SubjectAlternativeNames([.uniformResourceIdentifier("urn:homelab:device:\(deviceID)")])
+            try ExtendedKeyUsage([usage])
+            SubjectAlternativeNames(names)
             AuthorityKeyIdentifier(keyIdentifier: authorityKeyID)
         }
         return try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(),
             publicKey: Certificate.PublicKey(publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(5 * 365 * 86400),
+            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(days * 86400),
             issuer: certificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(privateKey)
         )
@@ -100,24 +108,11 @@ public struct CertificateAuthority: Sendable {
             OrganizationName("homelab")
             CommonName(Self.controllerServerName)
         }
-        let extensions = try Certificate.Extensions {
-            Critical(BasicConstraints.notCertificateAuthority)
-            Critical(KeyUsage(digitalSignature: true))
-            try ExtendedKeyUsage([.serverAuth])
-            SubjectAlternativeNames(names)
-            AuthorityKeyIdentifier(keyIdentifier: authorityKeyID)
-        }
-        let certificate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(),
-            publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(365 * 86400),
-            issuer: self.certificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(privateKey)
-        )
+        let certificate = try issue(subject: subject, publicKey: key.publicKey, usage: .serverAuth, names: names, days: 365, now: now)
         return (certificate, key)
     }
 
-    var authorityKeyID: ArraySlice<UInt8>? {
+    private var authorityKeyID: ArraySlice<UInt8>? {
         (try? certificate.extensions.subjectKeyIdentifier)??.keyIdentifier
     }
 

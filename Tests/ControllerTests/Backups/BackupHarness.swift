@@ -44,25 +44,7 @@ final class BackupHarness: Sendable {
     /// Recipes whose volumes the tests back up: stop mode (busybox), dump mode with a FAKE pg_dump that
     /// fails, and dump mode with a real sqlite3.
     static let recipes: [String: String] = [
-        "backup-files": """
-            id: backup-files
-            name: Backup files
-            tagline: A busybox that keeps files in a volume, for the backup tests
-            category: other
-            version: "1.0"
-            architectures: [amd64, arm64, armv7]
-            components:
-              - name: app
-                compose:
-                  services:
-                    app:
-                      image: homelab-test/busybox:1
-                      command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
-                      volumes: ["data:/data", "config:/config"]
-                  volumes:
-                    data: {}
-                    config: {}
-            """,
+        "backup-files": TestRecipes.backupFiles,
         "backup-fakepg": """
             id: backup-fakepg
             name: Backup with a fake PostgreSQL
