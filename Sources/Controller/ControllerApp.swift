@@ -63,7 +63,8 @@ public struct ControllerApp: Sendable {
                                          scans: ScanService(store: store, events: events, runner: operations, registry: registry, discovery: discovery),
                                          bootstrap: bootstrap,
                                          backups: BackupCoordinator(store: store, registry: registry, deployments: deployments, targets: targets,
-                                                                    deviceWait: config.deployments.deviceWait, logger: logger))
+                                                                    deviceWait: config.deployments.deviceWait, stateDirectory: config.stateDirectory,
+                                                                    logger: logger))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 

@@ -16,6 +16,8 @@ public struct BackupCoordinator: Sendable {
     public let targets: BackupTargets
     /// How long a run waits for its device to come back when the link drops.
     let deviceWait: Duration
+    /// The controller's state directory, where its own restic keeps its cache.
+    let stateDirectory: URL
     let logger: Logger
 
     /// A new run id.
@@ -83,6 +85,25 @@ public struct BackupCoordinator: Sendable {
         let repository = try await repositoryRecord(app: app, on: target)
         let access = try await targets.access(repository, on: target, from: target.deviceID)
         return try await registry.ask(target.deviceID, SnapshotList(repository: access, app: app), timeout: .seconds(300))
+    }
+
+    /// Forgets every snapshot of the backup `runs` (with `prune`, and the data only they used), run
+    /// by the controller itself with its prune identity, the only one a REST target lets delete.
+    /// A run that never finished, one past its retention: the jobs decide which.
+    public func forget(_ app: String, runs: [String], prune: Bool = false, target targetName: String? = nil) async throws -> [String] {
+        let target = try await targets.resolve(targetName)
+        guard target.kind == .rest else {
+            throw ControllerError(code: "backup_target_local", status: 409,
+                                  message: "\(target.deviceName)'s backup folder is local to it: the controller cannot reach it to forget")
+        }
+        let repository = try await repositoryRecord(app: app, on: target)
+        let access = try await targets.access(repository, on: target, from: nil)
+        return try await ControllerRestic(stateDirectory: stateDirectory, executable: nil).with(access, as: targets.prune) { restic, repository in
+            let doomed = try await restic.snapshots(repository, tags: ["app=\(app)"]).filter { runs.contains($0.tag("run") ?? "") }.map(\.id)
+            try? await restic.unlock(repository)
+            try await restic.forget(repository, snapshots: doomed, prune: prune)
+            return doomed
+        }
     }
 
     private func repositoryRecord(app: String, on target: BackupTargetRecord) async throws -> BackupRepositoryRecord {

@@ -78,15 +78,11 @@ public struct ControllerStateBackup: Sendable {
         let about = StateManifest(createdAt: Date(), controller: ControllerVersion.current, config: origins)
         try WireCoding.encoder.encode(about).write(to: staging.appendingPathComponent(StateManifest.filename))
 
-        let client = stateDirectory.appendingPathComponent("backup-client.pem")
-        try SecureFile.write(targets.prune.combinedPEM, to: client, mode: 0o600)
-        defer { try? FileManager.default.removeItem(at: client) }
-        let repository = ResticRepository(location: access.location, password: access.password, caCertificateFile: pki.appendingPathComponent("ca.pem").path,
-                                          clientCertificateFile: client.path, label: "\(Self.repositoryName) on \(target.deviceName)")
-        let restic = try restic(host: ProcessInfo.processInfo.hostName)
-        try await restic.initializeIfMissing(repository)
-        try? await restic.unlock(repository)
-        let summary = try await restic.backup(repository, directory: staging.path, path: ".", tags: ["homelab", Self.tag]) { _ in }
+        let summary = try await ControllerRestic(stateDirectory: stateDirectory, executable: resticPath).with(access, as: targets.prune) { restic, repository in
+            try await restic.initializeIfMissing(repository)
+            try? await restic.unlock(repository)
+            return try await restic.backup(repository, directory: staging.path, path: ".", tags: ["homelab", Self.tag]) { _ in }
+        }
         return Summary(snapshot: summary.snapshotID, repository: access.location, bytes: summary.totalBytes)
     }
 
@@ -109,7 +105,7 @@ public struct ControllerStateBackup: Sendable {
                                           clientCertificateFile: remote ? folder.appendingPathComponent("recovery.pem").path : nil,
                                           label: "\(Self.repositoryName) on \(entry.target)")
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let restic = try restic(host: ProcessInfo.processInfo.hostName)
+        let restic = try ControllerRestic(stateDirectory: stateDirectory, executable: resticPath).restic()
         let snapshots = try await restic.snapshots(repository, tags: [Self.tag])
         guard let chosen = snapshot.map({ id in snapshots.first { $0.id.hasPrefix(id) } }) ?? snapshots.last else {
             throw ControllerError.notFound(snapshot.map { "\(repository.label) has no snapshot \($0)" } ?? "\(repository.label) has no snapshot of the controller yet")
@@ -143,13 +139,6 @@ public struct ControllerStateBackup: Sendable {
         guard authority.certificate.publicKey == .init(authority.privateKey.publicKey) else {
             throw ControllerError.io("the restored CA key does not match its certificate")
         }
-    }
-
-    private func restic(host: String) throws -> Restic {
-        guard let executable = Restic.locate(explicit: resticPath, searchPath: ProcessInfo.processInfo.environment["PATH"]) else {
-            throw ControllerError(code: "restic_missing", status: 500, message: "restic is not installed on this machine (Debian: apt-get install restic)")
-        }
-        return Restic(executable: executable, cacheDirectory: stateDirectory.appendingPathComponent("restic-cache").path, host: host)
     }
 }
 

@@ -9,24 +9,41 @@ import TestSupport
 /// machine, `box` with this machine's dockerd, `nas` serving restic's REST protocol on a free port.
 final class BackupHarness: Sendable {
     let dir: URL
-    let controller: TestController
     let token: String
     let target: AgentProcess
     let targetPort: Int
     let targetPath: URL
-    private let state: Mutex<(source: AgentProcess, projects: [String])>
+    private let state: Mutex<(controller: TestController, source: AgentProcess, projects: [String])>
+    /// The controller now.
+    var controller: TestController { state.withLock { $0.controller } }
     var backups: BackupCoordinator { controller.app.context.backups }
     /// The source agent's process now.
     var source: AgentProcess { state.withLock { $0.source } }
 
     private init(dir: URL, controller: TestController, token: String, source: AgentProcess, target: AgentProcess, targetPort: Int, targetPath: URL) {
         self.dir = dir
-        self.controller = controller
         self.token = token
         self.target = target
         self.targetPort = targetPort
         self.targetPath = targetPath
-        state = Mutex((source, []))
+        state = Mutex((controller, source, []))
+    }
+
+    /// Stops the controller and starts a new one on the same state and agent port; waits for both agents.
+    func restartController() async throws {
+        let old = controller
+        await old.stop()
+        let fresh = try await Self.controller(dir: dir, agentPort: old.agentPort)
+        state.withLock { $0.controller = fresh }
+        for device in ["box", "nas"] { try await fresh.waitForDevice(device, timeout: .seconds(30)) { $0.status == .online } }
+    }
+
+    private static func controller(dir: URL, agentPort: Int = 0) async throws -> TestController {
+        var settings = DeploymentSettings()
+        settings.healthTimeout = 30
+        settings.deviceWait = .seconds(30)
+        return try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"), agentPort: agentPort,
+                                              catalog: [dir.appendingPathComponent("catalog")], deployments: settings)
     }
 
     /// Runs `body` with a fresh harness, and always stops it and removes what it made.
@@ -109,11 +126,7 @@ final class BackupHarness: Sendable {
         let catalog = dir.appendingPathComponent("catalog")
         try FileManager.default.createDirectory(at: catalog, withIntermediateDirectories: true)
         for (id, text) in recipes { try text.write(to: catalog.appendingPathComponent("\(id).yaml"), atomically: true, encoding: .utf8) }
-        var settings = DeploymentSettings()
-        settings.healthTimeout = 30
-        settings.deviceWait = .seconds(30)
-        let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"), catalog: [catalog],
-                                                        deployments: settings)
+        let controller = try await controller(dir: dir)
         let token = try await controller.token(reusable: true).token
         let source = try agent("box", dir: dir, controller: controller, token: token)
         let target = try agent("nas", dir: dir, controller: controller, token: token)

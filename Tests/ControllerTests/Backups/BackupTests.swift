@@ -69,7 +69,7 @@ struct BackupTests {
         try await BackupHarness.with { harness in
             let app = Self.unique("acl")
             _ = try await harness.deploy("backup-files", as: app)
-            _ = try await harness.backups.backup(app)
+            let backup = try await harness.backups.backup(app)
             let base = "https://127.0.0.1:\(harness.targetPort)/apps/\(app)"
             let ca = harness.dir.appendingPathComponent("controller/pki/ca.pem").path
             let box = try Self.clientPEM(harness.dir.appendingPathComponent("box"), into: harness.dir.appendingPathComponent("box.pem"))
@@ -99,6 +99,13 @@ struct BackupTests {
             let handshake = try Self.curl([packURL], cert: foreign, ca: ca)
             #expect(handshake.status != 0 && !handshake.output.hasPrefix("200"), "a certificate of another CA fails the handshake: \(handshake)")
             #expect(try Self.status(["-X", "DELETE", "\(base)/locks/\(wrongName)"], cert: prune.path, ca: ca) == 200)
+
+            // A snapshot file cannot be deleted by the source either; the controller's prune identity, running restic, forgets it.
+            let snapshot = try #require(try await harness.backups.snapshots(app).first { $0.run == backup.run }?.id)
+            #expect(try Self.status(["-X", "DELETE", "\(base)/snapshots/\(snapshot)"], cert: box, ca: ca) == 403)
+            let forgotten = try await harness.backups.forget(app, runs: [backup.run])
+            #expect(forgotten.contains(snapshot))
+            #expect(try await harness.backups.snapshots(app).filter { $0.run == backup.run }.isEmpty)
 
             // Removing the device revokes it: the target hears of it and refuses its certificate.
             try await harness.controller.registry.remove("box")
@@ -136,7 +143,7 @@ struct BackupTests {
         }
     }
 
-    @Test("the agent SIGKILLed mid-backup: the run ends as interrupted, the app runs again once the agent is back, and the next backup succeeds")
+    @Test("the agent SIGKILLed mid-backup: the run ends as interrupted, the app runs again once the agent is back, the next backup succeeds; a controller restarted mid-backup attaches to the run")
     func agentKilledMidBackup() async throws {
         try await BackupHarness.with { harness in
             let app = Self.unique("killed")
@@ -168,6 +175,22 @@ struct BackupTests {
             #expect(!FileManager.default.fileExists(atPath: hold.path))
             let next = try await harness.backups.backup(app)
             #expect(next.status.state == .succeeded, "no stale lock blocks the next backup")
+
+            // The controller restarted mid-backup: the agent goes on, and the new controller attaches to the run by its id.
+            let third = BackupCoordinator.runID()
+            let abandoned = Task { try await backups.backup(app, run: third) }
+            var started = false
+            for _ in 0..<300 where !started {
+                started = FileManager.default.fileExists(atPath: hold.path)
+                if !started { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try #require(started, "the third backup never started")
+            abandoned.cancel()
+            try await harness.restartController()
+            let resumed = try await harness.backups.backup(app, run: third)
+            #expect(resumed.status.state == .succeeded && resumed.status.backup?.snapshots.contains { $0.kind == "manifest" } == true)
+            let manifests = try await harness.backups.snapshots(app).filter { $0.run == third && $0.kind == "manifest" }
+            #expect(manifests.count == 1, "the run was attached to, not run again")
         }
     }
 
@@ -202,6 +225,15 @@ struct BackupTests {
             #expect(text.output.contains("INSERT INTO notes VALUES('kept');"), "\(text.output)")
             let hook = try await ChildProcess.run("/usr/bin/docker", ["exec", "\(working)-app-1", "ls", "/data/pre-hook-ran"])
             #expect(hook.status == 0, "the recipe's pre-backup hook ran in the app's container")
+
+            // A folder on the device itself (a USB disk): its own apps back up there without REST.
+            let usb = harness.dir.appendingPathComponent("box-usb")
+            let local = try await harness.controller.app.context.backups.targets.add(device: "box", BackupTargetRequest(path: usb.path, kind: "local"))
+            #expect(local.kind == "local" && local.port == nil)
+            let onDevice = try await harness.backups.backup(working, target: "box")
+            #expect(onDevice.status.state == .succeeded)
+            #expect(FileManager.default.fileExists(atPath: usb.appendingPathComponent("apps/\(working)/config").path))
+            #expect(try await harness.backups.snapshots(working, target: "box").contains { $0.run == onDevice.run && $0.kind == "manifest" })
         }
     }
 
