@@ -62,6 +62,9 @@ struct ResticRunnerTests {
         await #expect(throws: ResticError.self) {
             _ = try await fixture.restic.backup(fixture.repository, stdinFilename: "db.dump", tags: ["run=bad"], input: { writer in
                 try await writer.write(ByteBuffer(string: "the first half of a dump\n"))
+                // Long enough for restic to have opened the repository and read what came: at the end
+                // of its input it would save the half dump at once.
+                try await Task.sleep(for: .seconds(3))
                 throw ProducerFailed()
             }, progress: { _ in })
         }
