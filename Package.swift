@@ -129,7 +129,10 @@ let package = Package(
         .executableTarget(
             name: "homelab-agent",
             dependencies: ["Agent", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // No dynamic symbol table: nothing loads the agent's symbols at run time, and the table (every
+            // public symbol, kept alive for it) was 3 MB of the release binary (docs/decisions.md).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "homelab-controller",

@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// How a device opens an app's repository for one run; the password is handed over only for it.
-public struct RepositoryAccess: Codable, Sendable, Equatable {
+public struct RepositoryAccess: Codable, Sendable {
     /// restic's location: `rest:https://ADDRESS:PORT/apps/NAME/` on a target device, or a folder on this device.
     public var location: String
     public var password: String
@@ -24,7 +24,7 @@ public struct RepositoryAccess: Codable, Sendable, Equatable {
 
 /// `backup.start`: back up one component's volumes (and dumps) into its app's repository.
 /// Starting a run id that exists attaches to it.
-public struct BackupStart: WireRequest, Equatable {
+public struct BackupStart: WireRequest {
     public typealias Reply = RunStatus
     public static var messageType: String { MessageType.backupStart }
     /// The run's id, made by the controller (`[a-z0-9-]`).
@@ -65,7 +65,7 @@ public struct BackupStart: WireRequest, Equatable {
 /// `backup.restore`: restore the volumes of one backup run into fresh volumes, each labelled as
 /// Compose labels a volume of `project`, and verify them against the run's manifest. The old
 /// volumes are not touched.
-public struct RestoreStart: WireRequest, Equatable {
+public struct RestoreStart: WireRequest {
     public typealias Reply = RunStatus
     public static var messageType: String { MessageType.restoreStart }
     public var run: String
@@ -93,7 +93,7 @@ public struct RestoreStart: WireRequest, Equatable {
 }
 
 /// `backup.check`: `restic check`, reading `readData` (`5%`, `100%`) of the packs.
-public struct CheckStart: WireRequest, Equatable {
+public struct CheckStart: WireRequest {
     public typealias Reply = RunStatus
     public static var messageType: String { MessageType.checkStart }
     public var run: String
@@ -111,7 +111,7 @@ public struct CheckStart: WireRequest, Equatable {
 }
 
 /// `backup.wait`: the run's state once it ends, or after `seconds` at most while it runs.
-public struct RunWait: WireRequest, Equatable {
+public struct RunWait: WireRequest {
     public typealias Reply = RunStatus
     public static var messageType: String { MessageType.runWait }
     public var run: String
@@ -125,7 +125,7 @@ public struct RunWait: WireRequest, Equatable {
 }
 
 /// `backup.snapshots`: the repository's snapshots made by homelab.
-public struct SnapshotList: WireRequest, Equatable {
+public struct SnapshotList: WireRequest {
     public typealias Reply = [SnapshotInfo]
     public static var messageType: String { MessageType.snapshotList }
     public var repository: RepositoryAccess
@@ -140,7 +140,7 @@ public struct SnapshotList: WireRequest, Equatable {
 }
 
 /// One snapshot, as homelab tags it.
-public struct SnapshotInfo: Codable, Sendable, Equatable {
+public struct SnapshotInfo: Codable, Sendable {
     /// restic's full id.
     public var id: String
     public var time: String
@@ -166,7 +166,7 @@ public struct SnapshotInfo: Codable, Sendable, Equatable {
 }
 
 /// Where a run stands, and its outcome once it ended.
-public struct RunStatus: Codable, Sendable, Equatable {
+public struct RunStatus: Codable, Sendable {
     public enum State: String, Codable, Sendable { case running, succeeded, failed }
     public enum Kind: String, Codable, Sendable { case backup, restore, check }
 
@@ -231,7 +231,7 @@ public struct RunProgressEvent: Codable, Sendable, Equatable {
 }
 
 /// What a backup run made.
-public struct BackupOutcome: Codable, Sendable, Equatable {
+public struct BackupOutcome: Codable, Sendable {
     /// Every snapshot of the run; the manifest snapshot, written last, marks it complete.
     public var snapshots: [RunSnapshot]
     /// Bytes added to the repository (after deduplication and compression).
@@ -251,7 +251,7 @@ public struct BackupOutcome: Codable, Sendable, Equatable {
 }
 
 /// One snapshot a run made.
-public struct RunSnapshot: Codable, Sendable, Equatable {
+public struct RunSnapshot: Codable, Sendable {
     /// `volume`, `dump` or `manifest`.
     public var kind: String
     /// The volume key or the dump's file name.
@@ -274,7 +274,7 @@ public struct RunSnapshot: Codable, Sendable, Equatable {
 }
 
 /// What a restore run made.
-public struct RestoreOutcome: Codable, Sendable, Equatable {
+public struct RestoreOutcome: Codable, Sendable {
     /// Per fresh volume: the files and bytes restored and checked against the manifest.
     public var volumes: [RestoredVolume]
 
@@ -283,7 +283,7 @@ public struct RestoreOutcome: Codable, Sendable, Equatable {
 }
 
 /// One restored volume.
-public struct RestoredVolume: Codable, Sendable, Equatable {
+public struct RestoredVolume: Codable, Sendable {
     /// The volume key in the stack.
     public var key: String
     /// The fresh volume's name on the device.

@@ -1,6 +1,6 @@
 /// What a backup target serves: restic's REST protocol (v2) over mutual TLS with the homelab's CA,
 /// on its own port, from a folder of repositories, to the certificates the controller names.
-public struct BackupTargetSettings: Codable, Sendable, Equatable {
+public struct BackupTargetSettings: Codable, Sendable {
     /// The folder holding the repositories (`PATH/apps/NAME`, `PATH/controller`).
     public var path: String
     /// The REST port (7447 by default).
@@ -23,7 +23,7 @@ public struct BackupTargetSettings: Codable, Sendable, Equatable {
 }
 
 /// One certificate holder the target knows, by its public key.
-public struct BackupPrincipal: Codable, Sendable, Equatable {
+public struct BackupPrincipal: Codable, Sendable {
     /// What a principal may do.
     public enum Role: String, Codable, Sendable {
         /// A source device: read, and create what a backup writes, in its granted repositories; delete locks only.
@@ -52,7 +52,7 @@ public struct BackupPrincipal: Codable, Sendable, Equatable {
 }
 
 /// `backup.target.configure`: serve with these settings, or stop serving when they are nil.
-public struct BackupTargetConfigure: WireRequest, Equatable {
+public struct BackupTargetConfigure: WireRequest {
     public typealias Reply = BackupTargetStatus
     public static var messageType: String { MessageType.backupTargetConfigure }
     /// The settings; nil stops the REST server (the repositories stay on disk).

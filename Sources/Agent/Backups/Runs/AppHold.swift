@@ -3,7 +3,7 @@ import FoundationEssentials
 /// The running containers a stop-mode backup stopped, written down before the first one stops: the
 /// app is started again when the backup ends however it ends, and, when the agent was killed
 /// meanwhile, at the agent's next start.
-struct AppHold: Codable, Sendable, Equatable {
+struct AppHold: Codable, Sendable {
     /// The run that stopped them.
     var run: String
     var project: String

@@ -3,9 +3,9 @@ import Protocol
 
 /// The last snapshot of every backup run (`manifest.json`, tagged `kind=manifest`): what the run
 /// holds and the volumes' manifests. A run without it never finished and does not count.
-struct RunManifest: Codable, Sendable, Equatable {
+struct RunManifest: Codable, Sendable {
     /// One backed-up volume.
-    struct Volume: Codable, Sendable, Equatable {
+    struct Volume: Codable, Sendable {
         /// The snapshot that holds it (its root is `_data`).
         var snapshot: String
         /// The engine's name of the volume at backup time.
@@ -15,7 +15,7 @@ struct RunManifest: Codable, Sendable, Equatable {
     }
 
     /// One dump.
-    struct Dump: Codable, Sendable, Equatable {
+    struct Dump: Codable, Sendable {
         var snapshot: String
         var service: String
         var bytes: UInt64

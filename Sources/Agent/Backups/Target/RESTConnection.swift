@@ -9,7 +9,8 @@ import Protocol
 
 /// One client connection to a backup target: HTTP/1.1 requests of restic's REST protocol, one at a
 /// time (keep-alive), each checked against the client certificate's key before anything is read
-/// or written. File I/O runs on the thread pool, never on the event loop.
+/// or written. Bulk reads and writes and every fsync run on the thread pool; the small metadata
+/// calls (stat, mkdir, unlink, a listing) run in place.
 struct RESTConnection: Sendable {
     let channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
     let folder: RepositoryFolder
@@ -53,65 +54,80 @@ struct RESTConnection: Sendable {
 
     /// Answers one request; returns false when the connection must close (a body left unread).
     private func handle(_ head: HTTPRequestHead, key: String, body: inout Inbound, _ out: Outbound) async throws -> Bool {
-        guard let route = RESTRoute(uri: head.uri) else {
-            return try await refuse(head, 404, "no such repository path", body: &body, out)
+        let decision = decide(head, key: key)
+        guard case .success(let route) = decision else {
+            if case .failure(let reply) = decision { try await send(reply, out) }
+            return decision.keepsConnection ? try await drain(&body) : false
         }
-        guard let access = settings.current.settings.map({ TargetAccess(principals: $0.principals) }) else {
-            return try await refuse(head, 503, "this device is no longer a backup target", body: &body, out)
-        }
-        guard access.allows(key: key, head.method, route) else {
-            let who = access.principal(key: key).map { "\($0.role.rawValue) \($0.name)" } ?? "an unknown certificate"
-            logger.notice("refused \(head.method) \(head.uri) to \(who)")
-            return try await refuse(head, 403, "not allowed for this certificate", body: &body, out)
-        }
+        let reply: Reply
         do {
             switch (head.method, route.target) {
-            case (.POST, .repository):
-                try await blocking { try folder.create(route.repository) }
-                try await respond(out, 200)
-            case (.GET, .listing(let type)):
-                try await list(route, type, accept: head.headers.first(name: "accept"), out)
-            case (.HEAD, .config), (.HEAD, .file):
-                guard let size = try await blocking({ folder.size(folder.path(route)) }) else { throw FolderError(status: 404, message: "not found") }
-                try await respond(out, 200, length: size)
             case (.GET, .config), (.GET, .file):
                 try await download(route, range: head.headers.first(name: "range"), out)
+                return try await drain(&body)
             case (.POST, .config), (.POST, .file):
                 return try await upload(route, body: &body, out)
-            case (.DELETE, .config), (.DELETE, .file):
-                try await blocking { try folder.remove(folder.path(route)) }
-                try await respond(out, 200)
             default:
-                return try await refuse(head, 405, "method not allowed", body: &body, out)
+                reply = try answer(head, route)
             }
         } catch let error as FolderError {
             if error.status >= 500 { logger.error("\(head.method) \(head.uri): \(error.message)") }
-            try await respond(out, error.status)
+            reply = Reply(status: error.status)
         }
+        try await send(reply, out)
         return try await drain(&body)
+    }
+
+    /// The route of an allowed request, or the refusal: 404 for a path that is none of restic's,
+    /// 503 when the device stopped being a target, 403 for what this certificate may not do.
+    private func decide(_ head: HTTPRequestHead, key: String) -> Decision {
+        guard let route = RESTRoute(uri: head.uri) else { return .refused(head, 404) }
+        guard let access = settings.current.settings.map({ TargetAccess(principals: $0.principals) }) else { return .refused(head, 503) }
+        guard access.allows(key: key, head.method, route) else {
+            let who = access.principal(key: key).map { "\($0.role.rawValue) \($0.name)" } ?? "an unknown certificate"
+            logger.notice("refused \(head.method) \(head.uri) to \(who)")
+            return .refused(head, 403)
+        }
+        return .success(route)
+    }
+
+    /// The answer to a request that moves no file contents.
+    private func answer(_ head: HTTPRequestHead, _ route: RESTRoute) throws(FolderError) -> Reply {
+        switch (head.method, route.target) {
+        case (.POST, .repository):
+            try folder.create(route.repository)
+            return Reply(status: 200)
+        case (.GET, .listing(let type)):
+            return try list(route, type, accept: head.headers.first(name: "accept"))
+        case (.HEAD, .config), (.HEAD, .file):
+            guard let size = folder.size(folder.path(route)) else { return Reply(status: 404) }
+            return Reply(status: 200, length: size)
+        case (.DELETE, .config), (.DELETE, .file):
+            try folder.remove(folder.path(route))
+            return Reply(status: 200)
+        default:
+            return Reply(status: 405)
+        }
     }
 
     // MARK: Requests
 
-    private func list(_ route: RESTRoute, _ type: RESTRoute.FileType, accept: String?, _ out: Outbound) async throws {
-        let files = try await blocking { try folder.list(route.repository, type) }
+    private func list(_ route: RESTRoute, _ type: RESTRoute.FileType, accept: String?) throws(FolderError) -> Reply {
+        let files = try folder.list(route.repository, type)
         struct Entry: Encodable { var name: String; var size: UInt64 }
-        let json: Data
-        if accept == Self.v2 {
-            json = try JSONEncoder().encode(files.map { Entry(name: $0.name, size: $0.size) })
-        } else {
-            json = try JSONEncoder().encode(files.map { $0.name })
+        let v2 = accept == Self.v2
+        do {
+            let json = v2 ? try JSONEncoder().encode(files.map { Entry(name: $0.name, size: $0.size) }) : try JSONEncoder().encode(files.map { $0.name })
+            return Reply(status: 200, body: ByteBuffer(bytes: json), type: v2 ? Self.v2 : Self.v1)
+        } catch {
+            throw FolderError(status: 500, message: "cannot encode the listing: \(error)")
         }
-        try await respond(out, 200, body: ByteBuffer(bytes: json), type: accept == Self.v2 ? Self.v2 : Self.v1)
     }
 
     private func download(_ route: RESTRoute, range: String?, _ out: Outbound) async throws {
         let path = folder.path(route)
-        let fd = try await blocking { () throws -> Int32 in
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw FolderError.posix(errno, "cannot open", path) }
-            return fd
-        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FolderError.posix(errno, "cannot open", path) }
         defer { close(fd) }
         var info = stat()
         fstat(fd, &info)
@@ -128,7 +144,7 @@ struct RESTConnection: Sendable {
         while offset < end {
             let count = Int(min(UInt64(Self.chunk), end - offset))
             let at = offset
-            let bytes = try await blocking { try folder.read(fd, offset: at, count: count) }
+            let bytes = try await NIOThreadPool.singleton.runIfActive { try folder.read(fd, offset: at, count: count) }
             guard bytes.readableBytes > 0 else { throw FolderError(status: 500, message: "\(path) ended early") }
             offset += UInt64(bytes.readableBytes)
             try await out.write(.body(.byteBuffer(bytes)))
@@ -151,83 +167,85 @@ struct RESTConnection: Sendable {
     private func upload(_ route: RESTRoute, body: inout Inbound, _ out: Outbound) async throws -> Bool {
         let file: RepositoryFolder.PendingFile
         do {
-            file = try await blocking { try folder.begin(route) }
-        } catch let error as FolderError {
-            try await respond(out, error.status, close: true)
+            file = try folder.begin(route)
+        } catch {
+            try await send(Reply(status: error.status, close: true), out)
             return false
         }
         var hash = SHA256()
         var pending = ByteBuffer()
-        var failure: FolderError?
+        var outcome: FolderError?
+        var ended = false
         do {
-            while let part = try await body.next() {
+            while !ended, let part = try await body.next() {
                 switch part {
                 case .body(var chunk):
                     chunk.withUnsafeReadableBytes { hash.update(bufferPointer: $0) }
-                    guard failure == nil else { continue }
+                    guard outcome == nil else { continue }
                     pending.writeBuffer(&chunk)
-                    if pending.readableBytes >= Self.chunk {
-                        let bytes = pending
-                        pending = ByteBuffer()
-                        do { try await blocking { try folder.write(file, bytes) } } catch let error as FolderError { failure = error }
-                    }
+                    guard pending.readableBytes >= Self.chunk else { continue }
+                    outcome = await write(&pending, to: file)
                 case .end:
-                    do {
-                        if let failure { throw failure }
-                        let bytes = pending
-                        try await blocking { try folder.write(file, bytes) }
-                        if case .file(_, let name) = route.target {
-                            let digest = hash.finalize().hexString
-                            guard digest == name else { throw FolderError(status: 400, message: "the content's SHA-256 is \(digest), not its name") }
-                        }
-                    } catch let error as FolderError {
-                        await (try? blocking { folder.abandon(file) })
-                        if error.status == 507 { logger.error("backup target full: \(error.message)") }
-                        try await respond(out, error.status)
-                        return true
-                    }
-                    do {
-                        // The temporary file is gone after this, whatever its outcome.
-                        try await blocking { try folder.commit(file) }
-                    } catch let error as FolderError {
-                        if error.status == 507 { logger.error("backup target full: \(error.message)") }
-                        try await respond(out, error.status)
-                        return true
-                    }
-                    try await respond(out, 200)
-                    return true
+                    ended = true
                 case .head:
                     break
                 }
             }
         } catch {
             // The client went away mid-body: nothing of the upload stays.
-            await (try? blocking { folder.abandon(file) })
+            folder.abandon(file)
             throw error
         }
-        await (try? blocking { folder.abandon(file) })
-        return false
+        guard ended else {
+            folder.abandon(file)
+            return false
+        }
+        if outcome == nil { outcome = await write(&pending, to: file) }
+        if outcome == nil, case .file(_, let name) = route.target, hash.finalize().hexString != name {
+            outcome = FolderError(status: 400, message: "the content's SHA-256 is not its name")
+        }
+        if let failure = outcome {
+            folder.abandon(file)
+            if failure.status == 507 { logger.error("backup target full: \(failure.message)") }
+            try await send(Reply(status: failure.status), out)
+            return true
+        }
+        do {
+            // The temporary file is gone after this, whatever its outcome.
+            try await NIOThreadPool.singleton.runIfActive { try folder.commit(file) }
+            try await send(Reply(status: 200), out)
+        } catch let error as FolderError {
+            if error.status == 507 { logger.error("backup target full: \(error.message)") }
+            try await send(Reply(status: error.status), out)
+        }
+        return true
+    }
+
+    /// Writes and empties `pending` on the thread pool; the failure, if any.
+    private func write(_ pending: inout ByteBuffer, to file: RepositoryFolder.PendingFile) async -> FolderError? {
+        let bytes = pending
+        pending = ByteBuffer()
+        do {
+            try await NIOThreadPool.singleton.runIfActive { try folder.write(file, bytes) }
+            return nil
+        } catch {
+            return error as? FolderError ?? FolderError(status: 500, message: "\(error)")
+        }
     }
 
     // MARK: Replies
 
-    private func respond(_ out: Outbound, _ status: Int, length: UInt64? = nil, body: ByteBuffer? = nil, type: String? = nil,
-                         close: Bool = false) async throws {
+    private func send(_ reply: Reply, _ out: Outbound) async throws {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Length", value: String(length ?? UInt64(body?.readableBytes ?? 0)))
-        if let type { headers.add(name: "Content-Type", value: type) }
-        if close { headers.add(name: "Connection", value: "close") }
-        try await out.write(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers)))
-        if let body { try await out.write(.body(.byteBuffer(body))) }
-        try await out.write(.end(nil))
-    }
-
-    /// Refuses a request; a body is read and dropped (up to 1 MiB) to keep the connection, else it closes.
-    private func refuse(_ head: HTTPRequestHead, _ status: Int, _ message: String, body: inout Inbound, _ out: Outbound) async throws -> Bool {
-        let length = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
-        let keep = length <= Self.chunk
-        try await respond(out, status, close: !keep)
-        return keep ? try await drain(&body) : false
+        headers.add(name: "Content-Length", value: String(reply.length ?? UInt64(reply.body?.readableBytes ?? 0)))
+        if let type = reply.type { headers.add(name: "Content-Type", value: type) }
+        if reply.close { headers.add(name: "Connection", value: "close") }
+        let head = HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: reply.status), headers: headers))
+        if let body = reply.body {
+            try await out.write(contentsOf: [head, .body(.byteBuffer(body)), .end(nil)])
+        } else {
+            try await out.write(contentsOf: [head, .end(nil)])
+        }
     }
 
     /// Reads the rest of the request; false when the connection ended first.
@@ -237,8 +255,32 @@ struct RESTConnection: Sendable {
         }
         return false
     }
+}
 
-    private func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive { try work() }
+/// An answer without a streamed body.
+private struct Reply {
+    var status: Int
+    var body: ByteBuffer?
+    var length: UInt64?
+    var type: String?
+    /// Close the connection after it (the request's body was not read).
+    var close = false
+}
+
+/// What becomes of a request before any file is touched.
+private enum Decision {
+    case success(RESTRoute)
+    /// Refused with this reply; the connection is kept when the body is small enough to read and drop.
+    case failure(Reply)
+
+    /// A refusal; a body of more than 1 MiB is not read (the connection closes instead).
+    static func refused(_ head: HTTPRequestHead, _ status: Int) -> Decision {
+        let length = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
+        return .failure(Reply(status: status, close: length > RESTConnection.chunk))
+    }
+
+    var keepsConnection: Bool {
+        if case .failure(let reply) = self { return !reply.close }
+        return true
     }
 }
