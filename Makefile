@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all prereqs build run test bench fuzz clean agent-binaries
+.PHONY: all prereqs build run test bench fuzz clean agent-binaries api-fuzz
 
 all: build
 
@@ -26,6 +26,14 @@ test: prereqs
 	python3 recipes/check-schema.py
 	@# Under a time limit that prints the process tree when it strikes (deploy/dev/run-tests.sh).
 	HOMELAB_REQUIRE_DOCKER=1 deploy/dev/run-tests.sh $(SWIFT) test
+	@# The fuzz targets' seeds and saved corpora, once each (Makefile.fuzz), and schemathesis against the live API.
+	$(MAKE) fuzz-replay
+	$(MAKE) api-fuzz
+
+## make api-fuzz: schemathesis on the live OpenAPI document (fixed seed, time limit; no 5xx, no undocumented answer).
+api-fuzz:
+	$(SWIFT) build --product homelab-controller
+	deploy/dev/api-fuzz.sh
 
 ## make bench: release build; prints figures beside baselines measured in the same run.
 bench: prereqs
@@ -35,6 +43,7 @@ bench: prereqs
 	Benchmarks/lab-up.sh .build/release
 	Benchmarks/bootstrap-bench.sh .build/release
 	Benchmarks/stack-bench.sh .build/release
+	Benchmarks/hardening-bench.sh .build/release
 
 ## make agent-binaries: fully static, stripped agents in dist/agents/ for amd64 (host toolchain)
 ## and arm64 (Debian sid cross toolchain; as root), each with a .sha256. See docs/building.md.

@@ -77,10 +77,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md"],
             swiftSettings: strict
@@ -140,13 +142,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "homelab", dependencies: ["CLI"], swiftSettings: strict),
-        // libFuzzer entry for the frame decoder; without -DFUZZING it replays a corpus (`make fuzz`).
+        // libFuzzer entries (`make fuzz`); without -DFUZZING each replays a corpus through FuzzSupport (`make fuzz-replay`).
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: strict),
         .executableTarget(
             name: "FrameFuzzer",
-            dependencies: ["Protocol", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["Protocol", "FuzzSupport", .product(name: "NIOCore", package: "swift-nio")],
             path: "Fuzz/FrameFuzzer",
             swiftSettings: strict
         ),
+        .executableTarget(name: "AnnouncementFuzzer", dependencies: ["Protocol", "FuzzSupport"], path: "Fuzz/AnnouncementFuzzer", swiftSettings: strict),
+        .executableTarget(name: "RecipeFuzzer", dependencies: ["Recipes", "FuzzSupport"], path: "Fuzz/RecipeFuzzer", swiftSettings: strict),
+        .executableTarget(name: "TarGuardFuzzer", dependencies: ["Agent", "FuzzSupport"], path: "Fuzz/TarGuardFuzzer", swiftSettings: strict),
         // `make bench`: prints figures beside a baseline measured in the same run.
         .executableTarget(
             name: "homelab-bench",
@@ -158,7 +164,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks",
-            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh"],
+            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh", "hardening-bench.sh", "listener-flood.py"],
             swiftSettings: strict
         ),
         // For the tests and benchmarks: child processes (posix_spawn + waitpid; see the file for why not

@@ -55,7 +55,7 @@ enum BackupBench {
 
         let name = "bench-\(UInt32.random(in: 0...UInt32.max) % 100_000)"
         defer { DockerCLI.removeProject(name) }
-        let accepted = try await app.context.deployments.deploy(DeployRequest(recipe: "backup-files", name: name, devices: ["box"]))
+        let accepted = try await app.context.deployments.deploy(DeployRequest(recipe: "backup-files", name: name, placement: .devices(["*": "box"])))
         await app.context.deployments.idle()
         guard try await app.context.deployments.get(accepted.deployment.name).state == .running else { throw BenchError(description: "the bench app did not start") }
         let volume = DockerCLI.lines(["volume", "inspect", "\(name)_data", "--format", "{{.Mountpoint}}"]).first ?? ""

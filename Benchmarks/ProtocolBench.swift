@@ -27,10 +27,11 @@ enum ProtocolBench {
                 }
                 return StreamOpened(credit: stream.window)
             default:
-                throw ProtocolError(.unknownType, message.header.type)
+                throw HomelabError(.unknownType, message.header.type)
             }
         }
         func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
+        func requestFailed(_ message: InboundMessage, error: any Error) async {}
     }
 
     static func run(tls: Bool, roundTrips: Int, bulkBytes: Int) async throws -> Result {

@@ -52,8 +52,10 @@ public struct AgentApp: Sendable {
 
     /// Runs until SIGTERM/SIGINT.
     public func run(logger: Logger) async throws {
+        // Named services: the group's debug log would otherwise print each service's value, the join token included.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: backups), .init(service: backupTarget), .init(service: link)] + (announcer.map { [.init(service: $0)] } ?? []),
+            services: [.init(service: backups, serviceName: "BackupRunner"), .init(service: backupTarget, serviceName: "BackupTargetServer"),
+                       .init(service: link, serviceName: "ControllerLink")] + (announcer.map { [.init(service: $0, serviceName: "AgentAnnouncer")] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
@@ -27,40 +28,42 @@ public struct ControllerApp: Sendable {
     public init(config: ControllerConfig, logger: Logger = Logger(label: "homelab.controller")) async throws {
         self.config = config
         self.logger = logger
-        try FileManager.default.createDirectory(at: config.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try StateDirectory.secure(config.stateDirectory)
         let store = try Store(path: config.stateDirectory.appendingPathComponent("controller.sqlite").path)
         let authority = try CertificateAuthority.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki"))
         let tokens = TokenService(store: store, caFingerprint: authority.fingerprint)
         let events = EventHub()
         let registry = DeviceRegistry(store: store, events: events, heartbeatTTL: config.heartbeatTTL, logger: logger)
-        let enrollment = EnrollmentService(store: store, authority: authority, registry: registry)
+        let enrollment = EnrollmentService(store: store, authority: authority, registry: registry, limits: config.limits)
         let info = ControllerInfo(version: ControllerVersion.current, caFingerprint: authority.fingerprint,
                                   agentAddress: "\(config.agentHost):\(config.agentPort)")
         let metrics = ControllerMetrics()
         let catalog = RecipeCatalog(directories: config.catalogDirectories
             ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }, logger: logger)
         let scheduler = Scheduler(weights: config.schedulerWeights)
+        let jobs = JobRunner(store: SQLiteJobStore(store: store), logger: logger)
         let pki = config.stateDirectory.appendingPathComponent("pki")
         let box = try SecretBox.loadOrCreate(in: pki)
         let deployments = DeploymentService(store: store, registry: registry, events: events, catalog: catalog, scheduler: scheduler,
-                                            box: box, settings: config.deployments, logger: logger)
+                                            box: box, settings: config.deployments, jobs: jobs, logger: logger)
         let targets = BackupTargets(store: store, registry: registry, authority: authority, box: box,
                                     prune: try ControllerIdentity.loadOrCreate(role: "prune", authority: authority, in: pki),
                                     recovery: try ControllerIdentity.loadOrCreate(role: "recovery", authority: authority, in: pki), logger: logger)
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
-        let operations = OperationRunner()
         let binaries = AgentBinaries(directory: config.agentBinariesDirectory ?? config.stateDirectory.appendingPathComponent("agent-binaries"))
         let agentPort = self.agentPort, configuredAgentPort = config.agentPort
-        let bootstrap = BootstrapService(store: store, events: events, runner: operations, registry: registry, tokens: tokens, binaries: binaries,
+        let bootstrap = BootstrapService(store: store, events: events, runner: jobs, registry: registry, tokens: tokens, binaries: binaries,
                                          agentPort: { agentPort.value ?? configuredAgentPort }, logger: logger)
-        self.context = ControllerContext(store: store, authority: authority, tokens: tokens, registry: registry,
+        self.context = ControllerContext(store: store, authority: authority, tokens: tokens,
+                                         throttle: AuthThrottle(settings: config.limits.authThrottle, logger: logger),
+                                         audit: AuditLog(store: store, logger: logger), registry: registry,
                                          enrollment: enrollment, events: events, metrics: metrics, info: info,
                                          agentBinaries: binaries,
                                          discovery: discovery,
                                          catalog: catalog, scheduler: scheduler, deployments: deployments,
-                                         operations: operations,
-                                         scans: ScanService(store: store, events: events, runner: operations, registry: registry, discovery: discovery),
+                                         jobs: jobs,
+                                         scans: ScanService(store: store, events: events, runner: jobs, registry: registry, discovery: discovery),
                                          bootstrap: bootstrap,
                                          backups: BackupCoordinator(store: store, registry: registry, deployments: deployments, targets: targets,
                                                                     deviceWait: config.deployments.deviceWait, stateDirectory: config.stateDirectory,
@@ -86,13 +89,28 @@ public struct ControllerApp: Sendable {
         return tls
     }
 
-    /// The HTTP API application.
+    /// The HTTP API application, behind the API's limits (``HardenedChannel``).
     public func makeAPI() throws -> some Service {
         let (router, _) = APIRoutes(controller: context).makeRouter()
         let apiPort = self.apiPort
+        let limits = config.limits
+        let tls = try serverTLS(clientCertificates: false)
+        let gate = ConnectionGate(maximumTotal: limits.apiConnections, maximumPerAddress: limits.apiConnectionsPerAddress)
+        let webSocketResponder = router.buildResponder()
+        var http1 = HTTP1Channel.Configuration(
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.apiMaximumHeaderBytes, maxHeaderListSize: limits.apiMaximumHeaderBytes,
+                                            maxHeaderFieldCount: limits.apiMaximumHeaderFields))
+        http1.idleTimeout = .seconds(limits.apiIdleTimeout)
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(http1: http1)
+        let server = HTTPServerBuilder { responder in
+            HardenedChannel(
+                base: try TLSChannel(HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                                  configuration: configuration), tlsConfiguration: tls),
+                gate: gate, timeouts: .init(idle: .seconds(limits.apiIdleTimeout), body: .seconds(limits.apiBodyTimeout)))
+        }
         return Application(
             router: router,
-            server: try .tls(.http1WebSocketUpgrade(webSocketRouter: router), tlsConfiguration: serverTLS(clientCertificates: false)),
+            server: server,
             configuration: .init(address: .hostname(config.apiHost, port: config.apiPort), serverName: "homelab-controller"),
             onServerRunning: { channel in apiPort.set(channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -106,16 +124,23 @@ public struct ControllerApp: Sendable {
             caCertificatePEM: try context.authority.certificatePEM, registry: context.registry, enrollment: context.enrollment,
             maximumFrameLength: config.maximumFrameLength, logger: logger, bound: agentPort,
             anonymousSlots: Slots(config.maximumAnonymousConnections),
-            handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout)
+            handshakeTimeout: config.handshakeTimeout, anonymousTimeout: config.enrollmentTimeout,
+            gate: ConnectionGate(maximumTotal: config.limits.agentConnections, maximumPerAddress: config.limits.agentConnectionsPerAddress),
+            enrollments: RateLimiter(perMinute: config.limits.enrollmentsPerMinute))
         return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention),
-                context.catalog.watcher(), DeploymentSupervisor(deployments: context.deployments), context.operations,
-                BackupTargetSync(targets: context.backups.targets, events: context.events), try makeAPI()]
+                context.catalog.watcher(), context.jobs, BackupTargetSync(targets: context.backups.targets, events: context.events), try makeAPI()]
+    }
+
+    /// A service as the group runs it, named by its type: the group's debug log would otherwise print the whole
+    /// value, and some services hold keys and tokens.
+    public static func named(_ service: any Service) -> ServiceGroupConfiguration.ServiceConfiguration {
+        .init(service: service, serviceName: String(describing: type(of: service)))
     }
 
     /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.
     public func run() async throws {
         let group = ServiceGroup(
-            configuration: .init(services: try services().map { .init(service: $0) },
+            configuration: .init(services: try services().map(Self.named),
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await context.registry.closeAll()
@@ -139,7 +164,7 @@ struct HeartbeatSweeper: Service {
                 await registry.sweep(now: now)
                 if now.timeIntervalSince(lastPrune) > 600 {
                     lastPrune = now
-                    try? await registry.pruneMetrics(olderThan: now.addingTimeInterval(-metricsRetention))
+                    _ = try? await registry.pruneMetrics(olderThan: now.addingTimeInterval(-metricsRetention))
                 }
             }
         }

@@ -39,6 +39,8 @@ public struct ControllerConfig: Sendable {
     public var deployments = DeploymentSettings()
     /// Multicast discovery: interfaces, interval, on/off.
     public var discovery = DiscoveryService.Settings()
+    /// Connection caps, deadlines and rates of the API and the agent port.
+    public var limits = ListenerLimits()
 
     /// Creates a configuration with defaults.
     public init(stateDirectory: URL) {

@@ -12,6 +12,10 @@ public struct ControllerContext: Sendable {
     public let authority: CertificateAuthority
     /// Join and API tokens.
     public let tokens: TokenService
+    /// Slows down failed authentication per source address (API, WebSocket, sign-in).
+    public let throttle: AuthThrottle
+    /// Who changed what, through the API.
+    public let audit: AuditLog
     /// Live device state.
     public let registry: DeviceRegistry
     /// Enrollment of agents.
@@ -32,8 +36,8 @@ public struct ControllerContext: Sendable {
     public let scheduler: Scheduler
     /// Deployments: deploy, manage, expose.
     public let deployments: DeploymentService
-    /// Runs scans and SSH bootstraps as children of one service.
-    public let operations: OperationRunner
+    /// Drives every job (deploys, actions, removals) and runs scans and SSH bootstraps, as children of one service.
+    public let jobs: JobRunner
     /// Network scans and the hosts they found.
     public let scans: ScanService
     /// Agents installed, upgraded and removed over SSH.

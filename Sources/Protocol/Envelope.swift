@@ -62,7 +62,7 @@ public struct InboundMessage: Sendable {
         do {
             self.header = try WireCoding.decoder.decode(EnvelopeHeader.self, from: Data(payload.readableBytesView))
         } catch {
-            throw ProtocolError(.malformedMessage, "not a message envelope: \(WireCoding.describe(error))")
+            throw HomelabError(.malformedMessage, "not a message envelope: \(WireCoding.describe(error))")
         }
     }
 
@@ -71,7 +71,7 @@ public struct InboundMessage: Sendable {
         do {
             return try WireCoding.decoder.decode(BodyOnly<Body>.self, from: Data(payload.readableBytesView)).body
         } catch {
-            throw ProtocolError(.malformedMessage, "bad body for '\(header.type)': \(WireCoding.describe(error))")
+            throw HomelabError(.malformedMessage, "bad body for '\(header.type)': \(WireCoding.describe(error))")
         }
     }
 

@@ -24,7 +24,7 @@ public struct FrameDecoder: ByteToMessageDecoder, Sendable {
     public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         if buffer.readableBytes > 0 {
-            throw ProtocolError(.truncatedFrame, "connection closed in the middle of a frame (\(buffer.readableBytes) bytes left)")
+            throw HomelabError(.truncatedFrame, "connection closed in the middle of a frame (\(buffer.readableBytes) bytes left)")
         }
         return .needMoreData
     }
@@ -36,10 +36,10 @@ public struct FrameDecoder: ByteToMessageDecoder, Sendable {
         let frameLength = Int(length)
         // Checked before waiting for the body: an oversized announcement is refused at once.
         guard frameLength <= maximumFrameLength else {
-            throw ProtocolError(.frameTooLarge, "frame of \(frameLength) bytes exceeds the maximum of \(maximumFrameLength)")
+            throw HomelabError(.frameTooLarge, "frame of \(frameLength) bytes exceeds the maximum of \(maximumFrameLength)")
         }
         guard frameLength >= 1 else {
-            throw ProtocolError(.malformedFrame, "frame of length 0 has no kind byte")
+            throw HomelabError(.malformedFrame, "frame of length 0 has no kind byte")
         }
         guard buffer.readableBytes >= FrameLimits.lengthPrefixBytes + frameLength else { return nil }
         let kind = buffer.getInteger(at: buffer.readerIndex + FrameLimits.lengthPrefixBytes, as: UInt8.self)!
@@ -49,13 +49,13 @@ public struct FrameDecoder: ByteToMessageDecoder, Sendable {
             return .message(buffer.readSlice(length: frameLength - 1)!)
         case FrameLimits.streamKind:
             guard frameLength >= 5 else {
-                throw ProtocolError(.malformedFrame, "stream frame of length \(frameLength) has no stream id")
+                throw HomelabError(.malformedFrame, "stream frame of length \(frameLength) has no stream id")
             }
             buffer.moveReaderIndex(forwardBy: FrameLimits.lengthPrefixBytes + 1)
             let id = buffer.readInteger(as: UInt32.self)!
             return .stream(id: id, data: buffer.readSlice(length: frameLength - 5)!)
         default:
-            throw ProtocolError(.malformedFrame, "unknown frame kind \(kind)")
+            throw HomelabError(.malformedFrame, "unknown frame kind \(kind)")
         }
     }
 }

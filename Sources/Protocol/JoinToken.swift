@@ -20,14 +20,14 @@ public struct JoinToken: Equatable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.trimmingWhitespace().split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 4, parts[0] == Self.prefix else {
-            throw ProtocolError(.invalidToken, "not a join token: expected HLJ1.<ca-hash>.<id>.<secret>")
+            throw HomelabError(.invalidToken, "not a join token: expected HLJ1.<ca-hash>.<id>.<secret>")
         }
         let hex = Set("0123456789abcdef")
         guard parts[1].count == 64, parts[1].allSatisfy({ hex.contains($0) }) else {
-            throw ProtocolError(.invalidToken, "join token CA hash must be 64 lower-case hex digits")
+            throw HomelabError(.invalidToken, "join token CA hash must be 64 lower-case hex digits")
         }
         guard !parts[2].isEmpty, !parts[3].isEmpty else {
-            throw ProtocolError(.invalidToken, "join token has an empty id or secret")
+            throw HomelabError(.invalidToken, "join token has an empty id or secret")
         }
         self.init(caHash: parts[1], id: parts[2], secret: parts[3])
     }

@@ -3,10 +3,13 @@ import NIOCore
 
 /// What a connection does with messages the peer starts: requests get replies, events do not.
 public protocol MessageHandler: Sendable {
-    /// Answers a request; the returned body is sent as the `reply`. A thrown ``ProtocolError`` is sent as `error`.
+    /// Answers a request; the returned body is sent as the `reply`. A thrown ``HomelabError`` is sent as `error`.
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable
     /// Takes an event; nothing is sent back.
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async
+    /// Told when `handleRequest` threw something other than a ``HomelabError``: the peer only gets an
+    /// `internal` error without the details, which belong in this side's log.
+    func requestFailed(_ message: InboundMessage, error: any Error) async
 }
 
 /// One framed JSON connection after `hello`: request/reply correlation, events, and kind-2
@@ -31,7 +34,7 @@ public actor MessageConnection {
     private var pending: [UInt64: PendingRequest] = [:]
     private var outboundStreams: [UInt32: OutboundStreamState] = [:]
     private var inboundStreams: [UInt32: InboundStreamState] = [:]
-    private var closedError: ProtocolError?
+    private var closedError: HomelabError?
 
     /// Creates a connection over an already-negotiated channel; `dialer` picks odd stream ids, the other side even ones.
     public init(outbound: NIOAsyncChannelOutboundWriter<Frame>, version: Int, peerHello: Hello, dialer: Bool) {
@@ -52,23 +55,23 @@ public actor MessageConnection {
     ) async throws -> MessageConnection {
         try await outbound.write(.message(WireCoding.encode(Envelope(id: 0, type: MessageType.hello, body: ours))))
         guard let first = try await inbound.next() else {
-            throw ProtocolError(.connectionClosed, "connection closed before the peer's hello")
+            throw HomelabError(.connectionClosed, "connection closed before the peer's hello")
         }
         guard case .message(let payload) = first else {
-            throw ProtocolError(.handshakeRequired, "the first frame must be a hello message, not stream data")
+            throw HomelabError(.handshakeRequired, "the first frame must be a hello message, not stream data")
         }
         let message = try InboundMessage(payload: payload)
         if message.header.type == MessageType.error {
-            throw try message.body(as: ProtocolError.self)
+            throw try message.body(as: HomelabError.self)
         }
         guard message.header.type == MessageType.hello else {
-            throw ProtocolError(.handshakeRequired, "the first message must be hello, not '\(message.header.type)'")
+            throw HomelabError(.handshakeRequired, "the first message must be hello, not '\(message.header.type)'")
         }
         let theirs = try message.body(as: Hello.self)
         let version: Int
         do {
             version = try ours.versions.negotiate(with: theirs.versions)
-        } catch let error as ProtocolError {
+        } catch let error as HomelabError {
             try? await outbound.write(.message(WireCoding.encode(Envelope(id: 1, type: MessageType.error, body: error))))
             throw error
         }
@@ -94,14 +97,14 @@ public actor MessageConnection {
         pending[id] = .sent
         let timer = Task {
             try await Task.sleep(for: timeout)
-            self.complete(id, with: .failure(ProtocolError(.timeout, "no reply to '\(type)' within \(timeout)")))
+            self.complete(id, with: .failure(HomelabError(.timeout, "no reply to '\(type)' within \(timeout)")))
         }
         defer { timer.cancel() }
         do {
             try await outbound.write(.message(encoded))
         } catch {
             pending.removeValue(forKey: id)
-            throw closedError ?? ProtocolError(.connectionClosed, "could not send: connection closed")
+            throw closedError ?? HomelabError(.connectionClosed, "could not send: connection closed")
         }
         let message = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<InboundMessage, any Error>) in
@@ -111,7 +114,7 @@ public actor MessageConnection {
             Task { await self.complete(id, with: .failure(CancellationError())) }
         }
         if message.header.type == MessageType.error {
-            throw try message.body(as: ProtocolError.self)
+            throw try message.body(as: HomelabError.self)
         }
         return try message.body(as: Reply.self)
     }
@@ -124,7 +127,7 @@ public actor MessageConnection {
         case .settled(let result):
             continuation.resume(with: result)
         case .waiting, nil:
-            continuation.resume(throwing: closedError ?? ProtocolError(.internal, "request \(id) is not pending"))
+            continuation.resume(throwing: closedError ?? HomelabError(.internal, "request \(id) is not pending"))
         }
     }
 
@@ -175,11 +178,11 @@ public actor MessageConnection {
             }
             requestSink.finish()
             // Fail our own outstanding requests first: a handler still running may be waiting on one.
-            await close(with: ProtocolError(.connectionClosed, "the peer closed the connection"))
+            await close(with: HomelabError(.connectionClosed, "the peer closed the connection"))
             await served
         } catch {
             requestSink.finish()
-            let protocolError = error as? ProtocolError ?? ProtocolError(.connectionClosed, "connection failed: \(error)")
+            let protocolError = error as? HomelabError ?? HomelabError(.connectionClosed, "connection failed: \(error)")
             if protocolError.code != .connectionClosed {
                 // Tell the peer why before the transport closes; best effort.
                 try? await sendFatal(protocolError)
@@ -198,7 +201,7 @@ public actor MessageConnection {
         }
     }
 
-    private func sendFatal(_ error: ProtocolError) async throws {
+    private func sendFatal(_ error: HomelabError) async throws {
         try await write(Envelope(v: version, id: takeID(), type: MessageType.error, body: error))
     }
 
@@ -212,7 +215,7 @@ public actor MessageConnection {
         switch header.type {
         case MessageType.error:
             // An error without `re` is the peer's last word before closing.
-            throw try message.body(as: ProtocolError.self)
+            throw try message.body(as: HomelabError.self)
         case MessageType.streamCredit:
             let credit = try message.body(as: StreamCredit.self)
             outboundStreams[credit.stream]?.grant(credit.bytes)
@@ -221,12 +224,12 @@ public actor MessageConnection {
             if let state = inboundStreams.removeValue(forKey: close.stream) {
                 state.finish(error: close.error)
             } else if let state = outboundStreams.removeValue(forKey: close.stream) {
-                state.abort(close.error ?? ProtocolError(.streamError, "the receiver closed the stream"))
+                state.abort(close.error ?? HomelabError(.streamError, "the receiver closed the stream"))
             }
         case let type where MessageType.events.contains(type):
             await handler.handleEvent(message, on: self)
         case MessageType.hello:
-            throw ProtocolError(.handshakeRequired, "hello sent twice")
+            throw HomelabError(.handshakeRequired, "hello sent twice")
         default:
             return message
         }
@@ -238,12 +241,18 @@ public actor MessageConnection {
             let reply = try await handler.handleRequest(message, on: self)
             try await write(Envelope(v: version, id: takeID(), type: MessageType.reply, re: message.header.id, body: AnyBody(reply)))
         } catch {
-            let protocolError = error as? ProtocolError ?? ProtocolError(.internal, "\(error)")
+            let protocolError: HomelabError
+            if let error = error as? HomelabError {
+                protocolError = error
+            } else {
+                await handler.requestFailed(message, error: error)
+                protocolError = HomelabError(.internal, "'\(message.header.type)' failed on the \(peerHello.role == .agent ? "controller" : "agent"); its log has the details")
+            }
             try? await write(Envelope(v: version, id: takeID(), type: MessageType.error, re: message.header.id, body: protocolError))
         }
     }
 
-    private func close(with error: ProtocolError) {
+    private func close(with error: HomelabError) {
         guard closedError == nil else { return }
         closedError = error
         for id in Array(pending.keys) { complete(id, with: .failure(error)) }
@@ -275,7 +284,7 @@ public actor MessageConnection {
     /// `StreamOpened(credit: window)`. The peer may never have more than `window` bytes unread.
     public func acceptStream(_ open: StreamOpen, window: UInt64 = 1 << 20) throws -> InboundStream {
         guard inboundStreams[open.stream] == nil else {
-            throw ProtocolError(.streamError, "stream \(open.stream) is already open")
+            throw HomelabError(.streamError, "stream \(open.stream) is already open")
         }
         let state = InboundStreamState(window: window)
         inboundStreams[open.stream] = state
@@ -284,10 +293,10 @@ public actor MessageConnection {
 
     private func receiveStreamData(id: UInt32, data: ByteBuffer) throws {
         guard let state = inboundStreams[id] else {
-            throw ProtocolError(.streamError, "data for stream \(id), which is not open")
+            throw HomelabError(.streamError, "data for stream \(id), which is not open")
         }
         guard state.accept(data) else {
-            throw ProtocolError(.streamError, "stream \(id) sent more than its credit")
+            throw HomelabError(.streamError, "stream \(id) sent more than its credit")
         }
     }
 
@@ -296,7 +305,7 @@ public actor MessageConnection {
         try await outbound.write(.stream(id: id, data: data))
     }
 
-    func finishOutbound(id: UInt32, error: ProtocolError?) async throws {
+    func finishOutbound(id: UInt32, error: HomelabError?) async throws {
         outboundStreams.removeValue(forKey: id)
         try await sendEvent(MessageType.streamClose, StreamClose(stream: id, error: error))
     }
@@ -311,6 +320,6 @@ public actor MessageConnection {
 struct AnyBody: Codable, Sendable {
     let value: any Codable & Sendable
     init(_ value: any Codable & Sendable) { self.value = value }
-    init(from decoder: any Decoder) throws { throw ProtocolError(.internal, "AnyBody is encode-only") }
+    init(from decoder: any Decoder) throws { throw HomelabError(.internal, "AnyBody is encode-only") }
     func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

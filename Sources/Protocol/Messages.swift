@@ -172,9 +172,9 @@ public struct StreamClose: Codable, Equatable, Sendable {
     /// Stream id.
     public var stream: UInt32
     /// Why it was aborted; absent on a clean end.
-    public var error: ProtocolError?
+    public var error: HomelabError?
     /// Creates a close.
-    public init(stream: UInt32, error: ProtocolError? = nil) {
+    public init(stream: UInt32, error: HomelabError? = nil) {
         self.stream = stream
         self.error = error
     }

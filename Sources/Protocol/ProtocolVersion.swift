@@ -18,7 +18,7 @@ public struct ProtocolVersionRange: Codable, Equatable, Sendable, CustomStringCo
     public func negotiate(with other: ProtocolVersionRange) throws -> Int {
         let chosen = Swift.min(max, other.max)
         guard chosen >= Swift.max(min, other.min) else {
-            throw ProtocolError(.versionMismatch, "no common protocol version: we speak \(self), the peer speaks \(other)")
+            throw HomelabError(.versionMismatch, "no common protocol version: we speak \(self), the peer speaks \(other)")
         }
         return chosen
     }

@@ -22,7 +22,7 @@ public struct OutboundStream: Sendable {
     }
 
     /// Ends the stream cleanly (or with `error`).
-    public func finish(error: ProtocolError? = nil) async throws {
+    public func finish(error: HomelabError? = nil) async throws {
         try await connection.finishOutbound(id: id, error: error)
     }
 }
@@ -32,7 +32,7 @@ final class OutboundStreamState: Sendable {
     private struct State {
         var credit: UInt64 = 0
         var waiter: CheckedContinuation<Void, any Error>?
-        var error: ProtocolError?
+        var error: HomelabError?
     }
     private let state = Mutex(State())
 
@@ -45,7 +45,7 @@ final class OutboundStreamState: Sendable {
         waiter?.resume()
     }
 
-    func abort(_ error: ProtocolError) {
+    func abort(_ error: HomelabError) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             state.error = error
             defer { state.waiter = nil }
@@ -65,7 +65,7 @@ final class OutboundStreamState: Sendable {
             }
             if taken > 0 { return taken }
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Result<Void, ProtocolError>? = state.withLock { state in
+                let resumeNow: Result<Void, HomelabError>? = state.withLock { state in
                     if let error = state.error { return .failure(error) }
                     if state.credit > 0 { return .success(()) }
                     state.waiter = continuation
@@ -147,7 +147,7 @@ final class InboundStreamState: Sendable {
         }
     }
 
-    func finish(error: ProtocolError?) {
+    func finish(error: HomelabError?) {
         continuation.finish(throwing: error)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 
 /// Reads and checks recipes: every problem at once, each with file, line, column and field path.
 public enum RecipeLoader {
@@ -39,10 +40,9 @@ public enum RecipeLoader {
         return recipe
     }
 
-    /// `[a-z0-9][a-z0-9-]*`, at most 63.
+    /// `[a-z0-9][a-z0-9-]*`, at most 63: the ``SafeName`` rule of recipe ids (they name files).
     public static func isID(_ text: String) -> Bool {
-        guard let first = text.first, text.count <= 63, first.isASCII, first.isLowercase || first.isNumber else { return false }
-        return text.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
+        SafeName.isValid(text, .recipeID)
     }
 
     /// `[A-Z][A-Z0-9_]*`.

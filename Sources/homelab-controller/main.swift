@@ -18,6 +18,17 @@ struct ControllerCommand: AsyncParsableCommand {
 struct StateOptions: ParsableArguments {
     @Option(name: .long, help: "State directory (database, CA, keys).")
     var stateDir: String = ProcessInfo.processInfo.environment["HOMELAB_STATE_DIR"] ?? "/var/lib/homelab-controller"
+    @Option(help: ArgumentHelp("Write the admin API token made at first start to this file (0600) instead of the terminal.", valueName: "file"))
+    var adminTokenFile: String?
+
+    /// Hands a just-made admin token over (see AdminTokenNotice) and says where it went, on standard error.
+    func deliver(_ token: String?) throws {
+        guard let token else { return }
+        switch try AdminTokenNotice.deliver(token, file: adminTokenFile, stateDirectory: URL(fileURLWithPath: stateDir)) {
+        case .terminal: break
+        case .file(let path): FileHandle.standardError.write(Data("  admin API token (first start) written to \(path) (mode 0600): read it, then delete it\n".utf8))
+        }
+    }
 }
 
 extension ControllerCommand {
@@ -54,6 +65,27 @@ extension ControllerCommand {
         @Option(help: "Traefik entrypoint of the routers.") var traefikEntrypoint: String = "web"
         @Option(help: "Seconds a deploy waits for an offline device (or one that dropped its link mid-deploy).") var deviceWait: Int = 120
         @Option(help: "Seconds a deploy waits for health unless the request says otherwise.") var healthTimeout: Int = 120
+        @Option(help: "Devices waiting for approval at once; past it, the one that asked longest ago is dropped.")
+        var maxPendingDevices = ListenerLimits().maximumPendingDevices
+        @Option(help: "API connections open at once, in total.") var apiMaxConnections = ListenerLimits().apiConnections
+        @Option(help: "API connections open at once from one address.") var apiMaxConnectionsPerAddress = ListenerLimits().apiConnectionsPerAddress
+        @Option(help: "Seconds an API connection may take to send a request head (idle keep-alives are closed after it).")
+        var apiIdleTimeout = ListenerLimits().apiIdleTimeout
+        @Option(help: "Agent-port connections open at once from one address.") var agentMaxConnectionsPerAddress = ListenerLimits().agentConnectionsPerAddress
+        @Option(help: "Enrollment requests one address may make per minute.") var enrollmentsPerMinute = ListenerLimits().enrollmentsPerMinute
+        @Option(help: "Failed API authentications from one address before each further one waits longer (429).")
+        var authFreeFailures = ListenerLimits().authThrottle.freeFailures
+
+        /// Every limit must leave room for at least one.
+        func validate() throws {
+            for (flag, value) in [("--max-pending-devices", Int64(maxPendingDevices)), ("--api-max-connections", Int64(apiMaxConnections)),
+                                  ("--api-max-connections-per-address", Int64(apiMaxConnectionsPerAddress)), ("--api-idle-timeout", apiIdleTimeout),
+                                  ("--agent-max-connections-per-address", Int64(agentMaxConnectionsPerAddress)),
+                                  ("--enrollments-per-minute", Int64(enrollmentsPerMinute))] where value < 1 {
+                throw ValidationError("\(flag) must be at least 1, got \(value)")
+            }
+            if authFreeFailures < 0 { throw ValidationError("--auth-free-failures must not be negative, got \(authFreeFailures)") }
+        }
 
         func run() async throws {
             var config = ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir))
@@ -81,6 +113,13 @@ extension ControllerCommand {
             config.deployments.proxy.traefikEntrypoint = traefikEntrypoint
             config.deployments.deviceWait = .seconds(deviceWait)
             config.deployments.healthTimeout = healthTimeout
+            config.limits.maximumPendingDevices = maxPendingDevices
+            config.limits.apiConnections = apiMaxConnections
+            config.limits.apiConnectionsPerAddress = apiMaxConnectionsPerAddress
+            config.limits.apiIdleTimeout = apiIdleTimeout
+            config.limits.agentConnectionsPerAddress = agentMaxConnectionsPerAddress
+            config.limits.enrollmentsPerMinute = enrollmentsPerMinute
+            config.limits.authThrottle.freeFailures = authFreeFailures
             if !catalog.isEmpty {
                 config.catalogDirectories = [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }
                     + catalog.map { URL(fileURLWithPath: $0) }
@@ -95,11 +134,8 @@ extension ControllerCommand {
             print("  discovery:  \(discovery ? "udp \(config.discovery.network.group):\(config.discovery.network.port)" : "off")")
             print("  proxy:      \(proxy == "none" ? "none" : "\(proxy), apps at NAME.\(domain)")")
             print("  catalog:    \(app.context.catalog.status.recipes) recipes from \(app.context.catalog.directories.map(\.path).joined(separator: ", "))")
-            if let token = app.newAdminToken {
-                print("  admin API token (shown only this once, store it now):")
-                print("    \(token)")
-            }
             fflush(nil)
+            try state.deliver(app.newAdminToken)
             try await app.run()
         }
     }
@@ -113,9 +149,7 @@ extension ControllerCommand {
 
         func run() async throws {
             let app = try await ControllerApp(config: ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir)))
-            if let token = app.newAdminToken {
-                FileHandle.standardError.write(Data("admin API token (shown only this once): \(token)\n".utf8))
-            }
+            try state.deliver(app.newAdminToken)
             let created = try await app.context.tokens.createJoinToken(.init(reusable: reusable, ttlSeconds: ttl))
             print(created.token)
         }

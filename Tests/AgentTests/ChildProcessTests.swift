@@ -37,7 +37,7 @@ struct ChildProcessTests {
     @Test("no descriptor of the test process beyond 0-2 reaches the child")
     func descriptorsClosed() throws {
         let marker = FileManager.default.temporaryDirectory.appendingPathComponent("child-marker-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: marker, contents: nil)
+        #expect(FileManager.default.createFile(atPath: marker, contents: nil))
         defer { try? FileManager.default.removeItem(atPath: marker) }
         // Opened without O_CLOEXEC, as a library might: only closing it in the child keeps it out.
         let fd = open(marker, O_RDONLY)

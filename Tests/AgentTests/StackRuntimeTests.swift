@@ -34,7 +34,7 @@ struct StackRuntimeTests {
         let (reconciler, project, steps, result) = try await Self.applyPulling(image)
         defer { DockerFixtures.cleanUp(project) }
         #expect(try result.get().services.first?.change == .created)
-        let pulls = steps.filter { $0.phase == "pull" }
+        let pulls = steps.filter { $0.phase == .pull }
         #expect(pulls.first?.message == "Pulling \(image)")
         #expect(pulls.contains { ($0.total ?? 0) > 1_000_000 && $0.current == $0.total }, "no byte progress: \(pulls.map(\.message))")
         #expect(try await reconciler.runtime.hasImage(image))

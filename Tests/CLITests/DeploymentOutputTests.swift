@@ -40,7 +40,7 @@ struct DeploymentOutputTests {
         let byID = try #require(try HomelabCommand.parseAsRoot(["deploy", "vaultwarden", "--set", "WEB_PORT=8300", "--device", "nas", "--expose"]) as? DeployCommand)
         let request = try byID.makeRequest()
         #expect(request.recipe == "vaultwarden" && request.recipeYAML == nil)
-        #expect(request.inputs == ["WEB_PORT": "8300"] && request.devices == ["nas"] && request.expose == true)
+        #expect(request.inputs == ["WEB_PORT": "8300"] && request.placement == .devices(["*": "nas"]) && request.expose == true)
         let bad = try #require(try HomelabCommand.parseAsRoot(["deploy", "vaultwarden", "--set", "WEB_PORT"]) as? DeployCommand)
         #expect(throws: CLIError.self) { try bad.makeRequest() }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mine-\(UUID().uuidString.prefix(6)).yaml")

@@ -13,13 +13,35 @@ import Testing
 struct ErrorMappingTests {
     static let url = try! ControllerURL(parsing: "https://10.0.0.2:7443")
 
-    @Test("HTTP statuses map to exit codes: 401 → 4, 404 → 3, others → 1", arguments: [
-        (401, Int32(4), CLIError.Code.unauthorized), (404, 3, .notFound), (409, 1, .conflict), (400, 1, .badRequest), (500, 1, .controller), (502, 1, .controller),
-    ])
-    func statuses(status: Int, exitCode: Int32, code: CLIError.Code) {
-        let error = APIErrors.error(status: status, body: ByteBuffer(string: #"{"error":{"code":"x","message":"no device named 'pi-9'."}}"#))
-        #expect(error.exitCode == exitCode)
-        #expect(error.code == code)
+    /// Every code the controller sends, with the exit status `homelab` ends with (docs/errors.md).
+    static let codes: [(HomelabError.Code, Int32)] = [
+        (.notFound, 3), (.unauthorized, 4), (.forbidden, 4), (.conflict, 7), (.busy, 7), (.tooManyAttempts, 7),
+        (.badRequest, 8), (.invalidName, 8), (.invalidValue, 8), (.headersTooLarge, 8), (.upgradeRequired, 1), (.invalidInputs, 8), (.invalidRecipe, 8), (.invalidSpec, 8), (.unplaceable, 8), (.notConfigured, 8),
+        (.payloadTooLarge, 8), (.methodNotAllowed, 8),
+        (.deviceOffline, 9), (.deviceDisconnected, 9), (.timeout, 9),
+        (.agentError, 10), (.runtime, 10), (.unhealthy, 10), (.healthTimeout, 10), (.proxyError, 10), (.rollbackIncomplete, 10),
+        (.deployFailed, 1), (.unreadableRecord, 1), (.internal, 1), ("a_code_from_a_newer_controller", 1),
+    ]
+
+    @Test("each controller code maps to its exit status and is printed after the message, whatever the HTTP status", arguments: Self.codes)
+    func mapsCode(code: HomelabError.Code, exitCode: Int32) throws {
+        let body = try WireCoding.encoder.encode(APIErrorResponse(HomelabError(code, "nas is offline.", context: ["device": "nas"])))
+        for status in [400, 409, 500, 502] {
+            let error = APIErrors.error(status: status, body: ByteBuffer(bytes: body))
+            #expect(error.exitCode == exitCode)
+            #expect(error.controller?.code == code || code == .unauthorized)
+            if code != .unauthorized {
+                #expect(HomelabCommand.errorLine(for: error) == "Error: nas is offline [\(code)]")
+                #expect(error.controller?.context == ["device": "nas"])
+            }
+        }
+    }
+
+    @Test("without an error body, the HTTP status is all there is: 401 → 4, 404 → 3, others → 1")
+    func statuses() {
+        for (status, exitCode) in [(401, Int32(4)), (404, 3), (409, 1), (500, 1), (502, 1)] {
+            #expect(APIErrors.error(status: status, body: ByteBuffer(string: "<html>no</html>")).exitCode == exitCode)
+        }
     }
 
     @Test("a 401 tells to log in again, whatever the controller said")

@@ -296,7 +296,7 @@ struct LoginTests {
             #expect(live.dropFirst().map { $0.split(separator: " ").prefix(2).joined(separator: " ") } == ["nas online", "pi-4 online", "pi-zero pending"])
 
             let conflict = try #require(try await run(["devices", "approve", "pi-4"]))
-            #expect(conflict.exitCode == 1)
+            #expect(conflict.exitCode == 7 && conflict.controller?.code == .conflict)
             #expect(conflict.message == "device 'pi-4' is already enrolled")
 
             #expect(try await run(["devices", "approve", "pi-zero"]) == nil)
@@ -319,7 +319,7 @@ struct LoginTests {
 
             #expect(try await run(["devices", "rm", "nas", "--yes"]) == nil)
             #expect(run.console.output.hasSuffix("Removed device nas\n"))
-            await #expect(throws: ControllerError.self) { try await controller.app.context.registry.get("nas") }
+            await #expect(throws: HomelabError.self) { try await controller.app.context.registry.get("nas") }
             #expect(try await controller.app.context.registry.list().map(\.name) == ["pi-4", "pi-zero"])
         }
     }

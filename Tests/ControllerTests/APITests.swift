@@ -17,6 +17,8 @@ struct APITests {
         config.discovery.network.enabled = false  // never multicast outside the lab
         config.apiPort = 0
         config.agentPort = 0
+        // One test sends a wrong token to every route from one address; the throttle has tests of its own.
+        config.limits.authThrottle.freeFailures = 10_000
         let controller = try await ControllerApp(config: config)
         let (router, routes) = APIRoutes(controller: controller.context).makeRouter()
         return (controller, Application(router: router), routes, dir)

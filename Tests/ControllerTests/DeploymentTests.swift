@@ -23,7 +23,7 @@ struct DeploymentTests {
         var deployments: DeploymentService { controller.app.context.deployments }
 
         static func start(_ name: String = #function, proxy: ProxySettings = ProxySettings(), healthTimeout: Int = 30,
-                          deviceWait: Duration = .seconds(20)) async throws -> Harness {
+                          deviceWait: Duration = .seconds(20), pullTicks: Int? = nil) async throws -> Harness {
             let dir = try temporaryDirectory(name)
             let fixtures = try await ChildProcess.run("/bin/bash", [StackRoutesTests.fixtureScript])
             try #require(fixtures.status == 0, "\(StackRoutesTests.fixtureScript): \(fixtures.errors)")
@@ -33,11 +33,14 @@ struct DeploymentTests {
             settings.deviceWait = deviceWait
             let controller = try await TestController.start(stateDirectory: dir.appendingPathComponent("controller"),
                                                             catalog: [try TestRecipes.catalog(in: dir)], deployments: settings)
-            var reconciler = StackReconciler(runtime: DockerEngine(socketPath: StackRoutesTests.socket),
+            let engine = DockerEngine(socketPath: StackRoutesTests.socket)
+            var reconciler = StackReconciler(runtime: pullTicks.map { FloodingRuntime(base: engine, ticks: $0) } ?? engine,
                                              projectsDirectory: dir.appendingPathComponent("stacks").path, agentVersion: "test")
             reconciler.stopTimeout = 1
+            // A flood of progress keeps a loaded machine busy: pings get more room, so the link is not taken for dead.
             let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: dir.appendingPathComponent("agent"),
-                                            token: try await controller.token().token, name: "box", stacks: StackRequests(reconciler: reconciler))
+                                            token: try await controller.token().token, name: "box", heartbeat: .seconds(pullTicks == nil ? 2 : 10),
+                                            stacks: StackRequests(reconciler: reconciler))
             try await agent.wait { $0.isConnected }
             try await controller.waitForDevice("box") { $0.status == .online && $0.metrics != nil }
             return Harness(dir: dir, controller: controller, agent: agent)
@@ -93,7 +96,7 @@ struct DeploymentTests {
         let published = await progress.value
         #expect(published.last?.state == .running && published.last?.final == true)
         #expect(published.compactMap(\.seq) == published.compactMap(\.seq).sorted(), "stored steps are published in order")
-        #expect(deployed.state == .running, "\(deployed.error ?? "")")
+        #expect(deployed.state == .running, "\(deployed.error?.message ?? "")")
         #expect(deployed.components.map(\.device) == ["box"])
         #expect(deployed.components[0].reason.contains("RAM free"), "the scheduler's reason: \(deployed.components[0].reason)")
         #expect(deployed.url == "http://127.0.0.1:\(port)/")
@@ -129,7 +132,7 @@ struct DeploymentTests {
         // A failed upgrade goes back to the version that ran.
         let failed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["GREETING": "crash"]))
         #expect(failed.state == .running)
-        #expect(failed.error?.contains("web exited") == true, "\(failed.error ?? "no error")")
+        #expect(failed.error?.message.contains("web exited") == true, "\(failed.error?.message ?? "no error")")
         #expect(failed.inputs["GREETING"] == "bonjour")
         #expect(try await DockerCLI.fetch(failed.url!) == "bonjour")
 
@@ -146,7 +149,7 @@ struct DeploymentTests {
         #expect(try await harness.deployments.perform(name, .start).state == .running)
         #expect(DockerCLI.state(of: "\(name)-web-1") == "running")
         #expect(try await harness.deployments.perform(name, .restart, component: "app").state == .running)
-        await #expect(throws: ControllerError.self) { try await harness.deployments.perform(name, .restart, component: "nope") }
+        await #expect(throws: HomelabError.self) { try await harness.deployments.perform(name, .restart, component: "nope") }
 
         // Logs through the API.
         let admin = try #require(harness.controller.app.newAdminToken)
@@ -209,7 +212,7 @@ struct DeploymentTests {
         try await harness.deployments.remove(name, deleteData: true)
         #expect(DockerCLI.containers(project: name).isEmpty)
         #expect(DockerCLI.volumes(project: name).isEmpty)
-        await #expect(throws: ControllerError.self) { try await harness.deployments.get(name) }
+        await #expect(throws: HomelabError.self) { try await harness.deployments.get(name) }
         await harness.stop()
     }
 
@@ -221,11 +224,13 @@ struct DeploymentTests {
 
         let crashed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: crashing, inputs: ["WEB_PORT": "\(Self.port())", "GREETING": "crash"]))
         #expect(crashed.state == .rolledBack)
-        #expect(crashed.error?.contains("web exited") == true, "\(crashed.error ?? "")")
+        #expect(crashed.error?.message.contains("web exited") == true, "\(crashed.error?.message ?? "")")
+        #expect(crashed.error?.code == .unhealthy, "the stored failure keeps its code")
         // Never answers within the health timeout: the agent's HTTP probe is refused.
         let waited = try await harness.deploy(DeployRequest(recipe: "hello-web", name: silent, inputs: ["WEB_PORT": "\(Self.port())", "DELAY": "600"]))
         #expect(waited.state == .rolledBack)
-        #expect(waited.error?.contains("not healthy after 4 s") == true, "\(waited.error ?? "")")
+        #expect(waited.error?.message.contains("not healthy after 4 s") == true, "\(waited.error?.message ?? "")")
+        #expect(waited.error?.code == .healthTimeout)
         for project in [crashing, silent] {
             #expect(DockerCLI.containers(project: project).isEmpty)
             #expect(DockerCLI.volumes(project: project).isEmpty)
@@ -256,8 +261,9 @@ struct DeploymentTests {
         await harness.deployments.idle()
         let failed = try await harness.deployments.get(name)
         #expect(failed.state == .failed)
-        #expect(failed.error?.contains("box is offline and did not come back within 4 s") == true, "\(failed.error ?? "")")
-        #expect(failed.error?.contains("Could not roll back: app on box") == true, "\(failed.error ?? "")")
+        #expect(failed.error?.message.contains("box is offline and did not come back within 4 s") == true, "\(failed.error?.message ?? "")")
+        #expect(failed.error?.message.contains("Could not roll back: app on box") == true, "\(failed.error?.message ?? "")")
+        #expect(failed.error?.code == .rollbackIncomplete && failed.error?.context?["cause"] == "device_offline", "\(String(describing: failed.error))")
         // Back online, what was left is removed on request.
         harness = try await harness.restartAgent()
         try await harness.deployments.remove(name, deleteData: true)
@@ -265,24 +271,56 @@ struct DeploymentTests {
         await harness.stop()
     }
 
+    @Test("10,000 pull-progress ticks during a deploy: it still reaches running, every state change is stored, ticks reach watchers throttled")
+    func progressFlood() async throws {
+        let harness = try await Harness.start(pullTicks: 10_000)
+        let name = Self.unique("flood")
+        defer { DockerCLI.removeProject(name) }
+        let events = harness.controller.app.context.events.subscribe()
+        let watched = Task {
+            var ticks = 0
+            for await event in events where event.type == .deploymentProgress && event.deployment?.deployment == name {
+                if event.deployment?.step.seq == nil { ticks += 1 }
+                if event.deployment?.step.final == true { break }
+            }
+            return ticks
+        }
+        let deployed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())"]))
+        #expect(deployed.state == .running, "\(deployed.error?.message ?? "")")
+        let steps = try await harness.deployments.detail(name).steps
+        let states = steps.map(\.state)
+        for state in [DeploymentState.pending, .pulling, .creating, .starting, .healthChecking, .running] {
+            #expect(states.contains(state), "no stored step in \(state): \(steps.map { "\($0.state) \($0.message)" })")
+        }
+        #expect(states == states.sorted { DeploymentState.allCases.firstIndex(of: $0)! < DeploymentState.allCases.firstIndex(of: $1)! },
+                "the stored states follow the machine's order")
+        #expect(steps.count < 40, "ticks are not stored: \(steps.count) steps")
+        #expect(steps.last?.final == true && steps.last?.message.hasPrefix("Running") == true)
+        let ticks = await watched.value
+        #expect(ticks >= 1 && ticks < 2_000, "pull ticks reach watchers at most every 250 ms per stack (saw \(ticks))")
+        try await harness.deployments.remove(name, deleteData: true)
+        await harness.stop()
+    }
+
     @Test("bad requests are refused before anything is stored or sent: inputs, device, name, expose without a proxy")
     func refusals() async throws {
         let harness = try await Harness.start()
-        func refusal(_ request: DeployRequest) async -> ControllerError? {
+        func refusal(_ request: DeployRequest) async -> HomelabError? {
             do {
                 _ = try await harness.deployments.deploy(request)
                 return nil
             } catch {
-                return error as? ControllerError
+                return error as? HomelabError
             }
         }
         let badPort = await refusal(DeployRequest(recipe: "hello-web", inputs: ["WEB_PORT": "99999", "NOPE": "1"]))
         #expect(badPort?.httpStatus == 422)
         #expect(badPort?.message.contains("WEB_PORT:") == true && badPort?.message.contains("NOPE:") == true, "\(badPort?.message ?? "")")
-        #expect(await refusal(DeployRequest(recipe: "hello-web", devices: ["attic-pi"]))?.httpStatus == 404)
-        #expect(await refusal(DeployRequest(recipe: "hello-web", devices: ["db=box"]))?.httpStatus == 400)
+        #expect(await refusal(DeployRequest(recipe: "hello-web", placement: .devices(["*": "attic-pi"])))?.httpStatus == 404)
+        #expect(await refusal(DeployRequest(recipe: "hello-web", placement: .devices(["db": "box"])))?.httpStatus == 400)
         #expect(await refusal(DeployRequest(recipe: "hello-web", name: "Bad Name"))?.httpStatus == 400)
-        #expect(await refusal(DeployRequest(recipe: "hello-web", expose: true))?.message.contains("--proxy") == true)
+        let expose = await refusal(DeployRequest(recipe: "hello-web", expose: true))
+        #expect(expose?.code == .notConfigured && expose?.context?["field"] == "expose" && expose?.message.contains("reverse proxy") == true)
         #expect(await refusal(DeployRequest(recipe: "no-such-recipe"))?.httpStatus == 404)
         let broken = await refusal(DeployRequest(recipeYAML: "id: x\nname: 3\n", recipeFile: "mine.yaml"))
         #expect(broken?.httpStatus == 422)
@@ -323,7 +361,7 @@ struct DeploymentTests {
         defer { DockerCLI.removeProject(name) }
 
         let deployed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())", "GREETING": "through-caddy"], expose: true))
-        #expect(deployed.state == .running, "\(deployed.error ?? "")")
+        #expect(deployed.state == .running, "\(deployed.error?.message ?? "")")
         #expect(deployed.url == "http://\(name).home.arpa:\(listen)/")
         let through = try await ChildProcess.run("/usr/bin/curl", ["-s", "--max-time", "5", "-H", "Host: \(name).home.arpa", "http://127.0.0.1:\(listen)/"])
         #expect(through.output.trimmingCharacters(in: .whitespacesAndNewlines) == "through-caddy")
@@ -345,7 +383,7 @@ struct DeploymentTests {
             _ = DockerCLI.lines(["network", "rm", proxy.traefikNetwork])
         }
         let deployed = try await harness.deploy(DeployRequest(recipe: "hello-web", name: name, inputs: ["WEB_PORT": "\(Self.port())"], expose: true))
-        #expect(deployed.state == .running, "\(deployed.error ?? "")")
+        #expect(deployed.state == .running, "\(deployed.error?.message ?? "")")
         let inspect = try await ChildProcess.run("/usr/bin/docker", ["inspect", "\(name)-web-1", "--format",
                                                                      "{{json .Config.Labels}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}"])
         #expect(inspect.output.contains(#""traefik.docker.network":"\#(proxy.traefikNetwork)""#), "\(inspect.output)")

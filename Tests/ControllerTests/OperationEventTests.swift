@@ -64,7 +64,7 @@ struct OperationEventTests {
         #expect(failed.failure?.code == "connect_failed")
         #expect(failed.failure?.message.contains("Connection refused") == true, "\(failed.failure?.message ?? "")")
         #expect(try await controller.app.context.bootstrap.hosts.list().isEmpty)
-        await #expect(throws: ControllerError.self) {
+        await #expect(throws: HomelabError.self) {
             try await controller.app.context.bootstrap.install(BootstrapRequest(host: "127.0.0.1"))  // no key, no password
         }
         await controller.stop()

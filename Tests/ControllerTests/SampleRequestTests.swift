@@ -31,7 +31,7 @@ struct SampleRequestTests {
         do {
             _ = try await controller.registry.sampleNow("probe")
             Issue.record("an offline device answered")
-        } catch let error as ControllerError {
+        } catch let error as HomelabError {
             #expect(error.httpStatus == 409)
             #expect(error.message.contains("probe is offline"))
         }

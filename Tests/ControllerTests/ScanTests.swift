@@ -37,12 +37,12 @@ struct ScanTests {
 
     @Test("public targets are refused unless forced, so are targets over 4096 addresses; nested networks merge")
     func limits() throws {
-        #expect(throws: ControllerError.self) { try ScanTargets.resolve(["8.8.8.0/24"], force: false) }
+        #expect(throws: HomelabError.self) { try ScanTargets.resolve(["8.8.8.0/24"], force: false) }
         #expect(try ScanTargets.resolve(["8.8.8.0/24"], force: true).map(\.description) == ["8.8.8.0/24"])
-        #expect(throws: ControllerError.self) { try ScanTargets.resolve(["10.0.0.0/15"], force: true) }
-        #expect(throws: ControllerError.self) { try ScanTargets.resolve(["10.0.0.0/19"], force: false) }
+        #expect(throws: HomelabError.self) { try ScanTargets.resolve(["10.0.0.0/15"], force: true) }
+        #expect(throws: HomelabError.self) { try ScanTargets.resolve(["10.0.0.0/19"], force: false) }
         #expect(try ScanTargets.resolve(["10.0.0.0/20"], force: false).count == 1)
-        #expect(throws: ControllerError.self) { try ScanTargets.resolve(["10.0.0.0/24", "10.0.1.0/24", "nonsense"], force: false) }
+        #expect(throws: HomelabError.self) { try ScanTargets.resolve(["10.0.0.0/24", "10.0.1.0/24", "nonsense"], force: false) }
         let merged = try ScanTargets.resolve(["192.168.1.7", "192.168.1.0/24", "192.168.1.128/25", "10.0.0.1"], force: false)
         #expect(merged.map(\.description) == ["10.0.0.1/32", "192.168.1.0/24"])
     }
@@ -56,9 +56,9 @@ struct ScanTests {
         #expect(settings.networks.map(\.description) == ["10.20.30.0/24", "198.18.0.0/25"])
         #expect(settings.skip == [Self.address("10.20.30.40"), Self.address("198.18.0.2")], "the controller never probes itself")
         #expect(settings.ports == [22, 80, 139, 443, 445, 2375, 2376, 5000, 5001, 7443, 7444, 8006])
-        #expect(throws: ControllerError.self) { try ScanService.settings(for: ScanRequest(timeLimitSeconds: 601), interfaces: interfaces) }
-        #expect(throws: ControllerError.self) { try ScanService.settings(for: ScanRequest(ports: [0]), interfaces: interfaces) }
-        #expect(throws: ControllerError.self) { try ScanService.settings(for: ScanRequest(concurrency: 1000), interfaces: interfaces) }
+        #expect(throws: HomelabError.self) { try ScanService.settings(for: ScanRequest(timeLimitSeconds: 601), interfaces: interfaces) }
+        #expect(throws: HomelabError.self) { try ScanService.settings(for: ScanRequest(ports: [0]), interfaces: interfaces) }
+        #expect(throws: HomelabError.self) { try ScanService.settings(for: ScanRequest(concurrency: 1000), interfaces: interfaces) }
     }
 
     @Test("an SSH banner names the OS: Debian with its release, Ubuntu, Raspberry Pi OS, FreeBSD, Dropbear; nothing otherwise")

@@ -105,7 +105,7 @@ struct StackRoutesTests {
             }
         }
         let received = seen.withLock { $0 }
-        let done = received.contains { event in event.stack?.project == project && event.stack?.phase == "done" && event.device?.name == "box" }
+        let done = received.contains { event in event.stack?.project == project && event.stack?.phase == .done && event.device?.name == "box" }
         let died = received.contains { event in
             guard let container = event.container else { return false }
             return container.project == project && container.service == "broken" && container.action == "die"

@@ -201,7 +201,7 @@ struct LabTests {
         }
         try FileManager.default.createDirectory(atPath: lab.dir + "/controller/recipes", withIntermediateDirectories: true)
         try TestRecipes.helloSplit.write(toFile: lab.dir + "/controller/recipes/hello-split.yaml", atomically: true, encoding: .utf8)
-        let request = DeployRequest(recipe: "hello-split", name: "split", devices: ["db=nas", "web=pi4"],
+        let request = DeployRequest(recipe: "hello-split", name: "split", placement: .devices(["db": "nas", "web": "pi4"]),
                                     inputs: ["IMAGE": "198.18.0.1:5000/busybox:latest"])
         var accepted: DeployAccepted?
         for _ in 0..<50 where accepted == nil {  // the catalog folder is read again within 2 s
@@ -217,7 +217,7 @@ struct LabTests {
             try await Task.sleep(for: .milliseconds(500))
         }
         let deployment = try #require(detail?.deployment)
-        #expect(deployment.state == .running, "\(deployment.error ?? ""); steps: \(detail?.steps.map(\.message) ?? [])")
+        #expect(deployment.state == .running, "\(deployment.error?.message ?? ""); steps: \(detail?.steps.map(\.message) ?? [])")
         #expect(deployment.components.map(\.name) == ["db", "web"], "the provider starts first")
         let nas = try #require(devices.first { $0.name == "nas" }?.address)
         #expect(deployment.components.first { $0.name == "db" }?.address == nas)

@@ -27,7 +27,7 @@ struct EnvelopeTests {
                 #expect(header.type == type)
                 #expect(header.re == re)
             case .error(let code):
-                let error = try #require(throws: ProtocolError.self) { try InboundMessage(payload: payload) }
+                let error = try #require(throws: HomelabError.self) { try InboundMessage(payload: payload) }
                 #expect(error.code == code)
             }
         }
@@ -45,7 +45,7 @@ struct EnvelopeTests {
     func missingFieldNamesThePath() throws {
         let json = #"{"v":1,"id":0,"type":"hello","body":{"versions":{"min":1,"max":1},"software":"x","capabilities":[]}}"#
         let message = try InboundMessage(payload: ByteBuffer(string: json))
-        let error = try #require(throws: ProtocolError.self) { try message.body(as: Hello.self) }
+        let error = try #require(throws: HomelabError.self) { try message.body(as: Hello.self) }
         #expect(error.code == .malformedMessage)
         #expect(error.message.contains("missing field 'body.role'"), "\(error.message)")
         expectNoSwiftNames(error.message)
@@ -54,7 +54,7 @@ struct EnvelopeTests {
     @Test("a field of the wrong type is named by its JSON path")
     func wrongTypeNamesThePath() throws {
         let json = #"{"v":1,"id":0,"type":"hello","body":{"role":"agent","versions":{"min":"1","max":1},"software":"x","capabilities":[]}}"#
-        let error = try #require(throws: ProtocolError.self) {
+        let error = try #require(throws: HomelabError.self) {
             try InboundMessage(payload: ByteBuffer(string: json)).body(as: Hello.self)
         }
         #expect(error.message.contains("wrong type at 'body.versions.min'"), "\(error.message)")
@@ -64,7 +64,7 @@ struct EnvelopeTests {
     @Test("an array element of the wrong type is named with its index")
     func wrongArrayElementNamesTheIndex() throws {
         let json = #"{"v":1,"id":0,"type":"hello","body":{"role":"agent","versions":{"min":1,"max":1},"software":"x","capabilities":["a",2]}}"#
-        let error = try #require(throws: ProtocolError.self) {
+        let error = try #require(throws: HomelabError.self) {
             try InboundMessage(payload: ByteBuffer(string: json)).body(as: Hello.self)
         }
         #expect(error.message.contains("wrong type at 'body.capabilities[1]'"), "\(error.message)")
@@ -73,7 +73,7 @@ struct EnvelopeTests {
     @Test("an unknown enum value is reported as an invalid value at its path")
     func unknownRoleIsInvalidValue() throws {
         let json = #"{"v":1,"id":0,"type":"hello","body":{"role":"toaster","versions":{"min":1,"max":1},"software":"x","capabilities":[]}}"#
-        let error = try #require(throws: ProtocolError.self) {
+        let error = try #require(throws: HomelabError.self) {
             try InboundMessage(payload: ByteBuffer(string: json)).body(as: Hello.self)
         }
         #expect(error.message.contains("'body.role'"), "\(error.message)")
@@ -82,7 +82,7 @@ struct EnvelopeTests {
 
     @Test("an envelope without a type names the missing field")
     func envelopeWithoutTypeNamesIt() {
-        let error = #expect(throws: ProtocolError.self) {
+        let error = #expect(throws: HomelabError.self) {
             try InboundMessage(payload: ByteBuffer(string: #"{"v":1,"id":4,"body":{}}"#))
         }
         #expect(error?.code == .malformedMessage)
@@ -92,7 +92,7 @@ struct EnvelopeTests {
     @Test("a payload that is not JSON fails with malformed_message and says so")
     func notJSONIsMalformed() {
         for text in ["", "{", "hello", "\u{FF}", "[1,2]", "null"] {
-            let error = #expect(throws: ProtocolError.self) { try InboundMessage(payload: ByteBuffer(string: text)) }
+            let error = #expect(throws: HomelabError.self) { try InboundMessage(payload: ByteBuffer(string: text)) }
             #expect(error?.code == .malformedMessage, "\(text)")
             if let message = error?.message { expectNoSwiftNames(message) }
         }
@@ -142,7 +142,7 @@ struct EnvelopeTests {
             let payload = try WireCoding.encode(Envelope(id: 42, type: type, body: body))
             #expect(try InboundMessage(payload: payload).body(as: Body.self) == body)
         }
-        try roundTrip(MessageType.streamClose, StreamClose(stream: 3, error: ProtocolError(.streamError, "gone")))
+        try roundTrip(MessageType.streamClose, StreamClose(stream: 3, error: HomelabError(.streamError, "gone")))
         try roundTrip(MessageType.streamClose, StreamClose(stream: 3))
         try roundTrip(MessageType.streamCredit, StreamCredit(stream: 2, bytes: 1 << 40))
         try roundTrip(MessageType.enroll, EnrollRequest(token: nil, deviceID: "d", name: "n", publicKey: "cGs=", signature: "c2ln", facts: nil))
@@ -156,13 +156,13 @@ struct EnvelopeTests {
     @Test("an unknown error code survives decoding as-is")
     func unknownErrorCodeIsKept() throws {
         let json = #"{"v":1,"id":2,"type":"error","re":1,"body":{"code":"brand_new","message":"m"}}"#
-        let error = try InboundMessage(payload: ByteBuffer(string: json)).body(as: ProtocolError.self)
+        let error = try InboundMessage(payload: ByteBuffer(string: json)).body(as: HomelabError.self)
         #expect(error.code.rawValue == "brand_new")
     }
 
     @Test("the events set is exactly the documented one")
     func eventTypes() {
-        #expect(MessageType.events == ["facts", "metrics", "heartbeat", "stream.credit", "stream.close", "stack.progress", "container.event"])
+        #expect(MessageType.events == ["facts", "metrics", "heartbeat", "stream.credit", "stream.close", "stack.progress", "container.event", "backup.progress"])
     }
 
     private func expectNoSwiftNames(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -55,12 +55,12 @@ struct FrameCodecTests {
     func vectorDecodesWithDecodeFrame(_ vector: TestVector) throws {
         var buffer = vector.bytes
         var frames: [Frame] = []
-        var thrown: ProtocolError?
+        var thrown: HomelabError?
         do {
             while let frame = try FrameDecoder.decodeFrame(from: &buffer, maximumFrameLength: vector.maximumFrameLength) {
                 frames.append(frame)
             }
-        } catch let error as ProtocolError {
+        } catch let error as HomelabError {
             thrown = error
         }
         #expect(frames == vector.frames.map(\.frame))
@@ -116,7 +116,7 @@ struct FrameCodecTests {
         var prefix = ByteBuffer()
         prefix.writeInteger(UInt32(0x7FFF_FFFF))
         // The four length bytes alone must be enough: no waiting for (and buffering of) the 2 GiB body.
-        let error = try #require(throws: ProtocolError.self) { try channel.writeInbound(prefix) }
+        let error = try #require(throws: HomelabError.self) { try channel.writeInbound(prefix) }
         #expect(error.code == .frameTooLarge)
         #expect(error.message.contains("2147483647"))
         // Whatever follows is never turned into frames.
@@ -125,7 +125,7 @@ struct FrameCodecTests {
         _ = try? channel.finish()
 
         var buffer = prefix
-        #expect(throws: ProtocolError.self) { try FrameDecoder.decodeFrame(from: &buffer, maximumFrameLength: FrameLimits.defaultMaximumFrameLength) }
+        #expect(throws: HomelabError.self) { try FrameDecoder.decodeFrame(from: &buffer, maximumFrameLength: FrameLimits.defaultMaximumFrameLength) }
         #expect(buffer.readerIndex == 0, "decodeFrame consumes nothing when it refuses a frame")
     }
 
@@ -135,12 +135,12 @@ struct FrameCodecTests {
         for byte: UInt8 in [0x00, 0x00, 0x04] {
             try channel.writeInbound(ByteBuffer(bytes: [byte]))
         }
-        let error = try #require(throws: ProtocolError.self) { try channel.writeInbound(ByteBuffer(bytes: [0x01])) }
+        let error = try #require(throws: HomelabError.self) { try channel.writeInbound(ByteBuffer(bytes: [0x01])) }
         #expect(error.code == .frameTooLarge)
         _ = try? channel.finish()
     }
 
-    @Test("random bytes never crash the decoder: they give frames or a ProtocolError")
+    @Test("random bytes never crash the decoder: they give frames or a HomelabError")
     func garbageGivesFramesOrProtocolErrors() throws {
         var rng = SplitMix64(seed: 0x686f_6d65_6c61_62)
         for round in 0..<3000 {
@@ -156,14 +156,14 @@ struct FrameCodecTests {
             let vector = TestVector(name: "garbage-\(round)", maximumFrameLength: 4096, reads: reads.isEmpty ? [[]] : reads)
             let outcome = try decodeThroughPipeline(vector)
             if let error = outcome.error {
-                #expect(error is ProtocolError, "round \(round): \(error) is not a ProtocolError")
+                #expect(error is HomelabError, "round \(round): \(error) is not a HomelabError")
             }
             for case .message(let payload) in outcome.frames {
                 do {
                     let message = try InboundMessage(payload: payload)
                     _ = try message.body(as: Hello.self)
                 } catch {
-                    #expect(error is ProtocolError, "round \(round): \(error) is not a ProtocolError")
+                    #expect(error is HomelabError, "round \(round): \(error) is not a HomelabError")
                 }
             }
             // Re-encoding what was decoded gives back the consumed prefix of the input.

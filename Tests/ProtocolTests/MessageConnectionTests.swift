@@ -25,10 +25,10 @@ struct MessageConnectionTests {
         async let controller = outcome { try await RunningPeer.start(serverChannel, hello: Hellos.controller, dialer: false) }
         let (agentResult, controllerResult) = await (agent, controller)
 
-        let agentError = try #require(agentResult.failure as? ProtocolError)
+        let agentError = try #require(agentResult.failure as? HomelabError)
         #expect(agentError.code == .versionMismatch)
         #expect(agentError.message == "no common protocol version: we speak v2-v3, the peer speaks v1")
-        let controllerError = try #require(controllerResult.failure as? ProtocolError)
+        let controllerError = try #require(controllerResult.failure as? HomelabError)
         #expect(controllerError.code == .versionMismatch)
         #expect(controllerError.message == "no common protocol version: we speak v1, the peer speaks v2-v3")
     }
@@ -47,7 +47,7 @@ struct MessageConnectionTests {
                 }
             }
             let result = await outcome { try await RunningPeer.start(serverChannel, hello: Hellos.controller, dialer: false) }
-            let error = try #require(result.failure as? ProtocolError)
+            let error = try #require(result.failure as? HomelabError)
             #expect(error.code == .handshakeRequired)
             #expect(error.message.contains("'ping'"))
             try await group.waitForAll()
@@ -61,12 +61,12 @@ struct MessageConnectionTests {
             group.addTask {
                 try await raw.executeThenClose { inbound, outbound in
                     var frames = inbound.makeAsyncIterator()
-                    try await outbound.write(Wire.frame(Envelope(id: 0, type: MessageType.error, body: ProtocolError(.deviceRevoked, "gone"))))
+                    try await outbound.write(Wire.frame(Envelope(id: 0, type: MessageType.error, body: HomelabError(.deviceRevoked, "gone"))))
                     _ = try await frames.nextMessage()
                 }
             }
             let result = await outcome { try await RunningPeer.start(serverChannel, hello: Hellos.controller, dialer: false) }
-            #expect(result.failure as? ProtocolError == ProtocolError(.deviceRevoked, "gone"))
+            #expect(result.failure as? HomelabError == HomelabError(.deviceRevoked, "gone"))
             try await group.waitForAll()
         }
     }
@@ -97,25 +97,25 @@ struct MessageConnectionTests {
         }
     }
 
-    @Test("an error reply is thrown as a ProtocolError with its code and message")
+    @Test("an error reply is thrown as a HomelabError with its code and message")
     func errorReplyIsThrown() async throws {
         struct NotProtocol: Error {}
         let controllerHandler = TestHandler(onRequest: { message, _ in
             switch message.header.type {
-            case MessageType.enroll: throw ProtocolError(.unauthorized, "device is pending approval")
+            case MessageType.enroll: throw HomelabError(.unauthorized, "device is pending approval")
             case "crash": throw NotProtocol()
             default: return try TestHandler.ping(message)
             }
         })
         try await withConnectedPeers(controllerHandler: controllerHandler) { agent, _ in
             let refused = await outcome { try await agent.connection.request(MessageType.enroll, Empty(), as: Empty.self) }
-            #expect(refused.failure as? ProtocolError == ProtocolError(.unauthorized, "device is pending approval"))
+            #expect(refused.failure as? HomelabError == HomelabError(.unauthorized, "device is pending approval"))
 
             let crashed = await outcome { try await agent.connection.request("crash", Empty(), as: Empty.self) }
-            #expect((crashed.failure as? ProtocolError)?.code == .internal)
+            #expect((crashed.failure as? HomelabError)?.code == .internal)
 
             let unknown = await outcome { try await agent.connection.request("no.such.type", Empty(), as: Empty.self) }
-            #expect((unknown.failure as? ProtocolError)?.code == .unknownType)
+            #expect((unknown.failure as? HomelabError)?.code == .unknownType)
 
             // The connection survives error replies.
             _ = try await agent.connection.request(MessageType.ping, Empty(), as: Empty.self)
@@ -133,7 +133,7 @@ struct MessageConnectionTests {
             let started = clock.now
             let result = await outcome { try await agent.connection.request("slow", Empty(), as: Empty.self, timeout: .milliseconds(150)) }
             let elapsed = clock.now - started
-            let error = try #require(result.failure as? ProtocolError)
+            let error = try #require(result.failure as? HomelabError)
             #expect(error.code == .timeout)
             #expect(error.message.contains("'slow'"))
             #expect(elapsed >= .milliseconds(150))
@@ -163,13 +163,13 @@ struct MessageConnectionTests {
                 for n in 0..<3 {
                     requests.addTask { await outcome { try await controller.connection.request("work", Echo(n: n), as: Echo.self) }.failure }
                 }
-                var failures: [ProtocolError.Code?] = []
-                for await failure in requests { failures.append((failure as? ProtocolError)?.code) }
+                var failures: [HomelabError.Code?] = []
+                for await failure in requests { failures.append((failure as? HomelabError)?.code) }
                 return failures
             }
             #expect(failures == [.connectionClosed, .connectionClosed, .connectionClosed])
             let later = await outcome { try await controller.connection.request(MessageType.ping, Empty(), as: Empty.self) }
-            #expect((later.failure as? ProtocolError)?.code == .connectionClosed)
+            #expect((later.failure as? HomelabError)?.code == .connectionClosed)
             // The read loop ends cleanly: the peer closing is not a protocol error.
             let ended = await controller.loop.result
             #expect(ended.failure == nil)
@@ -209,13 +209,13 @@ struct MessageConnectionTests {
                     var frames = inbound.makeAsyncIterator()
                     try await outbound.write(Wire.frame(Envelope(id: 0, type: MessageType.hello, body: Hellos.agent)))
                     while let message = try await frames.nextMessage(), message.header.type != "work" {}
-                    try await outbound.write(Wire.frame(Envelope(id: 1, type: MessageType.error, body: ProtocolError(.deviceRevoked, "revoked"))))
+                    try await outbound.write(Wire.frame(Envelope(id: 1, type: MessageType.error, body: HomelabError(.deviceRevoked, "revoked"))))
                     _ = try await frames.next()
                 }
             }
             let controller = try await RunningPeer.start(serverChannel, hello: Hellos.controller, dialer: false)
             let result = await outcome { try await controller.connection.request("work", Empty(), as: Empty.self) }
-            #expect(result.failure as? ProtocolError == ProtocolError(.deviceRevoked, "revoked"))
+            #expect(result.failure as? HomelabError == HomelabError(.deviceRevoked, "revoked"))
             _ = await controller.close()
             try await group.waitForAll()
         }
@@ -253,7 +253,7 @@ struct MessageConnectionTests {
 
     /// Says hello as a raw agent, misbehaves, and expects a fatal error of `code` without `re`, then the end of the connection.
     private func expectFatal(
-        _ code: ProtocolError.Code,
+        _ code: HomelabError.Code,
         sourceLocation: SourceLocation = #_sourceLocation,
         misbehave: @escaping @Sendable (NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> Void
     ) async throws {
@@ -268,13 +268,13 @@ struct MessageConnectionTests {
                     let last = try #require(try await frames.nextMessage(), sourceLocation: sourceLocation)
                     #expect(last.header.type == MessageType.error, sourceLocation: sourceLocation)
                     #expect(last.header.re == nil, sourceLocation: sourceLocation)
-                    #expect(try last.body(as: ProtocolError.self).code == code, sourceLocation: sourceLocation)
+                    #expect(try last.body(as: HomelabError.self).code == code, sourceLocation: sourceLocation)
                     #expect(try await frames.next() == nil, "the connection closes after the fatal error", sourceLocation: sourceLocation)
                 }
             }
             let controller = try await RunningPeer.start(serverChannel, hello: Hellos.controller, dialer: false)
             let ended = await controller.loop.result
-            #expect((ended.failure as? ProtocolError)?.code == code, sourceLocation: sourceLocation)
+            #expect((ended.failure as? HomelabError)?.code == code, sourceLocation: sourceLocation)
             try await group.waitForAll()
         }
     }

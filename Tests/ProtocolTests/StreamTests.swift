@@ -94,11 +94,11 @@ struct StreamTests {
             let outbound = try await agent.connection.openStream(purpose: "abort")
             let inbound = try await inbox.next()
             try await outbound.write(ByteBuffer(repeating: 1, count: 1024))
-            let abort = ProtocolError(.streamError, "disk full")
+            let abort = HomelabError(.streamError, "disk full")
             try await controller.connection.sendEvent(MessageType.streamClose, StreamClose(stream: inbound.id, error: abort))
             // Wait until the abort has been processed; the write then fails instead of waiting for credit.
             let result = await outcome { try await outbound.write(ByteBuffer(repeating: 2, count: 10)) }
-            #expect(result.failure as? ProtocolError == abort)
+            #expect(result.failure as? HomelabError == abort)
         }
     }
 
@@ -109,11 +109,11 @@ struct StreamTests {
             let outbound = try await agent.connection.openStream(purpose: "abort")
             let inbound = try await inbox.next()
             try await outbound.write(ByteBuffer(string: "partial"))
-            try await outbound.finish(error: ProtocolError(.internal, "source vanished"))
+            try await outbound.finish(error: HomelabError(.internal, "source vanished"))
             var iterator = inbound.makeAsyncIterator()
             #expect(try await iterator.next() == ByteBuffer(string: "partial"))
             let result = await outcome { try await iterator.next() }
-            #expect(result.failure as? ProtocolError == ProtocolError(.internal, "source vanished"))
+            #expect(result.failure as? HomelabError == HomelabError(.internal, "source vanished"))
         }
     }
 
@@ -168,13 +168,13 @@ struct StreamTests {
                     let last = try #require(try await frames.nextMessage(), sourceLocation: sourceLocation)
                     #expect(last.header.type == MessageType.error, sourceLocation: sourceLocation)
                     #expect(last.header.re == nil, sourceLocation: sourceLocation)
-                    #expect(try last.body(as: ProtocolError.self).code == .streamError, sourceLocation: sourceLocation)
+                    #expect(try last.body(as: HomelabError.self).code == .streamError, sourceLocation: sourceLocation)
                     #expect(try await frames.next() == nil, "the connection closes", sourceLocation: sourceLocation)
                 }
             }
             let controller = try await RunningPeer.start(serverChannel, hello: Hellos.controller, dialer: false, handler: inbox.handler)
             let ended = await controller.loop.result
-            #expect((ended.failure as? ProtocolError)?.code == .streamError, sourceLocation: sourceLocation)
+            #expect((ended.failure as? HomelabError)?.code == .streamError, sourceLocation: sourceLocation)
             try await group.waitForAll()
         }
     }

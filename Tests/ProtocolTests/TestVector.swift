@@ -22,7 +22,7 @@ struct TestVector: Sendable, CustomTestStringConvertible {
     /// What the envelope of a message frame decodes to.
     enum ExpectedEnvelope: Sendable, Equatable {
         case header(v: Int, id: UInt64, type: String, re: UInt64?)
-        case error(ProtocolError.Code)
+        case error(HomelabError.Code)
     }
 
     var name: String
@@ -31,7 +31,7 @@ struct TestVector: Sendable, CustomTestStringConvertible {
     var reads: [[UInt8]] = []
     var frames: [ExpectedFrame] = []
     var envelopes: [ExpectedEnvelope] = []
-    var error: ProtocolError.Code?
+    var error: HomelabError.Code?
 
     /// All bytes of the vector, as one buffer.
     var bytes: ByteBuffer { ByteBuffer(bytes: reads.joined()) }
@@ -127,7 +127,7 @@ enum TestVectors {
             case "envelope":
                 vector.envelopes.append(try envelope(value, fail: fail))
             case "error":
-                vector.error = ProtocolError.Code(rawValue: value)
+                vector.error = HomelabError.Code(rawValue: value)
             default:
                 throw fail("unknown key '\(key)'")
             }
@@ -144,7 +144,7 @@ enum TestVectors {
             guard kv.count == 2 else { throw fail("bad envelope field '\(pair)'") }
             fields[kv[0]] = kv[1]
         }
-        if let code = fields["error"] { return .error(ProtocolError.Code(rawValue: code)) }
+        if let code = fields["error"] { return .error(HomelabError.Code(rawValue: code)) }
         guard let v = fields["v"].flatMap({ Int($0) }), let id = fields["id"].flatMap({ UInt64($0) }), let type = fields["type"] else {
             throw fail("envelope needs v, id and type: '\(value)'")
         }

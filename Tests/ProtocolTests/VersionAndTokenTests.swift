@@ -17,7 +17,7 @@ struct VersionAndTokenTests {
     func disjointRangesMismatch() {
         let ours = ProtocolVersionRange(min: 1, max: 1)
         let theirs = ProtocolVersionRange(min: 2, max: 3)
-        let error = #expect(throws: ProtocolError.self) { try ours.negotiate(with: theirs) }
+        let error = #expect(throws: HomelabError.self) { try ours.negotiate(with: theirs) }
         #expect(error?.code == .versionMismatch)
         #expect(error?.message == "no common protocol version: we speak v1, the peer speaks v2-v3")
     }
@@ -48,7 +48,7 @@ struct VersionAndTokenTests {
         "",
     ])
     func badTokensAreRefused(_ text: String) {
-        let error = #expect(throws: ProtocolError.self) { try JoinToken(parsing: text) }
+        let error = #expect(throws: HomelabError.self) { try JoinToken(parsing: text) }
         #expect(error?.code == .invalidToken)
     }
 

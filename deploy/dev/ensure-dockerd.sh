@@ -7,7 +7,10 @@ sudo=""
 if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
   $sudo systemctl start docker
 else
-  $sudo sh -c 'nohup dockerd >/var/log/homelab-test-dockerd.log 2>&1 &'
+  # Every descriptor above 2 is closed first: a daemon that inherits, say, the lab's flock would hold that
+  # lock for as long as it runs.
+  $sudo bash -c 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+    nohup dockerd >/var/log/homelab-test-dockerd.log 2>&1 &'
 fi
 for _ in $(seq 1 60); do
   docker version >/dev/null 2>&1 && exit 0

@@ -20,8 +20,10 @@ stop() {
 trap stop INT TERM EXIT
 
 # Discovery stays off: make run keeps to this machine (the lab, `make lab`, shows discovery).
+# The admin token made at first start goes to a private file that is shown below and then removed, never to the log.
+once="$state/controller/initial-admin-token"
 "$bin/homelab-controller" --state-dir "$state/controller" --api-port "$api_port" --agent-port "$agent_port" --no-discovery \
-  > >(tee "$state/controller.log") 2>&1 &
+  --admin-token-file "$once" > >(tee "$state/controller.log") 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
   curl -sk "https://127.0.0.1:$api_port/healthz" >/dev/null 2>&1 && break
@@ -29,7 +31,7 @@ for _ in $(seq 1 100); do
 done
 
 if [ ! -f "$state/agent/cert.pem" ]; then
-  token=$("$bin/homelab-controller" join-token --state-dir "$state/controller" --ttl 600)
+  token=$("$bin/homelab-controller" join-token --state-dir "$state/controller" --ttl 600 --admin-token-file "$once")
   join=(--join-token "$token")
 else
   join=()
@@ -38,7 +40,8 @@ fi
   > "$state/agent.log" 2>&1 &
 pids+=($!)
 
-admin=$(grep -A1 "admin API token" "$state/controller.log" | tail -n 1 | tr -d ' ' || true)
+admin=""
+if [ -s "$once" ]; then admin=$(cat "$once") && rm -f "$once"; fi
 cat <<MSG
 
   homelab is running.

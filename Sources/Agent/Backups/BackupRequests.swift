@@ -47,8 +47,8 @@ public struct BackupRequests: Sendable {
             _ = try target.replace(nil)
             return BackupTargetStatus(serving: false)
         }
-        guard settings.path.hasPrefix("/") else { throw ProtocolError(.invalidSpec, "path: '\(settings.path)' is not an absolute path") }
-        guard (1...65535).contains(settings.port) else { throw ProtocolError(.invalidSpec, "port: \(settings.port) is not a port") }
+        guard settings.path.hasPrefix("/") else { throw HomelabError(.invalidSpec, "path: '\(settings.path)' is not an absolute path") }
+        guard (1...65535).contains(settings.port) else { throw HomelabError(.invalidSpec, "port: \(settings.port) is not a port") }
         try Self.checkWritable(settings.path)
         let version = try target.replace(settings)
         switch await target.binding(for: version, within: .seconds(10)) {
@@ -56,23 +56,23 @@ public struct BackupRequests: Sendable {
             let space = RepositoryFolder(root: settings.path).space()
             return BackupTargetStatus(serving: true, path: settings.path, port: port, freeBytes: space?.free, totalBytes: space?.total)
         case .failed(let reason):
-            throw ProtocolError(.runtime, reason)
+            throw HomelabError(.runtime, reason)
         case .idle, nil:
-            throw ProtocolError(.runtime, "the backup target did not start listening on port \(settings.port) within 10 s")
+            throw HomelabError(.runtime, "the backup target did not start listening on port \(settings.port) within 10 s")
         }
     }
 
     /// Makes the folder and proves the agent may write there.
-    static func checkWritable(_ path: String) throws(ProtocolError) {
+    static func checkWritable(_ path: String) throws(HomelabError) {
         do throws(FolderError) {
             try RepositoryFolder.makeFolders(path)
         } catch {
-            throw ProtocolError(.invalidSpec, "path: \(error.message)")
+            throw HomelabError(.invalidSpec, "path: \(error.message)")
         }
         let probe = path + "/.homelab-write-test"
         let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw ProtocolError(.invalidSpec, "path: the agent cannot write to \(path): \(String(cString: strerror(errno))) (under systemd, add it to ReadWritePaths: docs/backups.md)")
+            throw HomelabError(.invalidSpec, "path: the agent cannot write to \(path): \(String(cString: strerror(errno))) (under systemd, add it to ReadWritePaths: docs/backups.md)")
         }
         close(fd)
         unlink(probe)

@@ -70,10 +70,9 @@ public struct RuntimeContainer: Equatable, Sendable {
     public var name: String
     public var image: String
     public var labels: [String: String]
-    /// `created`, `running`, `restarting`, `exited`, `paused`, `dead`, `removing`.
-    public var state: String
-    /// `starting`, `healthy`, `unhealthy`; nil without a health check (or from a listing).
-    public var health: String?
+    public var state: ContainerState
+    /// Nil without a health check (or from a listing).
+    public var health: ContainerHealth?
     /// The exit code, once exited (inspect only).
     public var exitCode: Int?
     /// Whether it was ever started (inspect only; a listing says nil).

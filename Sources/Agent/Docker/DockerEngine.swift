@@ -100,7 +100,7 @@ public final class DockerEngine: ContainerRuntime {
         return reply.array.map { item in
             RuntimeContainer(
                 id: item["Id"].string ?? "", name: String((item["Names"].array.first?.string ?? "").drop { $0 == "/" }),
-                image: item["Image"].string ?? "", labels: item["Labels"].stringMap, state: item["State"].string ?? "unknown",
+                image: item["Image"].string ?? "", labels: item["Labels"].stringMap, state: item["State"].string.map(ContainerState.init) ?? .unknown,
                 health: nil, exitCode: nil, everStarted: nil
             )
         }
@@ -117,7 +117,7 @@ public final class DockerEngine: ContainerRuntime {
         return RuntimeContainer(
             id: reply["Id"].string ?? id, name: String((reply["Name"].string ?? "").drop { $0 == "/" }),
             image: reply["Config"]["Image"].string ?? "", labels: reply["Config"]["Labels"].stringMap,
-            state: state["Status"].string ?? "unknown", health: state["Health"]["Status"].string,
+            state: state["Status"].string.map(ContainerState.init) ?? .unknown, health: state["Health"]["Status"].string.map(ContainerHealth.init),
             exitCode: state["ExitCode"].int.map(Int.init),
             everStarted: (state["StartedAt"].string.map { !$0.hasPrefix("0001-") }) ?? false,
             addresses: reply["NetworkSettings"]["Networks"].object.keys.sorted().compactMap { name in

@@ -16,6 +16,8 @@ public struct AgentIdentity: Sendable {
     /// Loads the identity from `directory`, creating the id and key on first start.
     public static func loadOrCreate(directory: String) throws(AgentError) -> AgentIdentity {
         try StateFiles.makeDirectory(directory, mode: 0o700)
+        // A state directory that already existed keeps its mode otherwise; the key and stacks' files live here.
+        try StateFiles.restrict(directory, mode: 0o700)
         let idPath = directory + "/device-id", keyPath = directory + "/key.pem"
         var deviceID = SystemFiles.read(idPath)?.trimmed ?? ""
         if deviceID.isEmpty {

@@ -11,20 +11,27 @@ enum StateFiles {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw AgentError.io("cannot write \(path): \(lastError())") }
+        do {
+            try writeAll(bytes, to: fd, mode: mode, shown: path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else { throw AgentError.io("cannot replace \(path): \(lastError())") }
+    }
+
+    /// Sets `mode` on the open file `fd`, writes all of `bytes`, syncs and closes it (also when it fails).
+    static func writeAll(_ bytes: [UInt8], to fd: Int32, mode: mode_t, shown path: String) throws(AgentError) {
+        defer { close(fd) }
         fchmod(fd, mode)
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                close(fd)
-                throw AgentError.io("cannot write \(path): \(lastError())")
-            }
+            guard n > 0 else { throw AgentError.io("cannot write \(path): \(lastError())") }
             offset += n
         }
         fsync(fd)
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw AgentError.io("cannot replace \(path): \(lastError())") }
     }
 
     /// Writes UTF-8 text.
@@ -46,6 +53,11 @@ enum StateFiles {
                 throw AgentError.io("cannot create \(current): \(lastError())")
             }
         }
+    }
+
+    /// Sets the mode of an existing file or directory.
+    static func restrict(_ path: String, mode: mode_t) throws(AgentError) {
+        guard chmod(path, mode) == 0 else { throw AgentError.io("cannot set the mode of \(path): \(lastError())") }
     }
 
     static func lastError() -> String { String(cString: strerror(errno)) }

@@ -57,7 +57,7 @@ struct ControllerDialer: Sendable {
 enum LinkErrorDescription {
     static func describe(_ error: any Error, endpoint: String) -> String {
         switch error {
-        case let error as ProtocolError:
+        case let error as HomelabError:
             return error.message
         case let error as NIOSSLError:
             return "TLS with the controller at \(endpoint) failed: \(error). If the controller was reinstalled, its CA changed: remove this agent's ca.pem and cert.pem to enroll again"

@@ -81,7 +81,7 @@ public struct ControllerLink: Service {
                     return
                 } catch {
                     let message = LinkErrorDescription.describe(error, endpoint: endpoint.description)
-                    if let protocolError = error as? ProtocolError, protocolError.code == .deviceRevoked {
+                    if let protocolError = error as? HomelabError, protocolError.code == .deviceRevoked {
                         forgetRevokedCertificate()
                     }
                     logger.error("\(message)")
@@ -129,12 +129,12 @@ public struct ControllerLink: Service {
             return connection.peerHello
         }
         guard let caPEM = hello.caCertificate else {
-            throw ProtocolError(.handshakeRequired, "the controller sent no CA certificate")
+            throw HomelabError(.handshakeRequired, "the controller sent no CA certificate")
         }
         let fingerprint = try AgentIdentity.fingerprint(ofCertificatePEM: caPEM)
         if let token = try usableToken {
             guard fingerprint == token.caHash else {
-                throw ProtocolError(.invalidToken, "the controller's CA (sha256:\(fingerprint)) does not match the join token's (sha256:\(token.caHash)); refusing to send the token")
+                throw HomelabError(.invalidToken, "the controller's CA (sha256:\(fingerprint)) does not match the join token's (sha256:\(token.caHash)); refusing to send the token")
             }
         } else {
             logger.warning("no join token: trusting the controller CA sha256:\(fingerprint) on first use")
@@ -150,7 +150,7 @@ public struct ControllerLink: Service {
             var iterator = inbound.makeAsyncIterator()
             let connection = try await MessageConnection.handshake(ours: ourHello, inbound: &iterator, outbound: outbound, dialer: true)
             guard let challenge = connection.peerHello.challenge else {
-                throw ProtocolError(.handshakeRequired, "the controller sent no enrollment challenge")
+                throw HomelabError(.handshakeRequired, "the controller sent no enrollment challenge")
             }
             let request = EnrollRequest(
                 token: token?.description, deviceID: identity.deviceID, name: config.name ?? facts.hostname,
@@ -163,7 +163,7 @@ public struct ControllerLink: Service {
                 }
                 try? await connection.run(inbound: &iterator, handler: RefuseRequests())
                 guard let reply = try await group.next() else {
-                    throw ProtocolError(.connectionClosed, "the controller closed the connection during enrollment")
+                    throw HomelabError(.connectionClosed, "the controller closed the connection during enrollment")
                 }
                 return reply
             }
@@ -171,7 +171,7 @@ public struct ControllerLink: Service {
         switch reply.status {
         case .enrolled:
             guard let certificate = reply.certificate else {
-                throw ProtocolError(.malformedMessage, "enrollment reply without a certificate")
+                throw HomelabError(.malformedMessage, "enrollment reply without a certificate")
             }
             if let ca = reply.caCertificate { try identity.saveCA(ca) }
             try identity.saveCertificate(certificate)
@@ -225,7 +225,7 @@ public struct ControllerLink: Service {
                 }
                 // The reader ends the session when the connection closes; a failed sender closes it.
                 defer { group.cancelAll() }
-                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks, backups: backups))
+                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks, backups: backups, logger: logger))
             }
         }
         return .sessionEnded(healthy: ContinuousClock.now - started > .seconds(10))
@@ -255,6 +255,7 @@ struct AgentRequestHandler: MessageHandler {
     let reporter: any DeviceReporting
     let stacks: StackRequests?
     let backups: BackupRequests?
+    let logger: Logger
 
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
         switch message.header.type {
@@ -263,18 +264,25 @@ struct AgentRequestHandler: MessageHandler {
         default:
             if let reply = try await stacks?.handle(message, on: connection) { return reply }
             if let reply = try await backups?.handle(message, on: connection) { return reply }
-            throw ProtocolError(.unknownType, "the agent does not serve '\(message.header.type)'")
+            throw HomelabError(.unknownType, "the agent does not serve '\(message.header.type)'")
         }
     }
 
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
+
+    func requestFailed(_ message: InboundMessage, error: any Error) async {
+        logger.error("'\(message.header.type)' from the controller failed: \(error)")
+    }
 }
 
 /// During enrollment the controller has nothing to ask.
 struct RefuseRequests: MessageHandler {
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
-        throw ProtocolError(.unknownType, "not enrolled yet")
+        throw HomelabError(.unknownType, "not enrolled yet")
     }
 
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
+
+    // Nothing to log: every request is refused with a HomelabError.
+    func requestFailed(_ message: InboundMessage, error: any Error) async {}
 }

@@ -13,7 +13,7 @@ enum HealthProbe {
               let inspected = try await reconciler.runtime.inspect(container: container.id) else {
             return StackProbeResult(healthy: false, detail: "\(request.service) has no container")
         }
-        guard inspected.state == "running" else { return StackProbeResult(healthy: false, detail: "\(request.service) is \(inspected.state)") }
+        guard inspected.state == .running else { return StackProbeResult(healthy: false, detail: "\(request.service) is \(inspected.state)") }
         guard let address = inspected.addresses.first else {
             return StackProbeResult(healthy: false, detail: "\(request.service) has no network address to probe")
         }

@@ -6,22 +6,21 @@ import Protocol
 enum StackFiles {
     static func composePath(_ directory: String) -> String { directory + "/docker-compose.json" }
 
-    /// Writes the project's files; returns its directory.
+    /// Writes the project's files, none outside its directory (see ``ConfinedDirectory``); returns the directory.
     static func write(_ spec: StackSpec, into projectsDirectory: String) throws -> String {
-        let directory = "\(projectsDirectory)/\(spec.name)"
+        let directory = "\(projectsDirectory)/\(try SafeName.check(spec.name, .project))"
         try StateFiles.makeDirectory(directory, mode: 0o700)
-        try StateFiles.write(try ComposeFile.bytes(of: spec), to: composePath(directory), mode: 0o600)
-        for (path, contents) in spec.files ?? [:] {
-            let target = "\(directory)/\(path)"
-            if let slash = target.lastIndex(of: "/") { try StateFiles.makeDirectory(String(target[..<slash]), mode: 0o700) }
-            try StateFiles.write(contents, to: target, mode: 0o600)
+        let confined = ConfinedDirectory(root: directory)
+        try confined.write(try ComposeFile.bytes(of: spec), to: "docker-compose.json", mode: 0o600)
+        for (path, contents) in (spec.files ?? [:]).sorted(by: { $0.key < $1.key }) {
+            try confined.write(Array(contents.utf8), to: path, mode: 0o600)
         }
         return directory
     }
 
-    /// Removes the project's directory and what is in it.
+    /// Removes the project's directory and what is in it; a name that is not a project's removes nothing.
     static func remove(project: String, from projectsDirectory: String) {
-        let directory = "\(projectsDirectory)/\(project)"
-        try? FileManager.default.removeItem(atPath: directory)
+        guard SafeName.isValid(project, .project) else { return }
+        try? FileManager.default.removeItem(atPath: "\(projectsDirectory)/\(project)")
     }
 }

@@ -51,7 +51,7 @@ extension StackReconciler {
 
     /// One stats sample per container of the stack, taken at the same time, and their total.
     public func stats(_ stack: StackRef) async throws -> StackStats {
-        let containers = try await containers(of: stack).filter { $0.state == "running" }
+        let containers = try await containers(of: stack).filter { $0.state == .running }
         let runtime = self.runtime
         let samples = try await withThrowingTaskGroup(of: (String, ContainerStats).self) { group in
             for container in containers {

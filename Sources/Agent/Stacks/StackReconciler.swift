@@ -46,12 +46,12 @@ public struct StackReconciler: Sendable {
         }
         existing = try await runtime.containers(labelled: [StackLabels.project: spec.name])
         for container in existing where spec.services[container.labels[StackLabels.service] ?? ""] == nil {
-            await progress(StackProgress(project: spec.name, phase: "remove", service: container.labels[StackLabels.service], message: "Removing \(container.name)"))
+            await progress(StackProgress(project: spec.name, phase: .remove, service: container.labels[StackLabels.service], message: "Removing \(container.name)"))
             try await runtime.remove(container: container.id)
             results.append(.init(name: container.labels[StackLabels.service] ?? container.name, change: .removed, containerID: nil))
         }
         try await removeUnusedNetworks(spec)
-        await progress(StackProgress(project: spec.name, phase: "done", message: "\(spec.name) is up"))
+        await progress(StackProgress(project: spec.name, phase: .done, message: "\(spec.name) is up"))
         return StackApplyResult(project: spec.name, services: results)
     }
 
@@ -60,9 +60,9 @@ public struct StackReconciler: Sendable {
     private func pullMissingImages(_ spec: StackSpec, credentials: [RegistryCredentials], progress: Progress) async throws {
         for image in Set(spec.services.values.map(\.image)).sorted() where try await !runtime.hasImage(image) {
             let registry = Self.registry(of: image)
-            await progress(StackProgress(project: spec.name, phase: "pull", image: image, message: "Pulling \(image)"))
+            await progress(StackProgress(project: spec.name, phase: .pull, image: image, message: "Pulling \(image)"))
             try await runtime.pull(image, credentials: credentials.first { $0.server == registry }) { step in
-                await progress(StackProgress(project: spec.name, phase: "pull", image: image, current: step.current, total: step.total, message: step.status))
+                await progress(StackProgress(project: spec.name, phase: .pull, image: image, current: step.current, total: step.total, message: step.status))
             }
         }
     }
@@ -80,7 +80,7 @@ public struct StackReconciler: Sendable {
             // Shared with other stacks (the reverse proxy's network): made when missing, never labelled as this stack's.
             let engineName = spec.engineNetworkName(name)
             guard try await runtime.networks(labelled: [StackLabels.sharedNetwork: engineName]).isEmpty else { continue }
-            await progress(StackProgress(project: spec.name, phase: "network", message: "Creating shared network \(engineName)"))
+            await progress(StackProgress(project: spec.name, phase: .network, message: "Creating shared network \(engineName)"))
             do {
                 try await runtime.createNetwork(name: engineName, labels: [StackLabels.sharedNetwork: engineName], internal: false)
             } catch let error as DockerClientError where error.code == .conflict {
@@ -88,7 +88,7 @@ public struct StackReconciler: Sendable {
             }
         }
         for name in Self.networksUsed(spec) where spec.networks?[name]?.external != true && !present.contains("\(spec.name)_\(name)") {
-            await progress(StackProgress(project: spec.name, phase: "network", message: "Creating network \(spec.name)_\(name)"))
+            await progress(StackProgress(project: spec.name, phase: .network, message: "Creating network \(spec.name)_\(name)"))
             let declared = spec.networks?[name]
             let labels = StackLabels.projectObject(spec, kind: StackLabels.network, name: name, agentVersion: agentVersion, extra: declared?.labels)
             do {
@@ -102,7 +102,7 @@ public struct StackReconciler: Sendable {
     private func ensureVolumes(_ spec: StackSpec, progress: Progress) async throws {
         let present = Set(try await runtime.volumes(labelled: [StackLabels.project: spec.name]).map(\.name))
         for (name, volume) in (spec.volumes ?? [:]).sorted(by: { $0.key < $1.key }) where !present.contains("\(spec.name)_\(name)") {
-            await progress(StackProgress(project: spec.name, phase: "volume", message: "Creating volume \(spec.name)_\(name)"))
+            await progress(StackProgress(project: spec.name, phase: .volume, message: "Creating volume \(spec.name)_\(name)"))
             let labels = StackLabels.projectObject(spec, kind: StackLabels.volume, name: name, agentVersion: agentVersion, extra: volume.labels)
             try await runtime.createVolume(name: "\(spec.name)_\(name)", labels: labels)
         }
@@ -169,10 +169,10 @@ public struct StackReconciler: Sendable {
             try await runtime.remove(container: container.id)
         }
         if let kept = keep, let current = try await runtime.inspect(container: kept.id) {
-            if current.state == "running" { return .init(name: name, change: .unchanged, containerID: current.id) }
+            if current.state == .running { return .init(name: name, change: .unchanged, containerID: current.id) }
             if current.everStarted == true {
                 try await waitForDependencies(spec, name, running: running, timeout: timeout, progress: progress)
-                await progress(StackProgress(project: spec.name, phase: "start", service: name, message: "Starting \(create.name)"))
+                await progress(StackProgress(project: spec.name, phase: .start, service: name, message: "Starting \(create.name)"))
                 try await runtime.start(container: current.id)
                 return .init(name: name, change: .started, containerID: current.id)
             }
@@ -182,7 +182,7 @@ public struct StackReconciler: Sendable {
             keep = nil
         }
         try await waitForDependencies(spec, name, running: running, timeout: timeout, progress: progress)
-        await progress(StackProgress(project: spec.name, phase: "create", service: name, message: "Creating \(create.name)"))
+        await progress(StackProgress(project: spec.name, phase: .create, service: name, message: "Creating \(create.name)"))
         let id: String
         do {
             id = try await runtime.create(container: create)
@@ -193,7 +193,7 @@ public struct StackReconciler: Sendable {
             try await runtime.remove(container: stale.id)
             id = try await runtime.create(container: create)
         }
-        await progress(StackProgress(project: spec.name, phase: "start", service: name, message: "Starting \(create.name)"))
+        await progress(StackProgress(project: spec.name, phase: .start, service: name, message: "Starting \(create.name)"))
         try await runtime.start(container: id)
         return .init(name: name, change: existing.isEmpty ? .created : .recreated, containerID: id)
     }
@@ -215,11 +215,11 @@ public struct StackReconciler: Sendable {
                 case false:
                     if !announced {
                         announced = true
-                        await progress(StackProgress(project: spec.name, phase: "wait", service: name,
+                        await progress(StackProgress(project: spec.name, phase: .wait, service: name,
                                                      message: "Waiting for \(dependency) (\(condition.condition.rawValue))"))
                     }
                     guard clock.now < deadline else {
-                        throw StackApplyError("\(name) waited \(timeout) for \(dependency) to meet \(condition.condition.rawValue); it is \(container.health ?? container.state)")
+                        throw StackApplyError("\(name) waited \(timeout) for \(dependency) to meet \(condition.condition.rawValue); it is \(container.health?.rawValue ?? container.state.rawValue)")
                     }
                     try await Task.sleep(for: pollInterval)
                     continue
@@ -233,15 +233,15 @@ public struct StackReconciler: Sendable {
     static func check(_ condition: Dependency.Condition, _ container: RuntimeContainer, _ service: String) throws -> Bool {
         switch condition {
         case .serviceStarted:
-            return container.state == "running" || container.everStarted == true
+            return container.state == .running || container.everStarted == true
         case .serviceHealthy:
-            if container.health == "unhealthy" { throw StackApplyError("\(service) is unhealthy") }
-            if container.state == "exited" || container.state == "dead" {
+            if container.health == .unhealthy { throw StackApplyError("\(service) is unhealthy") }
+            if container.state == .exited || container.state == .dead {
                 throw StackApplyError("\(service) exited (code \(container.exitCode ?? -1)) before it became healthy")
             }
-            return container.health == "healthy"
+            return container.health == .healthy
         case .serviceCompletedSuccessfully:
-            guard container.state == "exited" else { return false }
+            guard container.state == .exited else { return false }
             if container.exitCode != 0 { throw StackApplyError("\(service) exited with code \(container.exitCode ?? -1)") }
             return true
         }

@@ -25,25 +25,38 @@ public struct StackRequests: Sendable {
                 return try await reconciler.list()
             case MessageType.stackAction:
                 let action = try message.body(as: StackAction.self)
+                try action.stack.validate()
                 try await serial.run { try await reconciler.perform(action) }
                 return Empty()
             case MessageType.stackStats:
-                return try await reconciler.stats(try message.body(as: StackRef.self))
+                let stack = try message.body(as: StackRef.self)
+                try stack.validate()
+                return try await reconciler.stats(stack)
             case MessageType.stackLogs:
-                return try await logs(try message.body(as: StackLogsRequest.self), on: connection)
+                let request = try message.body(as: StackLogsRequest.self)
+                try request.validate()
+                return try await logs(request, on: connection)
             case MessageType.stackProbe:
-                return try await HealthProbe.probe(try message.body(as: StackProbe.self), reconciler: reconciler)
+                let probe = try message.body(as: StackProbe.self)
+                try probe.validate()
+                return try await HealthProbe.probe(probe, reconciler: reconciler)
             default:
                 return nil
             }
+        } catch let error as SafeNameError {
+            throw HomelabError(.invalidName, error.description)
+        } catch let error as InputBoundError {
+            throw HomelabError(.invalidSpec, error.message)
+        } catch let error as AgentError where error.code == "invalid_name" {
+            throw HomelabError(.invalidName, error.message)
         } catch let error as StackSpecError {
-            throw ProtocolError(.invalidSpec, error.description)
+            throw HomelabError(.invalidSpec, error.description)
         } catch let error as StackApplyError {
-            throw ProtocolError(.runtime, error.message)
+            throw HomelabError(.runtime, error.message)
         } catch let error as DockerClientError {
-            throw ProtocolError(error.code == .notFound ? .notFound : .runtime, error.message)
+            throw HomelabError(error.code == .notFound ? .notFound : .runtime, error.message)
         } catch let error as TarRejection {
-            throw ProtocolError(.invalidSpec, error.description)
+            throw HomelabError(.invalidSpec, error.description)
         }
     }
 
@@ -62,7 +75,7 @@ public struct StackRequests: Sendable {
             }
             try await stream.finish()
         } catch {
-            try? await stream.finish(error: ProtocolError(.runtime, "\(error)"))
+            try? await stream.finish(error: error as? HomelabError ?? HomelabError(.runtime, "reading the logs of \(request.service) failed on the device"))
             throw error
         }
         return StackLogsDone(lines: count)
@@ -79,7 +92,7 @@ public struct StackRequests: Sendable {
                         project: event.labels[StackLabels.project], service: event.labels[StackLabels.service],
                         containerID: event.containerID, action: event.action))
                 }
-            } catch let error as ProtocolError {
+            } catch let error as HomelabError {
                 throw error
             } catch {
                 logger.debug("Docker events unavailable; retrying", metadata: ["error": "\(error)"])

@@ -111,7 +111,7 @@ public struct APIClient: Sendable {
                 while let newline = pending.firstIndex(of: 10) {
                     let text = pending[pending.startIndex..<newline]
                     pending = Data(pending[pending.index(after: newline)...])
-                    if !text.isEmpty { try await line(Data(text)) }
+                    if !text.isEmpty { try await line(Data(UntrustedJSON.sanitized(text))) }
                 }
                 guard pending.count <= Self.maximumBodyBytes else { throw CLIError(.controller, "a line longer than 16 MiB", exitCode: ExitStatus.failure) }
             }
@@ -120,7 +120,7 @@ public struct APIClient: Sendable {
         } catch {
             throw CLIError(.unreachable, "the stream from \(url) broke: \(error)", exitCode: ExitStatus.unreachable)
         }
-        if !pending.isEmpty { try await line(pending) }
+        if !pending.isEmpty { try await line(Data(UntrustedJSON.sanitized(pending))) }
     }
 
     /// `PUT path` with a JSON body, decoded.
@@ -171,7 +171,7 @@ public struct APIClient: Sendable {
 
     private func decode<Answer: Decodable>(_ type: Answer.Type, from buffer: ByteBuffer) throws(CLIError) -> Answer {
         do {
-            return try WireCoding.decoder.decode(type, from: Data(buffer.readableBytesView))
+            return try WireCoding.decoder.decode(type, from: Data(UntrustedJSON.sanitized(buffer.readableBytesView)))
         } catch {
             throw CLIError(.controller, "the controller sent an answer this homelab does not understand (\(WireCoding.describe(error)))", exitCode: ExitStatus.failure)
         }

@@ -6,6 +6,10 @@ public enum APIPaths {
     public static let devices = "/v1/devices"
     /// `GET`/`POST`: join tokens.
     public static let tokens = "/v1/tokens"
+    /// `GET`/`POST`: API tokens (people and programs, with a role).
+    public static let apiTokens = "/v1/api-tokens"
+    /// `GET`: the audit log.
+    public static let audit = "/v1/audit"
     /// Everything heard announcing.
     public static let discovered = "/v1/discovered"
     /// `POST`: where a recipe should run.
@@ -32,6 +36,8 @@ public enum APIPaths {
     }
     /// `POST`: start a network scan; `GET`: the recent scans.
     public static let scans = "/v1/scans"
+    /// The controller's long operations.
+    public static let jobs = "/v1/jobs"
     /// `GET`: every host a scan found.
     public static let candidates = "/v1/candidates"
     /// `POST`: install an agent over SSH.
@@ -80,6 +86,11 @@ public enum APIPaths {
     /// `DELETE`: revoke a token.
     public static func token(_ id: String) -> String {
         "\(tokens)/\(segment(id))"
+    }
+
+    /// `DELETE`: revoke an API token.
+    public static func apiToken(_ id: String) -> String {
+        "\(apiTokens)/\(segment(id))"
     }
 
     /// A path segment with everything but unreserved characters percent-encoded, so a name cannot change the route.

@@ -18,20 +18,28 @@ public struct HomelabCommand: AsyncParsableCommand {
 
             Exit codes:
               0   success
-              1   other error
-              3   not found (no such device or token)
-              4   unauthorized: the controller refused the token
+              1   other error (a deploy that did not end running, among others)
+              3   not found (no such device, deployment, recipe or token)
+              4   unauthorized: the controller refused the token, or its role does not allow this
               5   controller unreachable, or its certificate does not match the pinned CA
               6   not logged in (no controller URL or token configured)
+              7   conflict: work under way on it, or the name is taken
+              8   refused: a bad value, inputs or recipe, or no device can run it
+              9   the device is offline or dropped its link
+              10  failed on the device (agent, engine, health check, proxy)
               64  usage error
+            The controller's error code is shown in brackets after its message.
             """,
-        subcommands: [LoginCommand.self, DevicesCommand.self, DiscoverCommand.self, ScanCommand.self, KnownHostsCommand.self, TokensCommand.self, RecipesCommand.self, DeployCommand.self, AppsCommand.self, RecommendCommand.self, PlanCommand.self, SnapshotCommand.self,
+        subcommands: [LoginCommand.self, DevicesCommand.self, DiscoverCommand.self, ScanCommand.self, KnownHostsCommand.self, TokensCommand.self, AuditCommand.self, RecipesCommand.self, DeployCommand.self, AppsCommand.self, RecommendCommand.self, PlanCommand.self, SnapshotCommand.self, JobsCommand.self,
                       BackupCommand.self,
                       CompletionCommand.self]
     )
 
     /// Creates the command.
     public init() {}
+
+    /// The line a failure is printed as: its message, and the controller's code in brackets when it is the controller's.
+    static func errorLine(for failure: CLIError) -> String { "Error: \(failure.shown)" }
 
     /// Parses the process arguments, runs the command, and exits with the status of its outcome.
     public static func main() async {
@@ -62,7 +70,7 @@ public struct HomelabCommand: AsyncParsableCommand {
                 exit(withError: error)
             }
             let failure = CLIError.wrapping(error)
-            StandardConsole().writeError("Error: \(failure.message)\n")
+            StandardConsole().writeError(errorLine(for: failure) + "\n")
             Foundation.exit(failure.exitCode)
         }
         Foundation.exit(ExitStatus.success)

@@ -43,7 +43,7 @@ public struct DeploymentDetailView: Sendable {
             ("URL", deployment.url ?? "-"), ("Exposed", deployment.exposed ? "yes" : "no"),
             ("Created", Units.ago(deployment.createdAt, now: now)), ("Updated", Units.ago(deployment.updatedAt, now: now)),
         ]
-        if let error = deployment.error { fields.append(("Error", error)) }
+        if let error = deployment.error { fields.append(("Error", "\(error.message) [\(error.code)]")) }
         sections.add("Deployment", .fields(fields))
         sections.add("Components", .table(Table(headers: ["COMPONENT", "DEVICE", "STACK", "PORTS", "WHY THERE"], rows: deployment.components.map {
             [$0.name, $0.device, $0.project, $0.published.isEmpty ? "-" : $0.published.joined(separator: ","), $0.reason]
@@ -56,7 +56,7 @@ public struct DeploymentDetailView: Sendable {
             }
             for container in live.containers {
                 let stats = live.stats?.services[container.service]
-                rows.append([live.component, container.service, container.state, container.health ?? "-",
+                rows.append([live.component, container.service, container.state.rawValue, container.health?.rawValue ?? "-",
                              stats.map { Units.percent($0.cpuPercent) } ?? "-", stats.map { Units.bytes(UInt64(max(0, $0.memoryBytes))) } ?? "-",
                              container.name])
             }

@@ -45,3 +45,29 @@ public struct TokenTable: Sendable {
         labels.isEmpty ? "-" : labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 }
+
+/// The `homelab tokens list --api` table.
+public struct APITokenTable: Sendable {
+    /// The tokens, in the order shown.
+    public var tokens: [APITokenResource]
+    /// The time expiry is measured from.
+    public var now: Date
+
+    /// Creates the table.
+    public init(tokens: [APITokenResource], now: Date) {
+        self.tokens = tokens
+        self.now = now
+    }
+
+    /// The table text.
+    public func render() -> String {
+        Table(
+            headers: ["ID", "NAME", "ROLE", "STATE", "CREATED", "EXPIRES"],
+            rows: tokens.map { token in
+                let state = token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 <= now } ?? false) ? "expired" : "active"
+                return [token.id, token.name, token.role.rawValue, state, Units.ago(token.createdAt, now: now),
+                        token.expiresAt.map { Units.ago($0, now: now) } ?? "never"]
+            }
+        ).render()
+    }
+}

@@ -42,6 +42,8 @@ public struct CLIError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     /// The exit status the process ends with (see `ExitStatus`).
     public var exitCode: Int32
+    /// The controller's error, when the controller refused or failed the request: its code is shown.
+    public var controller: HomelabError?
 
     /// Creates an error.
     public init(_ code: Code, _ message: String, exitCode: Int32) {
@@ -50,8 +52,17 @@ public struct CLIError: Error, Equatable, Sendable, CustomStringConvertible {
         self.exitCode = exitCode
     }
 
+    /// The controller's error, with the exit status its code maps to.
+    public init(controller error: HomelabError) {
+        self.init(Code(rawValue: error.code.rawValue), error.message, exitCode: ExitStatus.of(error.code))
+        self.controller = error
+    }
+
     /// The message.
     public var description: String { message }
+
+    /// The line printed after `Error: `: the message, and the controller's code when it comes from the controller.
+    public var shown: String { controller.map { "\(message) [\($0.code)]" } ?? message }
 }
 
 /// The exit statuses of `homelab`, as the root command's help lists them.
@@ -68,8 +79,32 @@ public enum ExitStatus {
     public static let unreachable: Int32 = 5
     /// No controller URL or token is configured.
     public static let notLoggedIn: Int32 = 6
+    /// The controller refused because of the current state (work under way, a name taken).
+    public static let conflict: Int32 = 7
+    /// The controller refused what was asked: a bad value, inputs or recipe, or nowhere to place it.
+    public static let invalid: Int32 = 8
+    /// The device it concerns is offline or dropped its link.
+    public static let deviceUnreachable: Int32 = 9
+    /// The work failed on a device (the agent, the engine, a health check, the proxy).
+    public static let failedOnDevice: Int32 = 10
     /// Bad command line (`EX_USAGE`, argument parser's status for validation errors).
     public static let usage: Int32 = 64
+
+    /// The exit status of a controller error code (docs/errors.md has the table).
+    public static func of(_ code: HomelabError.Code) -> Int32 {
+        switch code {
+        case .notFound, .repositoryMissing, .backupRunIncomplete: notFound
+        case .unauthorized, .forbidden: unauthorized
+        case .conflict, .busy, .tooManyAttempts, .repositoryLocked, .backupTargetRequired, .backupTargetLocal: conflict
+        case .badRequest, .invalidName, .invalidValue, .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured,
+             .payloadTooLarge, .headersTooLarge, .methodNotAllowed: invalid
+        case .deviceOffline, .deviceDisconnected, .timeout, .backupTargetUnreachable, .backupInterrupted: deviceUnreachable
+        case .agentError, .runtime, .unhealthy, .healthTimeout, .proxyError, .rollbackIncomplete, .resticMissing, .repositoryWrongPassword,
+             .repositoryCheckFailed, .backupAccessDenied, .backupIncomplete, .resticStalled, .resticFailed, .backupDumpFailed,
+             .backupHookFailed, .restoreVerifyFailed, .backupTargetFull, .restoreNoSpace: failedOnDevice
+        default: failure
+        }
+    }
 }
 
 extension CLIError {

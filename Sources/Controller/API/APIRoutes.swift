@@ -2,13 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 import Protocol
 
 /// The HTTP API under `/v1`. Every route is registered through ``APIRoutes/add`` so the list of
 /// routes is known: the OpenAPI test and the "every route needs a token" test iterate it.
 public struct APIRoutes: Sendable {
     /// The request context of every route.
-    public typealias Context = BasicWebSocketRequestContext
+    public typealias Context = APIRequestContext
     /// One registered route.
     public struct Route: Hashable, Sendable, CustomStringConvertible {
         /// HTTP method.
@@ -25,11 +26,19 @@ public struct APIRoutes: Sendable {
     /// Creates the routes over the controller's services.
     public init(controller: ControllerContext) { self.controller = controller }
 
-    /// Builds the router with every route and the authentication middleware.
+    /// Builds the router with every route and the middleware every call passes: security headers, errors,
+    /// 405 for a method a path does not serve, authentication (through the throttle), the audit log and the
+    /// access table.
     public func makeRouter() -> (Router<Context>, [Route]) {
         let router = Router(context: Context.self)
+        let routeList = RouteList()
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: APIErrorMiddleware())
-        router.add(middleware: BearerAuthMiddleware(tokens: controller.tokens, publicPaths: ["/healthz"]))
+        router.add(middleware: MethodNotAllowedMiddleware(routes: routeList))
+        router.add(middleware: BearerAuthMiddleware(tokens: controller.tokens, throttle: controller.throttle,
+                                                    publicPaths: Set(AccessTable.routes.filter { $0.value == .public }.keys.map { String($0.split(separator: " ")[1]) })))
+        router.add(middleware: AuditMiddleware(audit: controller.audit))
+        router.add(middleware: AccessMiddleware())
         var routes: [Route] = []
         func add(_ method: HTTPRequest.Method, _ path: String, isPublic: Bool = false,
                  _ handler: @escaping @Sendable (Request, Context) async throws -> Response) {
@@ -62,6 +71,7 @@ public struct APIRoutes: Sendable {
         SchedulingRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         DeploymentRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         BootstrapRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        JobRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         BackupRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         add(.get, "/v1/agent-binaries") { _, _ in
             try JSONResponse.make(ListResponse(items: try controller.agentBinaries.list()))
@@ -80,32 +90,44 @@ public struct APIRoutes: Sendable {
             try JSONResponse.make(ListResponse(items: try await controller.tokens.listJoinTokens()))
         }
         add(.post, "/v1/tokens") { request, _ in
-            let body = try await JSONResponse.decode(CreateTokenRequest.self, from: request)
+            let body = try await JSONResponse.decode(CreateTokenRequest.self, from: request, limit: 64 << 10)
             return try JSONResponse.make(try await controller.tokens.createJoinToken(body), status: .created)
         }
         add(.delete, "/v1/tokens/{id}") { _, context in
             try await controller.tokens.revokeJoinToken(id: context.parameters.require("id"))
             return Response(status: .noContent)
         }
+        AccessRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         add(.get, "/v1/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"],
                      body: .init(byteBuffer: ByteBuffer(string: try OpenAPIDocument.text())))
         }
         add(.get, "/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: await controller.metrics.render(registry: controller.registry, deployments: controller.deployments))))
+                     body: .init(byteBuffer: ByteBuffer(string: await controller.metrics.render(registry: controller.registry, deployments: controller.deployments, jobs: controller.jobs))))
         }
-        router.ws("/v1/events") { inbound, outbound, _ in
+        router.ws("/v1/events", shouldUpgrade: Self.webSocketOnly) { inbound, outbound, _ in
             try await EventStream.serve(hub: controller.events, inbound: inbound, outbound: outbound)
         }
         routes.append(Route(method: .get, path: "/v1/events", isPublic: false))
-        router.ws("/v1/deployments/:name/logs/ws") { _, outbound, socket in
+        router.ws("/v1/deployments/:name/logs/ws", shouldUpgrade: Self.webSocketOnly) { _, outbound, socket in
             try await LogSocket.serve(controller.deployments, name: socket.requestContext.parameters.get("name") ?? "",
                                       query: Dictionary(socket.request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first },
-                                      outbound: outbound)
+                                      outbound: outbound, logger: socket.logger)
         }
         routes.append(Route(method: .get, path: "/v1/deployments/{name}/logs/ws", isPublic: false))
+        routeList.set(routes)
         return (router, routes)
+    }
+}
+
+extension APIRoutes {
+    /// A WebSocket route asked for without `Upgrade: websocket` gets 426, not an empty 200.
+    @Sendable static func webSocketOnly(_ request: Request, _ context: Context) throws -> RouterShouldUpgrade {
+        guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+            throw HomelabError(.upgradeRequired, "this route is a WebSocket: connect with 'Upgrade: websocket'")
+        }
+        return .upgrade([:])
     }
 }
 
@@ -117,11 +139,17 @@ enum JSONResponse {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 1 << 20) async throws -> T {
-        let buffer = try await request.body.collect(upTo: limit)
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw HomelabError.payloadTooLarge(limit: limit) }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw HomelabError.payloadTooLarge(limit: limit)
+        }
         do {
             return try WireCoding.decoder.decode(type, from: Data(buffer.readableBytesView))
         } catch {
-            throw ControllerError.badRequest("invalid request body: \(WireCoding.describe(error))")
+            throw HomelabError.badRequest("invalid request body: \(WireCoding.describe(error))")
         }
     }
 }

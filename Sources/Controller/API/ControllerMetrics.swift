@@ -20,7 +20,12 @@ public final class ControllerMetrics: Sendable {
     }
 
     /// Refreshes the device and deployment gauges and renders the text exposition format.
-    public func render(registry devices: DeviceRegistry, deployments: DeploymentService? = nil) async -> String {
+    public func render(registry devices: DeviceRegistry, deployments: DeploymentService? = nil, jobs: JobRunner? = nil) async -> String {
+        if let jobs {
+            registry.makeGauge(name: "homelab_jobs_unreadable", labels: []).set(Double(jobs.unreadableJobs))
+            let active = (try? await jobs.store.jobs(JobFilter(active: true))) ?? []
+            registry.makeGauge(name: "homelab_jobs_active", labels: []).set(Double(active.count))
+        }
         if let deployments {
             let apps = (try? await deployments.list()) ?? []
             for state in DeploymentState.allCases {

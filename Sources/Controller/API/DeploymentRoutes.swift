@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Protocol
+import Recipes
 
 /// `/v1/deployments…` and `/v1/drift`.
 enum DeploymentRoutes {
@@ -12,6 +13,12 @@ enum DeploymentRoutes {
         }
         add(.get, "/v1/deployments", false) { request, _ in
             let query = request.uri.queryParameters
+            if let state = query["state"], DeploymentState(rawValue: String(state)) == nil {
+                throw HomelabError.badRequest("state must be one of \(DeploymentState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let category = query["category"], RecipeCategory(rawValue: String(category)) == nil {
+                throw HomelabError.badRequest("category must be one of \(RecipeCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             let items = try await deployments.list(device: query["device"].map(String.init), state: query["state"].map(String.init),
                                                    category: query["category"].map(String.init), recipe: query["recipe"].map(String.init),
                                                    group: query["group"].map(String.init))
@@ -23,7 +30,7 @@ enum DeploymentRoutes {
         add(.delete, "/v1/deployments/{name}", false) { request, context in
             let data = request.uri.queryParameters["data"].map(String.init)
             guard let data, ["keep", "delete"].contains(data) else {
-                throw ControllerError.badRequest("say what happens to the data: ?data=keep or ?data=delete (volumes are deleted for good)")
+                throw HomelabError.badRequest("say what happens to the data: ?data=keep or ?data=delete (volumes are deleted for good)")
             }
             try await deployments.remove(context.parameters.require("name"), deleteData: data == "delete")
             return Response(status: .noContent)
@@ -31,15 +38,14 @@ enum DeploymentRoutes {
         add(.post, "/v1/deployments/{name}/{action}", false) { request, context in
             let verb = try context.parameters.require("action")
             guard let action = StackAction.Verb(rawValue: verb), action != .remove else {
-                throw ControllerError.notFound("no deployment action \(verb): start, stop or restart")
+                throw HomelabError.notFound("no deployment action \(verb): start, stop or restart")
             }
             let component = request.uri.queryParameters["component"].map(String.init)
             return try JSONResponse.make(try await deployments.perform(context.parameters.require("name"), action, component: component))
         }
         add(.get, "/v1/deployments/{name}/progress", false) { request, context in
             let after = try request.uri.queryParameters["after"].map { text -> Int64 in
-                guard let value = Int64(text), value >= 0 else { throw ControllerError.badRequest("after must be a step number") }
-                return value
+                try Int64(InputBounds.progressAfter.parse(String(text)) ?? 0)
             } ?? 0
             let body = try await deployments.progress(context.parameters.require("name"), after: after)
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
@@ -48,7 +54,7 @@ enum DeploymentRoutes {
             let query = request.uri.queryParameters
             let tail = try StackRoutes.tail(query["tail"].map(String.init))
             let body = try await deployments.logs(context.parameters.require("name"), component: query["component"].map(String.init),
-                                                  service: query["service"].map(String.init), tail: tail, follow: query["follow"] == "true")
+                                                  service: query["service"].map(String.init), tail: tail, follow: try StackRoutes.flag(query["follow"], "follow"))
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
         }
         add(.get, "/v1/drift", false) { _, _ in

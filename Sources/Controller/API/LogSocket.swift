@@ -1,7 +1,9 @@
+import Logging
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
+import Logging
 import NIOCore
 import Protocol
 
@@ -9,14 +11,14 @@ import Protocol
 /// line. A client that stops reading stops the writes here, which stops the credit of the agent's
 /// stream: nothing is buffered without bound on the way.
 enum LogSocket {
-    static func serve(_ deployments: DeploymentService, name: String, query: [String: String], outbound: WebSocketOutboundWriter) async throws {
+    static func serve(_ deployments: DeploymentService, name: String, query: [String: String], outbound: WebSocketOutboundWriter,
+                      logger: Logger) async throws {
         let body: ResponseBody
         do {
             body = try await deployments.logs(name, component: query["component"], service: query["service"],
-                                              tail: try StackRoutes.tail(query["tail"]), follow: query["follow"] == "true")
+                                              tail: try StackRoutes.tail(query["tail"]), follow: try StackRoutes.flag(query["follow"].map { Substring($0) }, "follow"))
         } catch {
-            let failure = (error as? ControllerError).map { APIErrorResponse(code: $0.code, message: $0.message) }
-                ?? APIErrorResponse(code: "internal", message: "\(error)")
+            let failure = APIErrorResponse(HomelabError.shown(error, logger: logger))
             try await outbound.write(.text(String(decoding: try WireCoding.encoder.encode(failure), as: UTF8.self)))
             try await outbound.close(.unexpectedServerError, reason: nil)
             return

@@ -7,7 +7,7 @@ extension OpenAPIDocument {
       parameters:
         - {name: device, in: query, required: false, description: Only those with a component on this device, schema: {type: string}}
         - {name: state, in: query, required: false, schema: {$ref: "#/components/schemas/DeploymentState"}}
-        - {name: category, in: query, required: false, description: Recipe category, schema: {type: string}}
+        - {name: category, in: query, required: false, description: Recipe category, schema: {type: string, enum: [media, files, photos, documents, passwords, home-automation, network, monitoring, development, dashboards, reverse-proxy, productivity, communication, backup, ai, other]}}
         - {name: recipe, in: query, required: false, description: Recipe id, schema: {type: string}}
         - {name: group, in: query, required: false, description: "Only those on devices whose group label holds this", schema: {type: string}}
       responses:
@@ -51,7 +51,7 @@ extension OpenAPIDocument {
     parameters:
       - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
       - {name: action, in: path, required: true, schema: {type: string, enum: [start, stop, restart]}}
-      - {name: component, in: query, required: false, description: Only this component, schema: {type: string}}
+      - {name: component, in: query, required: false, description: Only this component, schema: {type: string, pattern: "^[a-z][a-z0-9-]{0,62}$"}}
     post:
       summary: Start, stop or restart a deployment (or one component)
       responses:
@@ -62,7 +62,7 @@ extension OpenAPIDocument {
   /v1/deployments/{name}/progress:
     parameters:
       - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-      - {name: after, in: query, required: false, description: Only steps after this one (seq), schema: {type: integer, minimum: 0}}
+      - {name: after, in: query, required: false, description: Only steps after this one (seq), schema: {type: integer, minimum: 0, maximum: 1000000000}}
     get:
       summary: "The steps as JSON lines: those stored, then live ones until the final step (progress ticks have no seq)"
       responses:
@@ -72,9 +72,9 @@ extension OpenAPIDocument {
   /v1/deployments/{name}/logs:
     parameters:
       - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-      - {name: component, in: query, required: false, description: "Default: the web entry's component, or the only one", schema: {type: string}}
-      - {name: service, in: query, required: false, description: "Default: the component's only service", schema: {type: string}}
-      - {name: tail, in: query, required: false, schema: {type: integer, minimum: 0}}
+      - {name: component, in: query, required: false, description: "Default: the web entry's component, or the only one", schema: {type: string, pattern: "^[a-z][a-z0-9-]{0,62}$"}}
+      - {name: service, in: query, required: false, description: "Default: the component's only service", schema: {type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}}
+      - {name: tail, in: query, required: false, schema: {type: integer, minimum: 0, maximum: 100000}}
       - {name: follow, in: query, required: false, schema: {type: boolean}}
     get:
       summary: A service's log lines as JSON lines, through the agent's flow-controlled stream
@@ -87,9 +87,9 @@ extension OpenAPIDocument {
   /v1/deployments/{name}/logs/ws:
     parameters:
       - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-      - {name: component, in: query, required: false, schema: {type: string}}
-      - {name: service, in: query, required: false, schema: {type: string}}
-      - {name: tail, in: query, required: false, schema: {type: integer, minimum: 0}}
+      - {name: component, in: query, required: false, schema: {type: string, pattern: "^[a-z][a-z0-9-]{0,62}$"}}
+      - {name: service, in: query, required: false, schema: {type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}}
+      - {name: tail, in: query, required: false, schema: {type: integer, minimum: 0, maximum: 100000}}
       - {name: follow, in: query, required: false, schema: {type: boolean}}
     get:
       summary: "The same log lines over a WebSocket: one JSON text message per line (an Error object, then close, when refused)"
@@ -120,15 +120,20 @@ extension OpenAPIDocument {
       enum: [pending, pulling, creating, starting, health-checking, running, stopped, rolling-back, rolled-back, failed, removing]
     DeployRequest:
       type: object
+      anyOf: [{required: [recipe]}, {required: [recipeYAML]}]
       properties:
-        recipe: {type: string, description: A catalog recipe id}
-        recipeYAML: {type: string, description: Or a recipe's text}
+        recipe: {type: string, pattern: "^[a-z0-9][a-z0-9-]{0,62}$", description: A catalog recipe id}
+        recipeYAML: {type: string, minLength: 1, description: Or a recipe's text}
         recipeFile: {type: string, description: The file name problems are reported under}
-        name: {type: string, description: "Default: the recipe id; an existing name is redeployed in place"}
-        devices: {type: array, items: {type: string}, description: "auto, a device for every component, or COMPONENT=DEVICE"}
+        name: {type: string, pattern: "^[a-z0-9][a-z0-9-]{0,39}$", description: "Default: the recipe id; an existing name is redeployed in place"}
+        placement:
+          description: "\"auto\" (the scheduler chooses), or devices by component name; the key \"*\" names the device of every component not named"
+          oneOf:
+            - {type: string, enum: [auto]}
+            - {type: object, additionalProperties: {type: string}}
         inputs: {type: object, additionalProperties: {type: string}}
         expose: {type: boolean}
-        healthTimeout: {type: integer, minimum: 1}
+        healthTimeout: {type: integer, minimum: 1, maximum: 3600}
     Deployment:
       type: object
       properties:
@@ -155,7 +160,7 @@ extension OpenAPIDocument {
         inputs: {type: object, additionalProperties: {type: string}, description: Password inputs left out}
         url: {type: string}
         exposed: {type: boolean}
-        error: {type: string}
+        error: {$ref: "#/components/schemas/HomelabError"}
         createdAt: {type: string, format: date-time}
         updatedAt: {type: string, format: date-time}
     DeploymentStep:

@@ -1,9 +1,67 @@
+import Yams
+
 /// The OpenAPI 3.1 description of the API, served at `/v1/openapi.yaml`. Kept in the binary so an
 /// installed controller needs no resource files; a test checks it lists exactly the router's routes.
 enum OpenAPIDocument {
-    static func text() throws -> String { yaml }
+    /// The document as served: ``yaml`` with a `default` error response on every operation.
+    static func text() throws -> String { try served.get() }
 
-    static let yaml = [core, deploymentPaths, tokens, bootstrapPaths, backupPaths, events, deploymentSchemas, bootstrapSchemas, backupSchemas, stackSchemas]
+    private static let served = Result { try withDefaultErrors(yaml) }
+
+    /// Every operation may also answer with an error the API has for any route (400 for a bad name or number,
+    /// 401, 403 by role, 405, 413, 429 from the throttle, 431, 5xx from a device): its `default` response says
+    /// so, with the error body, without repeating it in every operation of the text.
+    static func withDefaultErrors(_ text: String) throws -> String {
+        guard var document = try Yams.compose(yaml: text), case .mapping(var root) = document,
+              case .mapping(var paths)? = root["paths"] else { return text }
+        for (path, item) in paths {
+            guard case .mapping(var operations) = item else { continue }
+            for (method, operation) in operations where ["get", "put", "post", "delete", "patch"].contains(method.string ?? "") {
+                guard case .mapping(var fields) = operation, case .mapping(var responses)? = fields["responses"] else { continue }
+                if responses["default"] == nil {
+                    responses["default"] = .mapping(["$ref": "#/components/responses/Error"])
+                }
+                fields["responses"] = .mapping(responses)
+                operations[method] = .mapping(fields)
+            }
+            paths[path] = .mapping(operations)
+        }
+        root["paths"] = .mapping(paths)
+        document = nullableOptionals(.mapping(root))
+        return try Yams.serialize(node: document)
+    }
+
+    /// A property an object does not require may also be `null`, which the API reads as absent (as every
+    /// Codable type does): the document says so for every object schema, in one place.
+    static func nullableOptionals(_ node: Node) -> Node {
+        switch node {
+        case .mapping(var mapping):
+            for (key, value) in mapping { mapping[key] = nullableOptionals(value) }
+            guard case .mapping(var properties)? = mapping["properties"] else { return .mapping(mapping) }
+            var required = Set<String>()
+            if case .sequence(let names)? = mapping["required"] { required = Set(names.compactMap(\.string)) }
+            for (name, property) in properties {
+                guard let key = name.string, !required.contains(key), case .mapping(var schema) = property,
+                      let type = schema["type"]?.string else { continue }
+                // The word "null" in `type`, quoted; the value null in `enum`, plain.
+                schema["type"] = .sequence([.scalar(.init(type)), .scalar(.init("null", .implicit, .doubleQuoted))])
+                if case .sequence(var values)? = schema["enum"] {
+                    values.append(.scalar(.init("null", .implicit, .plain)))
+                    schema["enum"] = .sequence(values)
+                }
+                properties[name] = .mapping(schema)
+            }
+            mapping["properties"] = .mapping(properties)
+            return .mapping(mapping)
+        case .sequence(let sequence):
+            return .sequence(.init(sequence.map(nullableOptionals)))
+        default:
+            return node
+        }
+    }
+
+    static let yaml = [core, deploymentPaths, jobPaths, tokens, accessPaths, bootstrapPaths, backupPaths, events, deploymentSchemas, jobSchemas, bootstrapSchemas,
+                       backupSchemas, stackSchemas, accessSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe, scheduling and stack paths.
@@ -67,8 +125,8 @@ paths:
   /v1/recipes:
     parameters:
       - {name: q, in: query, required: false, description: "Words that must all appear in the id, name, tagline or description", schema: {type: string}}
-      - {name: category, in: query, required: false, schema: {type: string}}
-      - {name: arch, in: query, required: false, description: "amd64, arm64 or armv7 (uname -m names accepted)", schema: {type: string}}
+      - {name: category, in: query, required: false, schema: {type: string, enum: [media, files, photos, documents, passwords, home-automation, network, monitoring, development, dashboards, reverse-proxy, productivity, communication, backup, ai, other]}}
+      - {name: arch, in: query, required: false, description: "amd64, arm64 or armv7 (uname -m names accepted)", schema: {type: string, enum: [amd64, arm64, armv7, x86_64, aarch64, armv7l]}}
       - {name: fits, in: query, required: false, description: "A device: only recipes whose architecture, RAM and storage fit it now", schema: {type: string}}
     get:
       summary: The app catalog, filtered
@@ -131,7 +189,7 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
   /v1/agent-binaries/{arch}:
     parameters:
-      - {name: arch, in: path, required: true, description: "amd64, arm64, armv7 (or x86_64, aarch64, armv7l)", schema: {type: string}}
+      - {name: arch, in: path, required: true, description: "amd64, arm64, armv7 (or x86_64, aarch64, armv7l)", schema: {type: string, enum: [amd64, arm64, armv7, x86_64, aarch64, armv7l]}}
     get:
       summary: Download the agent binary for an architecture (header X-Checksum-SHA256)
       responses:
@@ -181,7 +239,7 @@ paths:
   /v1/devices/{name}/stacks/{project}:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-      - {name: project, in: path, required: true, description: Compose project name (the spec's name), schema: {type: string}}
+      - {name: project, in: path, required: true, description: Compose project name (the spec's name), schema: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}}
     put:
       summary: Bring the device to the stack spec (create, recreate what changed, remove what is gone); progress streams as stack.progress events
       requestBody:
@@ -208,9 +266,9 @@ paths:
   /v1/devices/{name}/stacks/{project}/{action}:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-      - {name: project, in: path, required: true, schema: {type: string}}
+      - {name: project, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}}
       - {name: action, in: path, required: true, schema: {type: string, enum: [start, stop, restart]}}
-      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string}}
+      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}(,[A-Za-z0-9][A-Za-z0-9_.-]{0,62})*$"}}
     post:
       summary: Start, stop or restart the stack or some of its services
       responses:
@@ -222,8 +280,8 @@ paths:
   /v1/devices/{name}/stacks/{project}/stats:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-      - {name: project, in: path, required: true, schema: {type: string}}
-      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string}}
+      - {name: project, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}}
+      - {name: service, in: query, required: false, description: Comma-separated services; all when absent, schema: {type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}(,[A-Za-z0-9][A-Za-z0-9_.-]{0,62})*$"}}
     get:
       summary: CPU, memory (page cache excluded), network and block I/O per running container, and their total
       responses:
@@ -235,9 +293,9 @@ paths:
   /v1/devices/{name}/stacks/{project}/logs:
     parameters:
       - {name: name, in: path, required: true, description: Device name or id, schema: {type: string}}
-      - {name: project, in: path, required: true, schema: {type: string}}
-      - {name: service, in: query, required: true, schema: {type: string}}
-      - {name: tail, in: query, required: false, description: Only the last lines, schema: {type: integer, minimum: 0}}
+      - {name: project, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}}
+      - {name: service, in: query, required: true, schema: {type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}}
+      - {name: tail, in: query, required: false, description: Only the last lines, schema: {type: integer, minimum: 0, maximum: 100000}}
       - {name: follow, in: query, required: false, description: Keep streaming until the container stops, schema: {type: boolean}}
     get:
       summary: A service's log lines, one JSON object per line ({stream, time, text}), demultiplexed stdout/stderr
@@ -268,9 +326,9 @@ paths:
               required: [reusable, labels]
               properties:
                 reusable: {type: boolean}
-                ttlSeconds: {type: integer, minimum: 1}
-                labels: {type: object, additionalProperties: {type: string}}
-                description: {type: string}
+                ttlSeconds: {type: integer, minimum: 1, maximum: 31536000}
+                labels: {type: object, propertyNames: {maxLength: 256, pattern: "^[^\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]*$"}, additionalProperties: {type: string, maxLength: 256, pattern: "^[^\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]*$"}}
+                description: {type: [string, "null"], maxLength: 256, pattern: "^[^\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]*$"}
       responses:
         "201":
           description: Created; `token` is shown this once
@@ -317,12 +375,21 @@ components:
     NotFound: {description: No such resource, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     Conflict: {description: Conflicts with the current state, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     BadRequest: {description: Malformed request, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    Error: {description: "An error: its code says which (docs/api.md lists them)", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     AgentError: {description: The device's agent or its container engine failed the request, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   schemas:
     Error:
       type: object
       properties:
-        error: {type: object, properties: {code: {type: string}, message: {type: string}}}
+        error: {$ref: "#/components/schemas/HomelabError"}
+    HomelabError:
+      type: object
+      description: "A stable code (docs/errors.md), a message for people, and what it concerns"
+      required: [code, message]
+      properties:
+        code: {type: string}
+        message: {type: string}
+        context: {type: object, additionalProperties: {type: string}, description: "device, deployment, component, field, job, cause"}
     ControllerInfo:
       type: object
       properties:
@@ -398,9 +465,23 @@ components:
       type: object
       required: [spec]
       properties:
-        spec: {type: object, description: "The stack: a compose document subset (name, services, networks, volumes, x-homelab-files); see docs/stacks.md"}
-        credentials: {type: array, items: {type: object, properties: {server: {type: string}, username: {type: string}, password: {type: string}}}}
-        healthTimeout: {type: integer, description: Seconds a service_healthy dependency may take (default 120)}
+        spec:
+          type: object
+          description: "The stack: a compose document subset (name, services, networks, volumes, x-homelab-files); see docs/stacks.md"
+          required: [name, services]
+          properties:
+            name: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,62}$"}
+            services:
+              type: object
+              minProperties: 1
+              propertyNames: {pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
+              additionalProperties: {type: object, required: [image], properties: {image: {type: string, pattern: "^[^\\s]+$"}}}
+            x-homelab-files:
+              type: object
+              propertyNames: {pattern: "^([A-Za-z0-9_-][A-Za-z0-9._-]*|\\.[A-Za-z0-9_-][A-Za-z0-9._-]*|\\.\\.[A-Za-z0-9._-]+)(/([A-Za-z0-9_-][A-Za-z0-9._-]*|\\.[A-Za-z0-9_-][A-Za-z0-9._-]*|\\.\\.[A-Za-z0-9._-]+))*$", maxLength: 255}
+              additionalProperties: {type: string}
+        credentials: {type: array, items: {type: object, required: [server, username, password], properties: {server: {type: string}, username: {type: string}, password: {type: string}}}}
+        healthTimeout: {type: integer, minimum: 1, maximum: 3600, description: Seconds a service_healthy dependency may take (default 120)}
     StackApplyResult:
       type: object
       properties:

@@ -10,7 +10,7 @@ enum RecipeRoutes {
         let catalog = controller.catalog
         add(.get, "/v1/recipes", false) { request, _ in
             let query = request.uri.queryParameters
-            let filter = try await RecipeFilter(
+            let filter = try RecipeFilter(
                 text: query["q"].map(String.init), category: query["category"].map(String.init),
                 architecture: query["arch"].map(String.init), device: try await query["fits"].asyncMap { try await controller.registry.get(String($0)) })
             let items = catalog.recipes.filter { filter.matches($0.recipe) }.map { RecipeSummary($0.recipe, catalog: $0.catalog) }
@@ -18,18 +18,18 @@ enum RecipeRoutes {
         }
         add(.get, "/v1/recipes/{id}", false) { _, context in
             let id = try context.parameters.require("id")
-            guard let (recipe, source) = catalog.recipe(id) else { throw ControllerError.notFound("no recipe \(id) in the catalog") }
+            guard let (recipe, source) = catalog.recipe(id) else { throw HomelabError.notFound("no recipe \(id) in the catalog") }
             return try JSONResponse.make(RecipeDetail(recipe, catalog: source))
         }
         add(.post, "/v1/recipes/{id}/render", false) { request, context in
             let id = try context.parameters.require("id")
-            guard let (recipe, _) = catalog.recipe(id) else { throw ControllerError.notFound("no recipe \(id) in the catalog") }
+            guard let (recipe, _) = catalog.recipe(id) else { throw HomelabError.notFound("no recipe \(id) in the catalog") }
             let body = try await JSONResponse.decode(RenderRequest.self, from: request)
             let preview: RenderResponse
             do {
                 preview = try RenderResponse.preview(recipe, body)
             } catch {
-                throw ControllerError.invalidInputs(String(describing: error))
+                throw HomelabError.invalidInputs(String(describing: error))
             }
             return try JSONResponse.make(preview)
         }
@@ -50,13 +50,13 @@ struct RecipeFilter {
         words = (text ?? "").lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
         if let category {
             guard let value = RecipeCategory(rawValue: category) else {
-                throw ControllerError.badRequest("\(category) is not a category (one of: \(RecipeCategory.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw HomelabError.badRequest("\(category) is not a category (one of: \(RecipeCategory.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             self.category = value
         }
         if let architecture {
             guard let value = RecipeArchitecture(machine: architecture) ?? RecipeArchitecture(rawValue: architecture) else {
-                throw ControllerError.badRequest("\(architecture) is not an architecture (amd64, arm64, armv7)")
+                throw HomelabError.badRequest("\(architecture) is not an architecture (amd64, arm64, armv7)")
             }
             self.architecture = value
         }

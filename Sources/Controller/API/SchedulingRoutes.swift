@@ -13,9 +13,9 @@ enum SchedulingRoutes {
         add(.post, "/v1/recommendations", false) { request, _ in
             let body = try await JSONResponse.decode(RecommendationRequest.self, from: request)
             guard let (recipe, _) = controller.catalog.recipe(body.recipe) else {
-                throw ControllerError.notFound("no recipe \(body.recipe) in the catalog")
+                throw HomelabError.notFound("no recipe \(body.recipe) in the catalog")
             }
-            guard (1...1000).contains(body.instances ?? 1) else { throw ControllerError.badRequest("instances must be 1-1000") }
+            guard (1...1000).contains(body.instances ?? 1) else { throw HomelabError.badRequest("instances must be 1-1000") }
             return try JSONResponse.make(controller.scheduler.plan(try await controller.deployments.snapshot(), body.placement(for: recipe)))
         }
     }

@@ -17,7 +17,7 @@ enum StackRoutes {
             return try JSONResponse.make(try await stacks.apply(context.parameters.require("name"), project: context.parameters.require("project"), body))
         }
         add(.delete, "/v1/devices/{name}/stacks/{project}", false) { request, context in
-            let volumes = request.uri.queryParameters["volumes"].map { $0 == "true" } ?? false
+            let volumes = try StackRoutes.flag(request.uri.queryParameters["volumes"], "volumes")
             let action = StackAction(stack: StackRef(project: try context.parameters.require("project")), verb: .remove, removeVolumes: volumes)
             try await stacks.perform(context.parameters.require("name"), action)
             return Response(status: .noContent)
@@ -25,7 +25,7 @@ enum StackRoutes {
         add(.post, "/v1/devices/{name}/stacks/{project}/{action}", false) { request, context in
             let verb = try context.parameters.require("action")
             guard let action = StackAction.Verb(rawValue: verb), action != .remove else {
-                throw ControllerError.notFound("no stack action \(verb): start, stop or restart")
+                throw HomelabError.notFound("no stack action \(verb): start, stop or restart")
             }
             let services = request.uri.queryParameters["service"].map { $0.split(separator: ",").map(String.init) }
             try await stacks.perform(context.parameters.require("name"),
@@ -39,19 +39,25 @@ enum StackRoutes {
         }
         add(.get, "/v1/devices/{name}/stacks/{project}/logs", false) { request, context in
             let query = request.uri.queryParameters
-            guard let service = query["service"].map(String.init) else { throw ControllerError.badRequest("logs need ?service=NAME") }
+            guard let service = query["service"].map(String.init) else { throw HomelabError.badRequest("logs need ?service=NAME") }
             let tail = try StackRoutes.tail(query["tail"].map(String.init))
             let body = try await stacks.logs(context.parameters.require("name"), project: context.parameters.require("project"),
-                                             service: service, tail: tail, follow: query["follow"] == "true")
+                                             service: service, tail: tail, follow: try StackRoutes.flag(query["follow"], "follow"))
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
         }
     }
 
-    /// A `tail` query value: a whole number of lines, or absent.
-    static func tail(_ text: String?) throws -> Int? {
-        try text.map { text in
-            guard let value = Int(text), value >= 0 else { throw ControllerError.badRequest("tail must be a whole number") }
-            return value
+    /// A boolean query value: `true` or `false` (absent: false); anything else is refused, not read as false.
+    static func flag(_ text: Substring?, _ name: String) throws -> Bool {
+        switch text {
+        case nil, "false": return false
+        case "true": return true
+        default: throw HomelabError.invalidValue(InputBoundError(field: name, message: "\(name) must be true or false"))
         }
+    }
+
+    /// A `tail` query value: a whole number of lines within ``InputBounds/logTail``, or absent.
+    static func tail(_ text: String?) throws -> Int? {
+        try InputBounds.logTail.parse(text)
     }
 }

@@ -31,11 +31,11 @@ public struct AgentBinaries: Sendable {
     /// The binary for `architecture` (Docker or `uname -m` name) and its description.
     public func binary(for architecture: String) throws -> (resource: AgentBinaryResource, contents: Data) {
         guard let canonical = Self.aliases[architecture] else {
-            throw ControllerError.badRequest("unknown architecture '\(architecture)' (known: amd64, arm64, armv7, or x86_64, aarch64, armv7l)")
+            throw HomelabError.badRequest("unknown architecture '\(architecture)' (known: amd64, arm64, armv7, or x86_64, aarch64, armv7l)")
         }
         let url = directory.appendingPathComponent(Self.prefix + canonical)
         guard let contents = FileManager.default.contents(atPath: url.path) else {
-            throw ControllerError.notFound("no agent binary for \(canonical) in \(directory.path): build it with 'make agent-binaries' and copy dist/agents/ there")
+            throw HomelabError.notFound("no agent binary for \(canonical) in \(directory.path): build it with 'make agent-binaries' and copy dist/agents/ there")
         }
         return (AgentBinaryResource(architecture: canonical, file: url.lastPathComponent, sizeBytes: UInt64(contents.count),
                                     sha256: Array(SHA256.hash(data: contents)).hexString), contents)

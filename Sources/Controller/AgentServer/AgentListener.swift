@@ -26,16 +26,22 @@ public struct AgentListener: Service {
     let handshakeTimeout: Duration
     /// How long a connection without a certificate may stay open.
     let anonymousTimeout: Duration
+    /// Connections open at once, in total and per address.
+    let gate: ConnectionGate
+    /// Enrollment requests per address.
+    let enrollments: RateLimiter
 
     public func run() async throws {
         let tlsContext = self.tlsContext
         let maximumFrameLength = self.maximumFrameLength
+        let gate = self.gate
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handshake = channel.eventLoop.makePromise(of: NIOSSLCertificate?.self)
                     let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ConnectionGateHandler(gate: gate))
                     try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
                     try sync.addHandler(TLSHandshakeObserver(promise: handshake))
                     try sync.addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameLength: maximumFrameLength)))
@@ -98,7 +104,7 @@ public struct AgentListener: Service {
         let deviceID: String
         do {
             deviceID = try await DeviceCertificateCheck(store: registry.store).deviceID(for: certificate)
-        } catch let error as ProtocolError {
+        } catch let error as HomelabError {
             logger.warning("refused a device certificate from \(address ?? "?"): \(error.message)")
             try await outbound.write(.message(WireCoding.encode(Envelope(id: 0, type: MessageType.error, body: error))))
             return
@@ -111,7 +117,7 @@ public struct AgentListener: Service {
             channel.close(promise: nil)
         }
         do {
-            try await connection.run(inbound: &inbound, handler: DeviceSessionHandler(deviceID: deviceID, registry: registry, logger: logger))
+            try await connection.run(inbound: &inbound, handler: DeviceSessionHandler(deviceID: deviceID, registry: registry, maximumFactsBytes: enrollment.limits.maximumFactsBytes, logger: logger))
         } catch {
             await registry.disconnected(deviceID: deviceID, sessionID: session, now: Date())
             throw error
@@ -122,7 +128,7 @@ public struct AgentListener: Service {
     private func serveEnrollment(address: String?, inbound: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
                                  outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws {
         guard anonymousSlots.acquire() else {
-            let busy = ProtocolError(.busy, "the controller is serving too many enrolling connections; retry later")
+            let busy = HomelabError(.busy, "the controller is serving too many enrolling connections; retry later")
             try await outbound.write(.message(WireCoding.encode(Envelope(id: 0, type: MessageType.error, body: busy))))
             return
         }
@@ -130,7 +136,7 @@ public struct AgentListener: Service {
         let challenge = Secrets.randomHex(bytes: 32)
         let hello = Hello(role: .controller, software: ControllerVersion.current, challenge: challenge, caCertificate: caCertificatePEM)
         let connection = try await MessageConnection.handshake(ours: hello, inbound: &inbound, outbound: outbound, dialer: false)
-        let handler = EnrollmentHandler(challenge: challenge, address: address, enrollment: enrollment)
+        let handler = EnrollmentHandler(challenge: challenge, address: address, enrollment: enrollment, rate: enrollments, logger: logger)
         try await connection.run(inbound: &inbound, handler: handler)
     }
 }
@@ -214,7 +220,7 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(ProtocolError(.connectionClosed, "closed during the TLS handshake"))
+        promise.fail(HomelabError(.connectionClosed, "closed during the TLS handshake"))
         context.fireChannelInactive()
     }
 }

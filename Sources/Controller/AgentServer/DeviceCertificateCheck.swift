@@ -13,18 +13,18 @@ struct DeviceCertificateCheck: Sendable {
         do {
             parsed = try Certificate(derEncoded: certificate.toDERBytes())
         } catch {
-            throw ProtocolError(.unauthorized, "the client certificate cannot be parsed")
+            throw HomelabError(.unauthorized, "the client certificate cannot be parsed")
         }
         guard let commonName = parsed.subject.commonName else {
-            throw ProtocolError(.unauthorized, "the client certificate names no device")
+            throw HomelabError(.unauthorized, "the client certificate names no device")
         }
         let serial = parsed.serialNumber.description
         let record = try await store.read { db in try DeviceRecord.fetchOne(db, key: commonName) }
         guard let record, record.state == .enrolled else {
-            throw ProtocolError(.deviceRevoked, "device \(commonName) was removed from this controller; enroll it again")
+            throw HomelabError(.deviceRevoked, "device \(commonName) was removed from this controller; enroll it again")
         }
         guard record.certificateSerial == serial else {
-            throw ProtocolError(.deviceRevoked, "this certificate of device \(record.name) was replaced or revoked; enroll it again")
+            throw HomelabError(.deviceRevoked, "this certificate of device \(record.name) was replaced or revoked; enroll it again")
         }
         return record.id
     }

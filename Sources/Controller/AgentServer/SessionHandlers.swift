@@ -6,6 +6,7 @@ import Protocol
 struct DeviceSessionHandler: MessageHandler {
     let deviceID: String
     let registry: DeviceRegistry
+    let maximumFactsBytes: Int
     let logger: Logger
 
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
@@ -17,15 +18,15 @@ struct DeviceSessionHandler: MessageHandler {
             // Only streams an API request is waiting for (logs) are accepted.
             let open = try message.body(as: StreamOpen.self)
             guard let token = open.parameters["token"], registry.streams.isWaiting(for: token) else {
-                throw ProtocolError(.streamError, "nobody waits for a '\(open.purpose)' stream with that token")
+                throw HomelabError(.streamError, "nobody waits for a '\(open.purpose)' stream with that token")
             }
             let stream = try await connection.acceptStream(open)
             guard registry.streams.deliver(stream, token: token) else {
-                throw ProtocolError(.streamError, "the request for this '\(open.purpose)' stream went away")
+                throw HomelabError(.streamError, "the request for this '\(open.purpose)' stream went away")
             }
             return StreamOpened(credit: stream.window)
         default:
-            throw ProtocolError(.unknownType, "the controller does not serve '\(message.header.type)'")
+            throw HomelabError(.unknownType, "the controller does not serve '\(message.header.type)'")
         }
     }
 
@@ -33,6 +34,10 @@ struct DeviceSessionHandler: MessageHandler {
         do {
             switch message.header.type {
             case MessageType.facts:
+                guard message.payload.readableBytes <= maximumFactsBytes else {
+                    logger.warning("device \(deviceID) sent \(message.payload.readableBytes) bytes of facts; at most \(maximumFactsBytes) are kept")
+                    return
+                }
                 try await registry.report(facts: message.body(as: DeviceFacts.self), deviceID: deviceID, now: Date())
             case MessageType.metrics:
                 try await registry.report(metrics: message.body(as: MetricsSample.self), deviceID: deviceID, now: Date())
@@ -49,6 +54,10 @@ struct DeviceSessionHandler: MessageHandler {
             logger.warning("device \(deviceID) sent a bad '\(message.header.type)': \(error)")
         }
     }
+
+    func requestFailed(_ message: InboundMessage, error: any Error) async {
+        logger.error("'\(message.header.type)' from device \(deviceID) failed: \(error)")
+    }
 }
 
 /// Serves a connection without a certificate: only `enroll` and `ping`.
@@ -56,17 +65,27 @@ struct EnrollmentHandler: MessageHandler {
     let challenge: String
     let address: String?
     let enrollment: EnrollmentService
+    let rate: RateLimiter
+    let logger: Logger
 
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
         switch message.header.type {
         case MessageType.enroll:
+            guard rate.allow(address ?? "unknown") else {
+                logger.warning("refused an enrollment from \(address ?? "an unknown address"): too many attempts")
+                throw HomelabError(.busy, "too many enrollment attempts from this address; retry in a minute")
+            }
             return try await enrollment.enroll(message.body(as: EnrollRequest.self), challenge: challenge, address: address)
         case MessageType.ping:
             return Empty()
         default:
-            throw ProtocolError(.unauthorized, "'\(message.header.type)' needs a device certificate; enroll first")
+            throw HomelabError(.unauthorized, "'\(message.header.type)' needs a device certificate; enroll first")
         }
     }
 
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {}
+
+    func requestFailed(_ message: InboundMessage, error: any Error) async {
+        logger.error("'\(message.header.type)' from \(address ?? "an unknown address") failed: \(error)")
+    }
 }

@@ -30,7 +30,7 @@ public struct BackupCoordinator: Sendable {
     /// on `target` (the only target when nil).
     public func backup(_ app: String, component: String? = nil, target targetName: String? = nil, run: String = runID(),
                        inactivitySeconds: Int? = nil) async throws -> BackupRunResult {
-        let (resource, secret) = try await deployments.load(app)
+        let (resource, secret) = try await deployment(app)
         let subject = try await BackupSubject.of(resource, secret, component: component, registry: registry)
         let target = try await targets.resolve(targetName)
         let repository = try await targets.repository(app: resource.name, name: "apps/\(resource.name)", on: target)
@@ -50,7 +50,7 @@ public struct BackupCoordinator: Sendable {
     public func restore(_ app: String, backupRun: String, component: String? = nil, to deviceName: String? = nil,
                         volumes names: [String: String]? = nil, target targetName: String? = nil, run: String = runID(),
                         inactivitySeconds: Int? = nil) async throws -> BackupRunResult {
-        let (resource, secret) = try await deployments.load(app)
+        let (resource, secret) = try await deployment(app)
         let subject = try await BackupSubject.of(resource, secret, component: component, registry: registry)
         let device = try await registry.get(deviceName ?? subject.deviceID)
         let target = try await targets.resolve(targetName)
@@ -93,8 +93,7 @@ public struct BackupCoordinator: Sendable {
     public func forget(_ app: String, runs: [String], prune: Bool = false, target targetName: String? = nil) async throws -> [String] {
         let target = try await targets.resolve(targetName)
         guard target.kind == .rest else {
-            throw ControllerError(code: "backup_target_local", status: 409,
-                                  message: "\(target.deviceName)'s backup folder is local to it: the controller cannot reach it to forget")
+            throw HomelabError(.backupTargetLocal, "\(target.deviceName)'s backup folder is local to it: the controller cannot reach it to forget")
         }
         let repository = try await repositoryRecord(app: app, on: target)
         let access = try await targets.access(repository, on: target, from: nil)
@@ -106,11 +105,17 @@ public struct BackupCoordinator: Sendable {
         }
     }
 
+    /// Deployment `app` as the API shows it, with its sealed part opened.
+    private func deployment(_ app: String) async throws -> (DeploymentResource, DeploymentPrivate) {
+        let (record, _, secret) = try await deployments.parts.load(app)
+        return (try await deployments.parts.resource(record), secret)
+    }
+
     private func repositoryRecord(app: String, on target: BackupTargetRecord) async throws -> BackupRepositoryRecord {
         let found = try await store.read { db in
             try BackupRepositoryRecord.filter(Column("targetDeviceID") == target.deviceID && Column("app") == app).fetchOne(db)
         }
-        guard let found else { throw ControllerError.notFound("\(app) has no backups on \(target.deviceName)") }
+        guard let found else { throw HomelabError.notFound("\(app) has no backups on \(target.deviceName)") }
         return found
     }
 
@@ -124,15 +129,14 @@ public struct BackupCoordinator: Sendable {
         while status.state == .running {
             do {
                 status = try await registry.ask(device, RunWait(run: run, seconds: 20), timeout: .seconds(60))
-            } catch let error as ControllerError where error.isDeviceUnreachable {
+            } catch let error as HomelabError where error.isDeviceUnreachable {
                 logger.notice("run \(run): \(error.message); waiting up to \(deviceWait) for the device")
                 try await waitForDevice(device)
                 status = try await start()
             }
         }
         if status.state == .failed {
-            let error = status.error ?? ProtocolError(.internal, "the run failed without a reason")
-            throw ControllerError(code: error.code.rawValue, status: Self.httpStatus(error.code), message: error.message)
+            throw status.error ?? HomelabError(.internal, "the run failed without a reason")
         }
         return status
     }
@@ -144,17 +148,5 @@ public struct BackupCoordinator: Sendable {
             try await Task.sleep(for: .milliseconds(500))
         }
         _ = try await registry.session(of: device)
-    }
-
-    /// The HTTP status an agent's failure is reported with.
-    static func httpStatus(_ code: ProtocolError.Code) -> Int {
-        switch code {
-        case .notFound, .backupRunIncomplete, .repositoryMissing: 404
-        case .invalidSpec: 422
-        case .repositoryLocked: 409
-        case .backupTargetFull, .restoreNoSpace: 507
-        case .backupTargetUnreachable, .backupInterrupted, .connectionClosed: 503
-        default: 502
-        }
     }
 }

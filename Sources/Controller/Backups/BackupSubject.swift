@@ -21,10 +21,10 @@ struct BackupSubject: Sendable {
     static func of(_ resource: DeploymentResource, _ secret: DeploymentPrivate, component: String?, registry: DeviceRegistry) async throws -> BackupSubject {
         let components = resource.components
         guard let chosen = component.map({ name in components.first { $0.name == name } }) ?? (components.count == 1 ? components.first : nil) else {
-            throw ControllerError.badRequest(component.map { "\(resource.name) has no component \($0) (it has: \(components.map(\.name).joined(separator: ", ")))" }
+            throw HomelabError.badRequest(component.map { "\(resource.name) has no component \($0) (it has: \(components.map(\.name).joined(separator: ", ")))" }
                 ?? "\(resource.name) has \(components.count) components (\(components.map(\.name).joined(separator: ", "))): name one")
         }
-        guard let stack = secret.stacks[chosen.name] else { throw ControllerError.io("deployment \(resource.name) has no stack for \(chosen.name)") }
+        guard let stack = secret.stacks[chosen.name] else { throw HomelabError.internal("deployment \(resource.name) has no stack for \(chosen.name)") }
         let recipe = try RecipeLoader.parse(secret.recipeText, file: secret.recipeFile)
         let device = try await registry.get(chosen.device)
         return BackupSubject(app: resource.name, component: chosen.name, deviceID: device.id, deviceName: device.name, project: stack.name,

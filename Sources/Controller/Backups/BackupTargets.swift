@@ -23,13 +23,13 @@ public struct BackupTargets: Sendable {
     public func add(device nameOrID: String, _ request: BackupTargetRequest, now: Date = Date()) async throws -> BackupTargetResource {
         let device = try await registry.get(nameOrID)
         guard request.path.hasPrefix("/"), !request.path.contains("/../"), !request.path.hasSuffix("/..") else {
-            throw ControllerError.badRequest("path: '\(request.path)' is not an absolute path")
+            throw HomelabError.badRequest("path: '\(request.path)' is not an absolute path")
         }
         guard let kind = BackupTargetRecord.Kind(rawValue: request.kind ?? "rest") else {
-            throw ControllerError.badRequest("kind: '\(request.kind ?? "")' is not rest or local")
+            throw HomelabError.badRequest("kind: '\(request.kind ?? "")' is not rest or local")
         }
         let port = request.port ?? 7447
-        guard (1...65535).contains(port) else { throw ControllerError.badRequest("port: \(port) is not a port") }
+        guard (1...65535).contains(port) else { throw HomelabError.badRequest("port: \(port) is not a port") }
         let existing = try await store.read { db in try BackupTargetRecord.fetchOne(db, key: device.id) }
         let record = BackupTargetRecord(deviceID: device.id, kind: kind, path: request.path, port: port, deviceName: device.name,
                                         address: device.address, certificate: existing?.certificate, createdAt: existing?.createdAt ?? now)
@@ -66,7 +66,7 @@ public struct BackupTargets: Sendable {
             try BackupRepositoryRecord.filter(Column("targetDeviceID") == record.deviceID).fetchCount(db)
         }
         guard count == 0 else {
-            throw ControllerError.conflict("\(record.deviceName) holds \(count) backup repositories: move or forget them first (they stay on its disk)")
+            throw HomelabError.conflict("\(record.deviceName) holds \(count) backup repositories: move or forget them first (they stay on its disk)")
         }
         if record.kind == .rest { _ = try? await registry.ask(record.deviceID, BackupTargetConfigure(settings: nil)) }
         _ = try await store.write { db in try record.delete(db) }
@@ -78,7 +78,7 @@ public struct BackupTargets: Sendable {
             if let device = try DeviceRecord.find(db, nameOrID: nameOrID) { return try BackupTargetRecord.fetchOne(db, key: device.id) }
             return try BackupTargetRecord.filter(Column("deviceName") == nameOrID).fetchOne(db)
         }
-        guard let found else { throw ControllerError.notFound("\(nameOrID) is not a backup target (homelab backup targets add \(nameOrID) --path …)") }
+        guard let found else { throw HomelabError.notFound("\(nameOrID) is not a backup target (homelab backup targets add \(nameOrID) --path …)") }
         return found
     }
 
@@ -92,7 +92,7 @@ public struct BackupTargets: Sendable {
     func defaultTarget() async throws -> BackupTargetRecord {
         let all = try await store.read { db in try BackupTargetRecord.fetchAll(db) }
         guard all.count == 1, let only = all.first else {
-            throw ControllerError(code: "backup_target_required", status: 409, message: all.isEmpty
+            throw HomelabError(.backupTargetRequired, all.isEmpty
                 ? "there is no backup target yet: homelab backup targets add DEVICE --path /srv/homelab-backups"
                 : "there are \(all.count) backup targets (\(all.map(\.deviceName).sorted().joined(separator: ", "))): name one")
         }
@@ -115,7 +115,7 @@ public struct BackupTargets: Sendable {
         for target in targets {
             do {
                 try await push(target.deviceID)
-            } catch let error as ControllerError where error.isDeviceUnreachable {
+            } catch let error as HomelabError where error.isDeviceUnreachable {
                 continue
             } catch {
                 logger.warning("backup target \(target.deviceName) did not take its settings: \(error)")
@@ -139,8 +139,8 @@ public struct BackupTargets: Sendable {
             }
             return (target, device, grants)
         }
-        guard var target, target.kind == .rest else { throw ControllerError.notFound("\(deviceID) is not a REST backup target") }
-        guard let device, device.state == .enrolled else { throw ControllerError.notFound("the device of backup target \(target.deviceName) is gone") }
+        guard var target, target.kind == .rest else { throw HomelabError.notFound("\(deviceID) is not a REST backup target") }
+        guard let device, device.state == .enrolled else { throw HomelabError.notFound("the device of backup target \(target.deviceName) is gone") }
         let certificate = try certificate(for: device, reusing: target.certificate)
         if certificate != target.certificate || target.address != device.address || target.deviceName != device.name {
             target.certificate = certificate
@@ -223,12 +223,11 @@ public struct BackupTargets: Sendable {
             return RepositoryAccess(location: folder, password: password, target: target.deviceName, name: repository.name)
         }
         guard target.kind == .rest else {
-            throw ControllerError(code: "backup_target_local", status: 409,
-                                  message: "\(target.deviceName)'s backup folder is local to it: only \(target.deviceName) backs up there")
+            throw HomelabError(.backupTargetLocal, "\(target.deviceName)'s backup folder is local to it: only \(target.deviceName) backs up there")
         }
         let device = try await registry.get(target.deviceID)
         guard let address = device.address else {
-            throw ControllerError(code: "device_offline", status: 409, message: "backup target \(device.name) has never connected: its address is unknown")
+            throw HomelabError(.deviceOffline, "backup target \(device.name) has never connected: its address is unknown")
         }
         let host = address.contains(":") ? "[\(address)]" : address
         return RepositoryAccess(location: "rest:https://\(host):\(target.port)/\(repository.name)/", password: password,

@@ -13,7 +13,7 @@ struct ControllerRestic: Sendable {
     /// restic, with its cache in the state directory and this machine's name as its host.
     func restic() throws -> Restic {
         guard let path = Restic.locate(explicit: executable, searchPath: ProcessInfo.processInfo.environment["PATH"]) else {
-            throw ControllerError(code: "restic_missing", status: 500, message: "restic is not installed on the controller's machine (Debian: apt-get install restic)")
+            throw HomelabError(.resticMissing, "restic is not installed on the controller's machine (Debian: apt-get install restic)")
         }
         return Restic(executable: path, cacheDirectory: stateDirectory.appendingPathComponent("restic-cache").path, host: ProcessInfo.processInfo.hostName)
     }
@@ -31,8 +31,7 @@ struct ControllerRestic: Sendable {
         do {
             return try await body(restic, repository)
         } catch let error as ResticError {
-            throw ControllerError(code: error.code.rawValue, status: BackupCoordinator.httpStatus(ProtocolError.Code(rawValue: error.code.rawValue)),
-                                  message: error.message)
+            throw HomelabError(HomelabError.Code(rawValue: error.code.rawValue), error.message)
         }
     }
 }

@@ -43,7 +43,7 @@ public struct ControllerStateBackup: Sendable {
         let pki = stateDirectory.appendingPathComponent("pki")
         let database = stateDirectory.appendingPathComponent("controller.sqlite")
         guard FileManager.default.fileExists(atPath: database.path), FileManager.default.fileExists(atPath: pki.appendingPathComponent("ca.pem").path) else {
-            throw ControllerError.notFound("\(stateDirectory.path) holds no controller state (controller.sqlite and pki/ca.pem)")
+            throw HomelabError.notFound("\(stateDirectory.path) holds no controller state (controller.sqlite and pki/ca.pem)")
         }
         let store = try Store(path: database.path)
         let authority = try CertificateAuthority.loadOrCreate(in: pki)
@@ -53,7 +53,7 @@ public struct ControllerStateBackup: Sendable {
                                     recovery: try ControllerIdentity.loadOrCreate(role: "recovery", authority: authority, in: pki), logger: logger)
         let target = try await targets.resolve(targetName)
         guard target.kind == .rest else {
-            throw ControllerError.badRequest("\(target.deviceName) is a local folder of that device: the controller's state goes to a REST target")
+            throw HomelabError.badRequest("\(target.deviceName) is a local folder of that device: the controller's state goes to a REST target")
         }
         let record = try await targets.repository(app: nil, name: Self.repositoryName, on: target)
         let access = try await targets.access(record, on: target, from: nil)
@@ -91,13 +91,13 @@ public struct ControllerStateBackup: Sendable {
     public func restore(kit folder: URL, snapshot: String? = nil, repository override: String? = nil, force: Bool = false) async throws -> Summary {
         let kit = try WireCoding.decoder.decode(RecoveryKit.self, from: Data(contentsOf: folder.appendingPathComponent("kit.json")))
         guard let entry = kit.repositories.first(where: { $0.name == Self.repositoryName }) else {
-            throw ControllerError.notFound("the recovery kit lists no controller repository: back the controller up (homelab-controller backup) and export the kit again")
+            throw HomelabError.notFound("the recovery kit lists no controller repository: back the controller up (homelab-controller backup) and export the kit again")
         }
         guard let location = override ?? entry.url else {
-            throw ControllerError.badRequest("the kit's controller repository has no URL: give --repository (its folder, copied from \(entry.target))")
+            throw HomelabError.badRequest("the kit's controller repository has no URL: give --repository (its folder, copied from \(entry.target))")
         }
         if !force, FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("controller.sqlite").path) {
-            throw ControllerError.conflict("\(stateDirectory.path) already holds a controller's state: restore into an empty folder, or give --force to replace it")
+            throw HomelabError.conflict("\(stateDirectory.path) already holds a controller's state: restore into an empty folder, or give --force to replace it")
         }
         let remote = location.hasPrefix("rest:")
         let repository = ResticRepository(location: location, password: entry.password,
@@ -108,7 +108,7 @@ public struct ControllerStateBackup: Sendable {
         let restic = try ControllerRestic(stateDirectory: stateDirectory, executable: resticPath).restic()
         let snapshots = try await restic.snapshots(repository, tags: [Self.tag])
         guard let chosen = snapshot.map({ id in snapshots.first { $0.id.hasPrefix(id) } }) ?? snapshots.last else {
-            throw ControllerError.notFound(snapshot.map { "\(repository.label) has no snapshot \($0)" } ?? "\(repository.label) has no snapshot of the controller yet")
+            throw HomelabError.notFound(snapshot.map { "\(repository.label) has no snapshot \($0)" } ?? "\(repository.label) has no snapshot of the controller yet")
         }
         let staging = stateDirectory.appendingPathComponent("restore-staging")
         try? FileManager.default.removeItem(at: staging)
@@ -130,14 +130,14 @@ public struct ControllerStateBackup: Sendable {
     static func verify(_ folder: URL) throws {
         let queue = try DatabaseQueue(path: folder.appendingPathComponent("controller.sqlite").path)
         let result = try queue.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
-        guard result == "ok" else { throw ControllerError.io("the restored database fails SQLite's integrity check: \(result ?? "no answer")") }
+        guard result == "ok" else { throw HomelabError.internal("the restored database fails SQLite's integrity check: \(result ?? "no answer")") }
         let pki = folder.appendingPathComponent("pki")
         guard FileManager.default.fileExists(atPath: pki.appendingPathComponent("ca.pem").path) else {
-            throw ControllerError.io("the restored state has no pki/ca.pem")
+            throw HomelabError.internal("the restored state has no pki/ca.pem")
         }
         let authority = try CertificateAuthority.loadOrCreate(in: pki)
         guard authority.certificate.publicKey == .init(authority.privateKey.publicKey) else {
-            throw ControllerError.io("the restored CA key does not match its certificate")
+            throw HomelabError.internal("the restored CA key does not match its certificate")
         }
     }
 }

@@ -35,7 +35,7 @@ extension BootstrapService {
             let binary: (resource: AgentBinaryResource, contents: Data)
             do {
                 binary = try binaries.binary(for: architecture)
-            } catch let error as ControllerError {
+            } catch let error as HomelabError {
                 throw BootstrapFailed("agent_binary_missing", "\(host) is \(architecture): \(error.message)")
             }
             let existing = try? await registry.get(name)
@@ -136,7 +136,7 @@ extension BootstrapService {
             step(id, current, "done", "\(name) is online (device \(device.id.prefix(12))\(upgraded ? ", same identity: upgraded" : ", enrolled"))")
             finish(id, failure: nil, step: nil)
         } catch {
-            let failure = (error as? BootstrapFailed)?.failure ?? BootstrapFailure(code: "internal", message: "\(error)")
+            let failure = (error as? BootstrapFailed)?.failure ?? BootstrapFailure(HomelabError.shown(error, logger: logger))
             if let tokenID { try? await tokens.revokeJoinToken(id: tokenID) }
             if let remote, wroteFiles, fresh {
                 // Nothing may stay behind on a host that had no agent before.
@@ -191,9 +191,7 @@ extension BootstrapService {
             step(id, current, "done", "agent removed from \(operation.host); \(device.name) removed from the registry")
             finish(id, failure: nil, step: nil)
         } catch {
-            let failure = (error as? BootstrapFailed)?.failure
-                ?? (error as? ControllerError).map { BootstrapFailure(code: $0.code, message: $0.message) }
-                ?? BootstrapFailure(code: "internal", message: "\(error)")
+            let failure = (error as? BootstrapFailed)?.failure ?? BootstrapFailure(HomelabError.shown(error, logger: logger))
             finish(id, failure: failure, step: (error as? BootstrapFailed)?.step ?? current)
         }
         await remote?.close()

@@ -10,7 +10,7 @@ import SSHClient
 public actor BootstrapService {
     let store: Store
     let events: EventHub
-    let runner: OperationRunner
+    let runner: JobRunner
     let registry: DeviceRegistry
     let tokens: TokenService
     let binaries: AgentBinaries
@@ -24,7 +24,7 @@ public actor BootstrapService {
     private var order: [String] = []
 
     /// Creates the service; `agentPort` answers the port agents dial.
-    public init(store: Store, events: EventHub, runner: OperationRunner, registry: DeviceRegistry, tokens: TokenService,
+    public init(store: Store, events: EventHub, runner: JobRunner, registry: DeviceRegistry, tokens: TokenService,
                 binaries: AgentBinaries, agentPort: @escaping @Sendable () -> Int, logger: Logger) {
         self.store = store
         self.events = events
@@ -41,14 +41,14 @@ public actor BootstrapService {
 
     /// Starts installing (or upgrading) an agent on `request.host`.
     public func install(_ request: BootstrapRequest) throws -> BootstrapResource {
-        guard !request.host.isEmpty, !request.host.hasPrefix("-") else { throw ControllerError.badRequest("host is required") }
+        guard !request.host.isEmpty, !request.host.hasPrefix("-") else { throw HomelabError.badRequest("host is required") }
         if let name = request.name, name.isEmpty || name.contains(where: { $0.isWhitespace }) {
-            throw ControllerError.badRequest("name must be non-empty without spaces")
+            throw HomelabError.badRequest("name must be non-empty without spaces")
         }
         let credential = try Self.credential(password: request.password, key: request.privateKey, keyPath: request.privateKeyPath,
                                              passphrase: request.passphrase)
         let operation = begin(kind: "install", host: request.host, port: request.port ?? 22, user: request.user ?? "root")
-        runner.submit { [self] in await self.runInstall(operation.id, request, credential: credential) }
+        runner.submit(operation: { [self] in await self.runInstall(operation.id, request, credential: credential) })
         return operation
     }
 
@@ -57,19 +57,19 @@ public actor BootstrapService {
         let device = try await registry.get(name)
         let saved = try await store.read { db in try SSHTargetRecord.fetchOne(db, key: device.name) }
         guard let host = request.host ?? saved?.host ?? device.address else {
-            throw ControllerError.badRequest("\(device.name) has no known address: give the host")
+            throw HomelabError.badRequest("\(device.name) has no known address: give the host")
         }
         let credential = try Self.credential(password: request.password, key: request.privateKey,
                                              keyPath: request.privateKeyPath ?? saved?.keyPath, passphrase: request.passphrase)
         let operation = begin(kind: "uninstall", host: host, port: request.port ?? saved?.port ?? 22, user: request.user ?? saved?.user ?? "root")
         let sudo = request.sudo ?? saved?.sudo ?? false
-        runner.submit { [self] in await self.runUninstall(operation.id, device: device, request, sudo: sudo, credential: credential) }
+        runner.submit(operation: { [self] in await self.runUninstall(operation.id, device: device, request, sudo: sudo, credential: credential) })
         return operation
     }
 
     /// An operation by id.
     public func get(_ id: String) throws -> BootstrapResource {
-        guard let operation = operations[id] else { throw ControllerError.notFound("no bootstrap '\(id)' (the controller keeps the last \(Self.kept))") }
+        guard let operation = operations[id] else { throw HomelabError.notFound("no bootstrap '\(id)' (the controller keeps the last \(Self.kept))") }
         return operation
     }
 
@@ -80,12 +80,12 @@ public actor BootstrapService {
         if let key { return .privateKey(key, passphrase: passphrase) }
         if let keyPath {
             guard let text = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
-                throw ControllerError.badRequest("cannot read the private key file \(keyPath) on the controller")
+                throw HomelabError.badRequest("cannot read the private key file \(keyPath) on the controller")
             }
             return .privateKey(text, passphrase: passphrase)
         }
         if let password { return .password(password) }
-        throw ControllerError.badRequest("give a private key or a password for SSH")
+        throw HomelabError.badRequest("give a private key or a password for SSH")
     }
 
     private func begin(kind: String, host: String, port: Int, user: String) -> BootstrapResource {

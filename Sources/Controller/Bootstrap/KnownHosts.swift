@@ -36,6 +36,6 @@ public struct KnownHosts: Sendable {
     /// Forgets the keys of `host` (every port); not found when there were none.
     public func remove(host: String) async throws {
         let count = try await store.write { db in try KnownHostRecord.filter(Column("host") == host).deleteAll(db) }
-        if count == 0 { throw ControllerError.notFound("no known host key for '\(host)'") }
+        if count == 0 { throw HomelabError.notFound("no known host key for '\(host)'") }
     }
 }

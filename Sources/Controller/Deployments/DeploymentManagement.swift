@@ -1,61 +1,61 @@
 import Foundation
+import GRDB
 import Hummingbird
 import Protocol
 
 /// After the deploy: start/stop/restart, remove, detail with drift, logs and the progress stream.
 extension DeploymentService {
-    /// Starts, stops or restarts a deployment (or one component); `remove` goes through ``remove(_:deleteData:)``.
+    /// Starts, stops or restarts a deployment (or one component) and returns it once done; a failure is
+    /// thrown with its code and leaves the deployment in the state it was in.
     public func perform(_ name: String, _ verb: StackAction.Verb, component: String? = nil) async throws -> DeploymentResource {
         let resource = try await get(name)
-        try idleCheck(resource)
-        guard [.running, .stopped].contains(resource.state) else {
-            throw ControllerError.conflict("\(resource.name) is \(resource.state.rawValue): only a running or stopped deployment can \(verb.rawValue)")
+        return try await claiming(resource.name) {
+            try await idleCheck(resource)
+            guard [.running, .stopped].contains(resource.state) else {
+                throw HomelabError.conflict("\(resource.name) is \(resource.state.rawValue): only a running or stopped deployment can \(verb.rawValue)",
+                                            context: ["deployment": resource.name])
+            }
+            let targets = try components(of: resource, component).map { DeployMachine.Component(name: $0.name, device: $0.device, project: $0.project) }
+            let machine = DeploymentActionMachine(subject: resource.id, name: resource.name, verb: verb, components: targets, component: component,
+                                                  before: resource.state)
+            try await finish(try await parts.jobs.submit(machine, to: actor).job)
+            return try await get(resource.id)
         }
-        let targets = try components(of: resource, component)
-        // Start providers first; stop consumers first.
-        for target in verb == .stop ? targets.reversed() : targets {
-            try await waitOnline(target.device)
-            _ = try await registry.ask(target.device, StackAction(stack: StackRef(project: target.project), verb: verb), timeout: .seconds(300))
-        }
-        let whole = component == nil
-        let state: DeploymentState = verb == .stop ? (whole ? .stopped : resource.state) : .running
-        let past = ["start": "Started", "stop": "Stopped", "restart": "Restarted"][verb.rawValue] ?? verb.rawValue
-        let done = try await step(resource.id, state, component: component, "\(past)" + (component.map { " \($0)" } ?? ""), final: true)
-        await activity("deployment.\(verb.rawValue)", "\(past) \(resource.name)" + (component.map { " (\($0))" } ?? ""))
-        return done
     }
 
     /// Removes a deployment: its stacks, with their volumes only when `deleteData`, its proxy route, its record.
     /// Returns once it is gone; a device that cannot be reached leaves the deployment `failed`, to remove again.
     public func remove(_ name: String, deleteData: Bool) async throws {
         let resource = try await get(name)
-        try idleCheck(resource)
-        _ = try await step(resource.id, .removing, "Removing" + (deleteData ? " with its data" : " (volumes kept)")) { _, secret in
-            secret.removeData = deleteData
-        }
-        start(resource.id)
-        await idle(resource.id)
-        if let left = try? await get(resource.id) {
-            throw ControllerError.conflict(left.error ?? "\(resource.name) was not removed")
+        try await claiming(resource.name) {
+            try await idleCheck(resource)
+            let components = resource.components.map { DeployMachine.Component(name: $0.name, device: $0.device, project: $0.project) }
+            let machine = DeploymentRemovalMachine(subject: resource.id, name: resource.name, components: components, deleteData: deleteData)
+            try await finish(try await parts.jobs.submit(machine, to: remover).job)
         }
     }
 
-    /// Waits for the task driving `id`, if any.
-    func idle(_ id: String) async {
-        if let task = running.withLock({ $0[id] }) { await task.value }
+    /// Waits for job `job` to end; throws its failure when it failed.
+    private func finish(_ job: JobRecord) async throws {
+        await parts.jobs.wait(for: job.id)
+        guard let ended = try await parts.jobs.store.job(job.id), let outcome = ended.outcome else {
+            throw HomelabError.conflict("the controller is stopping: the work on it goes on when it starts again", context: ["job": job.id])
+        }
+        if outcome != .succeeded { throw ended.failure ?? HomelabError.internal() }
     }
 
     /// Refuses to start work on a deployment that has work under way.
-    func idleCheck(_ resource: DeploymentResource) throws {
-        guard !resource.state.isInProgress, running.withLock({ $0[resource.id] == nil }) else {
-            throw ControllerError.conflict("\(resource.name) is \(resource.state.rawValue): wait until that ends")
+    func idleCheck(_ resource: DeploymentResource) async throws {
+        guard !resource.state.isInProgress, try await !parts.busy(resource.id) else {
+            throw HomelabError.conflict("\(resource.name) is \(resource.state.rawValue): wait until that ends", context: ["deployment": resource.name])
         }
     }
 
     private func components(of resource: DeploymentResource, _ name: String?) throws -> [DeploymentComponent] {
         guard let name else { return resource.components }
         guard let component = resource.components.first(where: { $0.name == name }) else {
-            throw ControllerError.notFound("\(resource.name) has no component \(name) (it has: \(resource.components.map(\.name).joined(separator: ", ")))")
+            throw HomelabError.notFound("\(resource.name) has no component \(name) (it has: \(resource.components.map(\.name).joined(separator: ", ")))",
+                                        context: ["deployment": resource.name, "component": name])
         }
         return [component]
     }
@@ -64,21 +64,22 @@ extension DeploymentService {
 
     /// The deployment with what its devices report now, the differences, its notes and its steps.
     public func detail(_ name: String) async throws -> DeploymentDetail {
-        let (resource, secret) = try await load(name)
+        let (record, _, secret) = try await parts.load(name)
+        let resource = try await parts.resource(record)
         var live: [DeploymentDetail.Live] = []
         for component in resource.components {
             let volumes = (secret.stacks[component.name]?.volumes ?? [:]).keys.sorted().map { "\(component.project)_\($0)" }
             do {
                 let stacks = try await registry.ask(component.device, StackList(), timeout: .seconds(10))
                 let containers = stacks.first { $0.project == component.project }?.containers ?? []
-                let stats = containers.contains { $0.state == "running" }
+                let stats = containers.contains { $0.state == .running }
                     ? try? await registry.ask(component.device, StackStatsRequest(StackRef(project: component.project)), timeout: .seconds(10))
                     : nil
                 live.append(.init(component: component.name, device: component.device, containers: containers, stats: stats, volumes: volumes,
                                   unreachable: nil))
             } catch {
                 live.append(.init(component: component.name, device: component.device, containers: [], stats: nil, volumes: volumes,
-                                  unreachable: "\(error)"))
+                                  unreachable: HomelabError.shown(error, logger: parts.logger).message))
             }
         }
         return DeploymentDetail(deployment: resource, live: live, drift: Self.drift(resource, secret, live), notes: secret.notes,
@@ -102,9 +103,9 @@ extension DeploymentService {
                     problems.append("\(entry.component): service \(service) has no container on \(entry.device) (removed by hand?)")
                     continue
                 }
-                if resource.state == .running && container.state != "running" && !oneShots.contains(service) {
+                if resource.state == .running && container.state != .running && !oneShots.contains(service) {
                     problems.append("\(entry.component): service \(service) is \(container.state), the deployment is running")
-                } else if resource.state == .stopped && container.state == "running" {
+                } else if resource.state == .stopped && container.state == .running {
                     problems.append("\(entry.component): service \(service) runs, the deployment is stopped")
                 }
             }
@@ -117,7 +118,8 @@ extension DeploymentService {
 
     /// Every deployment's drift, and the stacks on online devices that no deployment accounts for.
     public func driftReport() async throws -> DriftReport {
-        let deployments = try await store.read { db in try DeploymentRecord.fetchAll(db) }
+        let records = try await parts.store.read { db in try DeploymentRecord.fetchAll(db) }
+        let resources = try await parts.resources(records)
         var known: Set<String> = []
         var byDevice: [String: [StackStatus]] = [:]
         var unreachable: [String] = []
@@ -129,11 +131,11 @@ extension DeploymentService {
             }
         }
         var report: [DriftReport.Deployment] = []
-        for record in deployments {
-            guard let resource = record.decodedResource, let secret = try? unseal(record.sealed) else { continue }
+        for (record, resource) in zip(records, resources) {
+            for component in resource.components { known.insert("\(component.device)/\(component.project)") }
+            guard let secret = try? parts.unseal(record.sealed) else { continue }
             var live: [DeploymentDetail.Live] = []
             for component in resource.components {
-                known.insert("\(component.device)/\(component.project)")
                 if let stacks = byDevice[component.device] {
                     live.append(.init(component: component.name, device: component.device,
                                       containers: stacks.first { $0.project == component.project }?.containers ?? [], stats: nil, unreachable: nil))
@@ -148,7 +150,7 @@ extension DeploymentService {
                 unknown.append(.init(device: device, project: stack.project, deployment: stack.deployment))
             }
         }
-        return DriftReport(deployments: report, unknownStacks: unknown, unreachable: unreachable.sorted())
+        return DriftReport(deployments: report.sorted { $0.deployment < $1.deployment }, unknownStacks: unknown, unreachable: unreachable.sorted())
     }
 
     // MARK: Streams
@@ -159,7 +161,7 @@ extension DeploymentService {
         let resource = try await get(name)
         let subscription = events.subscribe()
         let stored = try await steps(of: resource.id, after: after)
-        let busy = running.withLock { $0[resource.id] != nil } || resource.state.isInProgress
+        let busy = try await parts.busy(resource.id) || resource.state.isInProgress
         return ResponseBody { writer in
             var last = after
             func send(_ step: DeploymentStep) async throws {
@@ -187,16 +189,18 @@ extension DeploymentService {
     /// A service's logs (JSON lines), through the agent's flow-controlled stream: the component named (or the
     /// one with the web entry, or the only one) and its service named (or its only one).
     public func logs(_ name: String, component: String?, service: String?, tail: Int?, follow: Bool) async throws -> ResponseBody {
-        let (resource, secret) = try await load(name)
+        let (record, _, secret) = try await parts.load(name)
+        let resource = try await parts.resource(record)
         let target: DeploymentComponent
         if let component {
             target = try components(of: resource, component)[0]
         } else if resource.components.count == 1 {
             target = resource.components[0]
         } else {
-            let web = (try? recipeOf(secret))?.web?.component
+            let web = (try? parts.recipe(of: secret))?.web?.component
             guard let found = resource.components.first(where: { $0.name == web }) else {
-                throw ControllerError.badRequest("\(resource.name) has several components: name one (\(resource.components.map(\.name).joined(separator: ", ")))")
+                throw HomelabError.badRequest("\(resource.name) has several components: name one (\(resource.components.map(\.name).joined(separator: ", ")))",
+                                              field: "component")
             }
             target = found
         }
@@ -207,7 +211,7 @@ extension DeploymentService {
         } else if services.count == 1 {
             chosen = services[0]
         } else {
-            throw ControllerError.badRequest("\(target.name) has several services: name one (\(services.joined(separator: ", ")))")
+            throw HomelabError.badRequest("\(target.name) has several services: name one (\(services.joined(separator: ", ")))", field: "service")
         }
         return try await DeviceStacks(registry: registry).logs(target.device, project: target.project, service: chosen, tail: tail, follow: follow)
     }

@@ -9,7 +9,8 @@ struct PreparedDeployment: Sendable {
     var previousID: String?
     var resource: DeploymentResource
     var secret: DeploymentPrivate
-    var steps: [(component: String?, message: String)]
+    /// The first steps people read: what is deployed, and where each component goes and why.
+    var steps: [JobNote]
 }
 
 extension DeploymentService {
@@ -17,36 +18,39 @@ extension DeploymentService {
     func prepare(_ request: DeployRequest, now: Date) async throws -> PreparedDeployment {
         let (recipe, text, file) = try recipe(of: request)
         let name = request.name ?? recipe.id
-        guard RecipeLoader.isID(name), name.count <= 40 else {
-            throw ControllerError.badRequest("\"\(name)\" is not a deployment name: lower-case letters, digits and -, at most 40, starting with a letter or digit")
+        guard SafeName.isValid(name, .deploymentName), name.count <= 40 else {
+            throw HomelabError(.invalidName, "deployment name \"\(PrintableText.escaped(name))\" is not allowed: use lowercase letters, digits and '-', starting with a letter or digit, at most 40 characters",
+                               context: ["field": "name"])
         }
         var previous: (resource: DeploymentResource, secret: DeploymentPrivate)?
-        if let existing = try? await load(name) {
-            guard existing.resource.recipe == recipe.id else {
-                throw ControllerError.conflict("\(name) is a deployment of \(existing.resource.recipe), not \(recipe.id): choose another --name")
+        if let existing = try? await parts.load(name) {
+            let resource = try await parts.resource(existing.record)
+            guard resource.recipe == recipe.id else {
+                throw HomelabError.conflict("\(name) is a deployment of \(resource.recipe), not \(recipe.id): choose another name",
+                                            context: ["deployment": name, "field": "name"])
             }
-            try idleCheck(existing.resource)
-            previous = existing
+            try await idleCheck(resource)
+            previous = (resource, existing.secret)
         }
         let id = previous?.resource.id ?? UUID().uuidString.lowercased()
         // Inputs: the current ones (a redeploy), then those given; a redeploy keeps its generated secrets.
         var given = (previous?.secret.inputs ?? [:]).filter { key, _ in recipe.inputs.contains { $0.name == key } }
         given.merge(request.inputs ?? [:]) { _, new in new }
         let inputs: [String: String]
-        do { inputs = try RecipeRenderer.resolveInputs(recipe, given: given, source: "--set") } catch {
-            throw ControllerError.invalidInputs(error.problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
+        do { inputs = try RecipeRenderer.resolveInputs(recipe, given: given, source: "inputs") } catch {
+            throw HomelabError.invalidInputs(error.problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
         }
         let secrets = RecipeRenderer.secrets(recipe, existing: previous?.secret.secrets ?? [:])
         // A previous version that ran is what a failed upgrade goes back to, and where its components stay.
         let ran = previous.flatMap { [.running, .stopped].contains($0.resource.state) ? $0 : nil }
-        var (components, steps) = try await place(recipe, name: name, deploymentID: id, devices: request.devices ?? [], staying: ran?.resource.components ?? [])
+        var (components, steps) = try await place(recipe, name: name, deploymentID: id, placement: request.placement ?? .auto, staying: ran?.resource.components ?? [])
         let hosts = Dictionary(uniqueKeysWithValues: components.map { ($0.name, $0.address ?? $0.device) })
         let rendered: RenderedRecipe
         do {
             rendered = try RecipeRenderer.render(recipe, RenderContext(deploymentName: name, deploymentID: id, inputs: inputs, secrets: secrets,
                                                                        hosts: hosts, timezone: settings.timezone, domain: settings.proxy.domain), file: file)
         } catch {
-            throw ControllerError(code: "invalid_recipe", status: 422, message: error.problems.map(\.description).joined(separator: "\n"))
+            throw HomelabError(.invalidRecipe, error.problems.map(\.description).joined(separator: "\n"))
         }
         var stacks = Dictionary(uniqueKeysWithValues: rendered.components.map { ($0.name, $0.stack) })
         for index in components.indices {
@@ -65,12 +69,13 @@ extension DeploymentService {
             if expose {
                 switch settings.proxy.kind {
                 case .none:
-                    throw ControllerError.badRequest("--expose needs a reverse proxy: start the controller with --proxy caddy or --proxy traefik")
+                    throw HomelabError(.notConfigured, "expose needs a reverse proxy, and the controller runs without one (homelab-controller run --proxy caddy or --proxy traefik)",
+                                       context: ["field": "expose"])
                 case .caddy:
                     upstream = "\(address):\(web.port)"
                 case .traefik:
                     guard var stack = stacks[web.component], let (service, target) = Self.webService(stack, port: web.port) else {
-                        throw ControllerError.badRequest("\(recipe.id): no service of \(web.component) publishes the web port \(web.port)")
+                        throw HomelabError(.invalidRecipe, "\(recipe.id): no service of \(web.component) publishes the web port \(web.port)")
                     }
                     TraefikLabels.apply(to: &stack, service: service, containerPort: target, router: name, host: settings.proxy.host(for: name),
                                         settings: settings.proxy)
@@ -79,7 +84,7 @@ extension DeploymentService {
                 url = settings.proxy.url(for: name, path: web.path)
             }
         } else if expose {
-            throw ControllerError.badRequest("\(recipe.id) has no web entry to expose")
+            throw HomelabError.badRequest("\(recipe.id) has no web entry to expose", field: "expose")
         }
         let order = Self.startOrder(recipe)
         components.sort { order.firstIndex(of: $0.name)! < order.firstIndex(of: $1.name)! }
@@ -91,11 +96,14 @@ extension DeploymentService {
         let secret = DeploymentPrivate(
             recipeText: text, recipeFile: file, inputs: inputs, secrets: secrets, stacks: stacks, notes: rendered.notes, proxyUpstream: upstream,
             healthTimeout: request.healthTimeout ?? settings.healthTimeout,
-            previous: ran.map { .init(components: $0.resource.components, stacks: $0.secret.stacks, recipeVersion: $0.resource.recipeVersion,
-                                      url: $0.resource.url, proxyUpstream: $0.secret.proxyUpstream, inputs: $0.secret.inputs,
-                                      shownInputs: $0.resource.inputs) })
-        steps.insert((nil, ran != nil ? "Redeploying \(name) (\(recipe.id) \(recipe.version), was \(ran!.resource.recipeVersion))"
-                                      : "Deploying \(name) (\(recipe.id) \(recipe.version))"), at: 0)
+            previous: ran.map { ran in
+                .init(spec: StoredDeployment(recipeVersion: ran.resource.recipeVersion, category: ran.resource.category,
+                                             components: ran.resource.components.map(StoredComponent.init), inputs: ran.resource.inputs,
+                                             url: ran.resource.url, exposed: ran.resource.exposed),
+                      stacks: ran.secret.stacks, proxyUpstream: ran.secret.proxyUpstream, inputs: ran.secret.inputs)
+            })
+        steps.insert(JobNote(ran != nil ? "Redeploying \(name) (\(recipe.id) \(recipe.version), was \(ran!.resource.recipeVersion))"
+                                        : "Deploying \(name) (\(recipe.id) \(recipe.version))"), at: 0)
         return PreparedDeployment(previousID: previous?.resource.id, resource: resource, secret: secret, steps: steps)
     }
 
@@ -104,31 +112,24 @@ extension DeploymentService {
         if let text = request.recipeYAML {
             let file = request.recipeFile ?? "recipe.yaml"
             do { return (try RecipeLoader.parse(text, file: file), text, file) } catch {
-                throw ControllerError(code: "invalid_recipe", status: 422, message: error.problems.map(\.description).joined(separator: "\n"))
+                throw HomelabError(.invalidRecipe, error.problems.map(\.description).joined(separator: "\n"))
             }
         }
-        guard let id = request.recipe else { throw ControllerError.badRequest("name a catalog recipe (recipe) or send one (recipeYAML)") }
+        guard let id = request.recipe else { throw HomelabError.badRequest("name a catalog recipe (recipe) or send one (recipeYAML)", field: "recipe") }
         guard let (recipe, _) = catalog.recipe(id), let (text, file) = catalog.source(id) else {
-            throw ControllerError.notFound("no recipe \(id) in the catalog (homelab recipes search)")
+            throw HomelabError.notFound("no recipe \(id) in the catalog", context: ["field": "recipe"])
         }
         return (recipe, text, URL(fileURLWithPath: file).lastPathComponent)
     }
 
     /// Where each component goes, and why: a device named for it (or for all), the device it already runs
     /// on (a redeploy), else the scheduler's choice over the live homelab.
-    func place(_ recipe: Recipe, name: String, deploymentID: String, devices: [String], staying: [DeploymentComponent]) async throws
-        -> ([DeploymentComponent], [(component: String?, message: String)]) {
-        var pinned: [String: String] = [:]
-        var everything: String?
-        for entry in devices where entry != "auto" {
-            if let equals = entry.firstIndex(of: "=") {
-                let component = String(entry[..<equals]), device = String(entry[entry.index(after: equals)...])
-                guard recipe.component(component) != nil else {
-                    throw ControllerError.badRequest("--device \(entry): \(recipe.id) has no component \(component) (it has: \(recipe.components.map(\.name).joined(separator: ", ")))")
-                }
-                pinned[component] = device
-            } else {
-                everything = entry
+    func place(_ recipe: Recipe, name: String, deploymentID: String, placement: Placement, staying: [DeploymentComponent]) async throws
+        -> ([DeploymentComponent], [JobNote]) {
+        if case .devices(let named) = placement {
+            for component in named.keys where component != Placement.everyComponent && recipe.component(component) == nil {
+                throw HomelabError.badRequest("placement names \(component), but \(recipe.id) has no such component (it has: \(recipe.components.map(\.name).joined(separator: ", ")))",
+                                              field: "placement.\(component)")
             }
         }
         let snapshot = try await snapshot(excluding: deploymentID)
@@ -136,39 +137,39 @@ extension DeploymentService {
         let plan = scheduler.plan(snapshot, request)
         let addresses = Dictionary(try await registry.list().map { ($0.name, $0.address) }) { first, _ in first }
         var components: [DeploymentComponent] = []
-        var steps: [(component: String?, message: String)] = []
+        var steps: [JobNote] = []
         var scheduled = false
         for (component, wanted) in zip(recipe.components, request.components) {
             let device: String
             let reason: String
-            if let named = pinned[component.name] ?? everything {
+            if let named = placement.device(for: component.name) {
                 guard let state = snapshot.devices.first(where: { $0.name == named }) else {
-                    throw ControllerError.notFound("no device \(named) (homelab devices list)")
+                    throw HomelabError.notFound("no device \(named)", context: ["field": "placement", "device": named])
                 }
                 let assessment = scheduler.assess(state, for: wanted, request: request)
                 guard assessment.eligible else {
-                    throw ControllerError(code: "unplaceable", status: 422,
-                                          message: "\(component.name) cannot run on \(named): \(assessment.rejections.joined(separator: "; "))")
+                    throw HomelabError(.unplaceable, "\(component.name) cannot run on \(named): \(assessment.rejections.joined(separator: "; "))",
+                                       context: ["component": component.name, "device": named])
                 }
                 device = named
-                reason = "named with --device"
-                steps.append((component.name, "\(component.name) → \(device) (named with --device)"))
+                reason = "chosen by you"
+                steps.append(JobNote("\(component.name) → \(device) (chosen by you)", component: component.name))
             } else if let kept = staying.first(where: { $0.name == component.name }) {
                 device = kept.device
                 reason = "kept on \(kept.device), where it runs"
-                steps.append((component.name, "\(component.name) → \(device): \(reason)"))
+                steps.append(JobNote("\(component.name) → \(device): \(reason)", component: component.name))
             } else {
                 guard let chosen = plan.placements.first?.devices[component.name] else {
                     let ranking = plan.rankings.first { $0.component == component.name }?.devices ?? []
                     let why = ranking.prefix(5).map { "\($0.device): \($0.rejections.joined(separator: ", "))" }
-                    throw ControllerError(code: "unplaceable", status: 422, message: "no device can run \(component.name)"
-                                          + (why.isEmpty ? " (no device is enrolled)" : ": " + why.joined(separator: "; ")))
+                    throw HomelabError(.unplaceable, "no device can run \(component.name)"
+                                          + (why.isEmpty ? " (no device is enrolled)" : ": " + why.joined(separator: "; ")), context: ["component": component.name])
                 }
                 let assessment = plan.rankings.first { $0.component == component.name }?.devices.first { $0.device == chosen }
                 device = chosen
                 let said = assessment?.reason ?? ""
                 reason = said.hasPrefix("\(chosen): ") ? String(said.dropFirst(chosen.count + 2)) : said
-                steps.append((component.name, "\(component.name) → \(device): \(reason)"))
+                steps.append(JobNote("\(component.name) → \(device): \(reason)", component: component.name))
                 scheduled = true
             }
             components.append(DeploymentComponent(
@@ -178,7 +179,7 @@ extension DeploymentService {
         }
         // When packing chose a set other than the top-scored one, the plan says why: kept as a step of its own.
         if scheduled, let reason = plan.placements.first?.reason, let packed = reason.range(of: "; packed: ") {
-            steps.append((nil, "Packed: " + reason[packed.upperBound...]))
+            steps.append(JobNote("Packed: " + reason[packed.upperBound...]))
         }
         return (components, steps)
     }

@@ -105,10 +105,10 @@ struct CaddyAdmin: Sendable {
             status = Int(response.status.code)
             body = String(buffer: try await response.body.collect(upTo: 1 << 20)).trimmingCharacters(in: .whitespacesAndNewlines)
         } catch {
-            throw ControllerError(code: "proxy_error", status: 502, message: "Caddy's admin API at \(base) did not answer: \(error)")
+            throw HomelabError(.proxyError, "Caddy's admin API at \(base) did not answer: \(error)")
         }
         guard accept.contains(status) else {
-            throw ControllerError(code: "proxy_error", status: 502, message: "Caddy's admin API refused \(method) \(path) (HTTP \(status)): \(body.prefix(300))")
+            throw HomelabError(.proxyError, "Caddy's admin API refused \(method) \(path) (HTTP \(status)): \(body.prefix(300))")
         }
         return (status, body)
     }

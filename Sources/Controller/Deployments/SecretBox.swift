@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Protocol
 
 /// Seals what a deployment must keep secret (inputs, generated secrets, rendered stacks) with AES-256-GCM
 /// under a key kept beside the CA (`pki/deployments.key`, mode 0600), so a copy of the database alone
@@ -14,7 +15,7 @@ struct SecretBox: Sendable {
         let url = directory.appendingPathComponent("deployments.key")
         if let text = try? String(contentsOf: url, encoding: .utf8) {
             guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
-                throw ControllerError.io("\(url.path) is not a 256-bit key in base64")
+                throw HomelabError.internal("\(url.path) is not a 256-bit key in base64")
             }
             return SecretBox(key: SymmetricKey(data: data))
         }
@@ -24,7 +25,7 @@ struct SecretBox: Sendable {
     }
 
     func seal(_ data: Data) throws -> Data {
-        guard let combined = try AES.GCM.seal(data, using: key).combined else { throw ControllerError.io("sealing failed") }
+        guard let combined = try AES.GCM.seal(data, using: key).combined else { throw HomelabError.internal("sealing failed") }
         return combined
     }
 
@@ -32,7 +33,7 @@ struct SecretBox: Sendable {
         do {
             return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key)
         } catch {
-            throw ControllerError.io("a deployment's sealed data does not open with pki/deployments.key (was the key replaced?)")
+            throw HomelabError.internal("a deployment's sealed data does not open with pki/deployments.key (was the key replaced?)")
         }
     }
 }

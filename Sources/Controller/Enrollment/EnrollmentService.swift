@@ -10,32 +10,46 @@ public struct EnrollmentService: Sendable {
     let store: Store
     let authority: CertificateAuthority
     let registry: DeviceRegistry
+    /// The pending-device cap and the facts bound.
+    let limits: ListenerLimits
 
     /// Handles one `enroll` request made on a connection whose hello carried `challenge`.
     func enroll(_ request: EnrollRequest, challenge: String, address: String?, now: Date = Date()) async throws -> EnrollReply {
         guard Self.isValidDeviceID(request.deviceID) else {
-            throw ProtocolError(.malformedMessage, "device id must be 8-64 characters of [a-z0-9-]")
+            throw HomelabError(.malformedMessage, "device id must be 8-64 characters of [a-z0-9-]")
         }
         guard let keyDER = Data(base64Encoded: request.publicKey),
               let publicKey = try? P256.Signing.PublicKey(derRepresentation: keyDER) else {
-            throw ProtocolError(.malformedMessage, "publicKey is not a base64 P-256 SubjectPublicKeyInfo")
+            throw HomelabError(.malformedMessage, "publicKey is not a base64 P-256 SubjectPublicKeyInfo")
         }
         guard let signatureDER = Data(base64Encoded: request.signature),
               let signature = try? P256.Signing.ECDSASignature(derRepresentation: signatureDER),
               publicKey.isValidSignature(signature, for: EnrollRequest.signedBytes(challenge: challenge, deviceID: request.deviceID, publicKey: request.publicKey)) else {
-            throw ProtocolError(.badSignature, "the enrollment signature does not verify with the presented key")
+            throw HomelabError(.badSignature, "the enrollment signature does not verify with the presented key")
         }
         let token = try request.token.map { try JoinToken(parsing: $0) }
         let fingerprint = Secrets.keyFingerprint(keyDER)
         let caFingerprint = authority.fingerprint
         let name = Self.sanitize(name: request.name)
         let facts = request.facts.map(JSONText.encode)
+        if let facts, facts.utf8.count > limits.maximumFactsBytes {
+            throw HomelabError(.malformedMessage, "the device's facts are \(facts.utf8.count) bytes; at most \(limits.maximumFactsBytes) are accepted")
+        }
+        let maximumPending = limits.maximumPendingDevices
 
         // One transaction: the token use, the device row and the certificate serial land together or not at all.
-        let (record, certificate, created) = try await store.write { db -> (DeviceRecord, Certificate?, Bool) in
+        let (record, certificate, created, dropped) = try await store.write { db -> (DeviceRecord, Certificate?, Bool, [DeviceRecord]) in
             let existing = try DeviceRecord.fetchOne(db, key: request.deviceID)
             if let existing, existing.publicKey != keyDER {
-                throw ProtocolError(.unauthorized, "device id \(request.deviceID) is registered with another key; remove it first")
+                throw HomelabError(.unauthorized, "device id \(request.deviceID) is registered with another key; remove it first")
+            }
+            var dropped: [DeviceRecord] = []
+            if existing == nil && token == nil {
+                // Full: the devices that asked longest ago make room, so a flood of requests cannot fill the disk.
+                let pending = try DeviceRecord.filter(Column("state") == DeviceRecord.State.pending.rawValue)
+                    .order(Column("lastSeenAt").asc, Column("createdAt").asc).fetchAll(db)
+                dropped = Array(pending.prefix(max(0, pending.count - maximumPending + 1)))
+                for record in dropped { try record.delete(db) }
             }
             var record = try existing ?? DeviceRecord(
                 id: request.deviceID, name: Self.uniqueName(name, db: db), state: .pending, publicKey: keyDER,
@@ -58,7 +72,10 @@ public struct EnrollmentService: Sendable {
                 certificate = issued
             }
             try record.save(db)
-            return (record, certificate, existing == nil)
+            return (record, certificate, existing == nil, dropped)
+        }
+        for old in dropped {
+            await registry.publish(.deviceRemoved, old, now: now, message: "\(old.name) stopped waiting for approval: more than \(maximumPending) devices asked to join")
         }
         guard let certificate else {
             if created { await registry.publish(.devicePending, record, now: now, message: "\(record.name) asks to join (key \(record.keyFingerprint))") }

@@ -13,9 +13,9 @@ public struct TokenService: Sendable {
 
     /// Makes a join token; its text is returned this once and never stored.
     public func createJoinToken(_ request: CreateTokenRequest, now: Date = Date()) async throws -> CreatedToken {
-        if let ttl = request.ttlSeconds, ttl <= 0 {
-            throw ControllerError.badRequest("ttlSeconds must be positive, got \(ttl)")
-        }
+        try InputBounds.joinTokenTTL.check(request.ttlSeconds)
+        try Self.checkNote(request.description, field: "description")
+        for (key, value) in request.labels { try Self.checkNote(key, field: "labels"); try Self.checkNote(value, field: "labels") }
         let id = Secrets.randomHex(bytes: 6)
         let secret = Secrets.randomHex(bytes: 24)
         let record = JoinTokenRecord(
@@ -43,21 +43,21 @@ public struct TokenService: Sendable {
             try record.update(db)
             return true
         }
-        if !found { throw ControllerError.notFound("no join token with id '\(id)'") }
+        if !found { throw HomelabError.notFound("no join token with id '\(id)'") }
     }
 
     /// Checks a join token and counts one use, in the caller's transaction; returns the labels it gives.
     static func consume(_ token: JoinToken, caFingerprint: String, now: Date, db: Database) throws -> (id: String, labels: [String: String]) {
         guard token.caHash == caFingerprint else {
-            throw ProtocolError(.invalidToken, "the join token was made for another controller (its CA hash does not match this controller's)")
+            throw HomelabError(.invalidToken, "the join token was made for another controller (its CA hash does not match this controller's)")
         }
         guard var record = try JoinTokenRecord.fetchOne(db, key: token.id),
               Secrets.constantTimeEquals(record.secretHash, Secrets.hash(token.secret)) else {
-            throw ProtocolError(.invalidToken, "unknown join token \(token.id)")
+            throw HomelabError(.invalidToken, "unknown join token \(token.id)")
         }
-        if record.revoked { throw ProtocolError(.invalidToken, "join token \(token.id) was revoked") }
-        if record.expiresAt <= now { throw ProtocolError(.invalidToken, "join token \(token.id) expired at \(record.expiresAt.formatted(.iso8601))") }
-        if !record.reusable && record.uses > 0 { throw ProtocolError(.invalidToken, "join token \(token.id) is single-use and was already used") }
+        if record.revoked { throw HomelabError(.invalidToken, "join token \(token.id) was revoked") }
+        if record.expiresAt <= now { throw HomelabError(.invalidToken, "join token \(token.id) expired at \(record.expiresAt.formatted(.iso8601))") }
+        if !record.reusable && record.uses > 0 { throw HomelabError(.invalidToken, "join token \(token.id) is single-use and was already used") }
         record.uses += 1
         try record.update(db)
         return (record.id, JSONText.decode([String: String].self, record.labels) ?? [:])
@@ -69,28 +69,88 @@ public struct TokenService: Sendable {
     public func ensureAdminToken(now: Date = Date()) async throws -> String? {
         try await store.write { db -> String? in
             guard try APITokenRecord.fetchCount(db) == 0 else { return nil }
-            return try Self.insertAPIToken(name: "admin", now: now, db: db)
+            return try Self.insertAPIToken(name: "admin", role: .admin, expiresAt: nil, now: now, db: db).token
         }
     }
 
-    /// Makes a new API token named `name` and returns its text (`HLA1.<id>.<secret>`).
-    public func createAPIToken(name: String, now: Date = Date()) async throws -> String {
-        try await store.write { db in try Self.insertAPIToken(name: name, now: now, db: db) }
+    /// Makes a new API token; its text (`HLA1.<id>.<secret>`) is returned this once and never stored.
+    public func createAPIToken(_ request: CreateAPITokenRequest, now: Date = Date()) async throws -> CreatedAPIToken {
+        try InputBounds.apiTokenTTL.check(request.ttlSeconds)
+        guard !request.name.isEmpty, request.name.count <= 64, PrintableText.sanitized(request.name) == request.name else {
+            throw HomelabError.invalidValue(InputBoundError(field: "name", message: "name must be 1 to 64 printable characters"))
+        }
+        let expiresAt = request.ttlSeconds.map { now.addingTimeInterval(TimeInterval($0)) }
+        return try await store.write { db in
+            try Self.insertAPIToken(name: request.name, role: request.role, expiresAt: expiresAt, now: now, db: db)
+        }
     }
 
-    private static func insertAPIToken(name: String, now: Date, db: Database) throws -> String {
+    private static func insertAPIToken(name: String, role: APIRole, expiresAt: Date?, now: Date, db: Database) throws -> CreatedAPIToken {
         let id = Secrets.randomHex(bytes: 6)
         let secret = Secrets.randomHex(bytes: 24)
-        try APITokenRecord(id: id, secretHash: Secrets.hash(secret), name: name, createdAt: now).insert(db)
-        return "HLA1.\(id).\(secret)"
+        let record = APITokenRecord(id: id, secretHash: Secrets.hash(secret), name: name, createdAt: now, role: role,
+                                    expiresAt: expiresAt, revokedAt: nil)
+        try record.insert(db)
+        return CreatedAPIToken(token: "HLA1.\(id).\(secret)", resource: record.resource)
+    }
+
+    /// Every API token, newest first (never their secrets).
+    public func listAPITokens() async throws -> [APITokenResource] {
+        try await store.read { db in try APITokenRecord.order(Column("createdAt").desc).fetchAll(db).map(\.resource) }
+    }
+
+    /// Revokes an API token at once; the last admin token that still works cannot be revoked.
+    public func revokeAPIToken(id: String, now: Date = Date()) async throws {
+        try await store.write { db in
+            guard var record = try APITokenRecord.fetchOne(db, key: id) else {
+                throw HomelabError.notFound("no API token with id '\(PrintableText.escaped(id))'")
+            }
+            guard record.revokedAt == nil else { return }
+            if record.role == .admin {
+                let admins = try APITokenRecord.fetchAll(db).filter { $0.role == .admin && $0.id != id && Self.isUsable($0, now: now) }
+                guard !admins.isEmpty else {
+                    throw HomelabError.conflict("\(record.name) is the last admin token: make another admin token before revoking it")
+                }
+            }
+            record.revokedAt = now
+            try record.update(db)
+        }
+    }
+
+    /// Who `text` belongs to, when it is a valid, unexpired, unrevoked API token.
+    public func identify(_ text: String, now: Date = Date()) async -> APIIdentity? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "HLA1", parts[1].count <= 64, parts[2].count <= 128 else { return nil }
+        let id = String(parts[1]), secret = String(parts[2])
+        guard let record = try? await store.read({ db in try APITokenRecord.fetchOne(db, key: id) }),
+              Secrets.constantTimeEquals(record.secretHash, Secrets.hash(secret)), Self.isUsable(record, now: now) else { return nil }
+        return APIIdentity(tokenID: record.id, name: record.name, role: record.role)
     }
 
     /// Whether `text` is a valid API token.
     public func verifyAPIToken(_ text: String) async -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "HLA1" else { return false }
-        let id = String(parts[1]), secret = String(parts[2])
-        guard let record = try? await store.read({ db in try APITokenRecord.fetchOne(db, key: id) }) else { return false }
-        return Secrets.constantTimeEquals(record.secretHash, Secrets.hash(secret))
+        await identify(text) != nil
     }
+
+    private static func isUsable(_ record: APITokenRecord, now: Date) -> Bool {
+        record.revokedAt == nil && (record.expiresAt.map { $0 > now } ?? true)
+    }
+
+    /// Refuses a note or label that holds control characters or is longer than 256 characters.
+    private static func checkNote(_ text: String?, field: String) throws {
+        guard let text else { return }
+        guard text.count <= 256, PrintableText.sanitized(text) == text else {
+            throw HomelabError.invalidValue(InputBoundError(field: field, message: "\(field) must be at most 256 printable characters"))
+        }
+    }
+}
+
+/// Who made an API call: the token's id and name, and its role.
+public struct APIIdentity: Sendable, Equatable {
+    /// The token's public id.
+    public let tokenID: String
+    /// The token's name (a person or a program).
+    public let name: String
+    /// What it may do.
+    public let role: APIRole
 }

@@ -21,6 +21,12 @@ public actor DeviceRegistry {
     private var sessions: [String: Session] = [:]
     /// Streams agents open for API requests (logs).
     public let streams = StreamRendezvous()
+    /// Stack progress that jobs route to themselves.
+    public let progress = ProgressRoutes()
+    /// When each stack's last pull tick went to the event hub.
+    private var lastTick: [String: ContinuousClock.Instant] = [:]
+    /// At most this often per stack does a pull tick reach the event hub (people watching need no more).
+    public static let tickInterval: Duration = .milliseconds(250)
     private var nextSessionID: UInt64 = 0
 
     /// Creates a registry; a device not heard from for `heartbeatTTL` seconds goes offline.
@@ -65,8 +71,8 @@ public actor DeviceRegistry {
         let (device, connection) = try await session(of: nameOrID)
         do {
             return try await connection.request(request, timeout: timeout)
-        } catch let error as ProtocolError {
-            throw ControllerError(agentError: error, device: device.name)
+        } catch let error as HomelabError {
+            throw HomelabError(agentError: error, device: device.name)
         }
     }
 
@@ -74,14 +80,24 @@ public actor DeviceRegistry {
     public func session(of nameOrID: String) async throws -> (DeviceResource, MessageConnection) {
         let device = try await get(nameOrID)
         guard let connection = sessions[device.id]?.connection else {
-            throw ControllerError(code: "device_offline", status: 409,
-                                  message: "\(device.name) is \(device.status.rawValue): only a connected device can do this")
+            throw HomelabError(.deviceOffline, "\(device.name) is \(device.status.rawValue): only a connected device can do this")
         }
         return (device, connection)
     }
 
-    /// Publishes what an agent reported about its stacks (apply progress, container events).
+    /// Passes on what an agent reported about its stacks: progress to the job that routes it, and both
+    /// progress and container events to the event hub (pull ticks at most every ``tickInterval`` per stack).
     func publish(stack progress: StackProgress?, container: ContainerEvent?, deviceID: String, now: Date) async {
+        if let progress {
+            _ = self.progress.deliver(progress, deviceID: deviceID)
+            if progress.phase == .pull && progress.current != nil {
+                let key = "\(deviceID)/\(progress.project)", instant = ContinuousClock.now
+                if let last = lastTick[key], instant - last < Self.tickInterval { return }
+                lastTick[key] = instant
+            } else if progress.phase == .done {
+                lastTick.removeValue(forKey: "\(deviceID)/\(progress.project)")
+            }
+        }
         guard let record = try? await store.read({ db in try DeviceRecord.fetchOne(db, key: deviceID) }) else { return }
         var event = RegistryEvent(type: progress != nil ? .stackProgress : .containerEvent, time: now,
                                   device: record.resource(online: sessions[deviceID] != nil))
@@ -189,7 +205,7 @@ public actor DeviceRegistry {
     /// One device by name or id.
     public func get(_ nameOrID: String) async throws -> DeviceResource {
         guard let record = try await store.read({ db in try DeviceRecord.find(db, nameOrID: nameOrID) }) else {
-            throw ControllerError.notFound("no device named '\(nameOrID)'")
+            throw HomelabError.notFound("no device named '\(nameOrID)'")
         }
         return record.resource(online: sessions[record.id] != nil)
     }
@@ -198,10 +214,10 @@ public actor DeviceRegistry {
     public func approve(_ nameOrID: String, now: Date = Date()) async throws -> DeviceResource {
         let record = try await store.write { db -> DeviceRecord in
             guard var record = try DeviceRecord.find(db, nameOrID: nameOrID) else {
-                throw ControllerError.notFound("no device named '\(nameOrID)'")
+                throw HomelabError.notFound("no device named '\(nameOrID)'")
             }
             guard record.state == .pending else {
-                throw ControllerError.conflict("device '\(record.name)' is already enrolled")
+                throw HomelabError.conflict("device '\(record.name)' is already enrolled")
             }
             record.state = .enrolled
             try record.update(db)
@@ -215,7 +231,7 @@ public actor DeviceRegistry {
     public func remove(_ nameOrID: String, now: Date = Date()) async throws {
         let record = try await store.write { db -> DeviceRecord in
             guard let record = try DeviceRecord.find(db, nameOrID: nameOrID) else {
-                throw ControllerError.notFound("no device named '\(nameOrID)'")
+                throw HomelabError.notFound("no device named '\(nameOrID)'")
             }
             try record.delete(db)
             return record

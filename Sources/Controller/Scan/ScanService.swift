@@ -9,7 +9,7 @@ import Synchronization
 public actor ScanService {
     let store: Store
     let events: EventHub
-    let runner: OperationRunner
+    let runner: JobRunner
     let registry: DeviceRegistry
     let discovery: DiscoveryService
     /// Scans kept in memory for `GET /v1/scans`.
@@ -20,7 +20,7 @@ public actor ScanService {
     private let flags = CancelFlags()
 
     /// Creates the service.
-    public init(store: Store, events: EventHub, runner: OperationRunner, registry: DeviceRegistry, discovery: DiscoveryService) {
+    public init(store: Store, events: EventHub, runner: JobRunner, registry: DeviceRegistry, discovery: DiscoveryService) {
         self.store = store
         self.events = events
         self.runner = runner
@@ -32,19 +32,19 @@ public actor ScanService {
     static func settings(for request: ScanRequest, interfaces: [ScanTargets.InterfaceAddress] = ScanTargets.interfaceAddresses()) throws -> NetworkScanner.Settings {
         let force = request.force ?? false
         let networks = request.targets.isEmpty ? ScanTargets.defaults(interfaces) : try ScanTargets.resolve(request.targets, force: force)
-        guard !networks.isEmpty else { throw ControllerError.badRequest("no targets given and no IPv4 subnet attached to this controller") }
+        guard !networks.isEmpty else { throw HomelabError.badRequest("no targets given and no IPv4 subnet attached to this controller") }
         let ports = request.ports ?? NetworkScanner.Settings.defaultPorts
         guard !ports.isEmpty, ports.count <= 64, ports.allSatisfy({ (1...65535).contains($0) }) else {
-            throw ControllerError.badRequest("ports must be 1 to 64 numbers between 1 and 65535")
+            throw HomelabError.badRequest("ports must be 1 to 64 numbers between 1 and 65535")
         }
         let timeLimit = request.timeLimitSeconds ?? 60
-        guard timeLimit > 0, timeLimit <= 600 else { throw ControllerError.badRequest("timeLimitSeconds must be between 0 and 600") }
+        guard timeLimit > 0, timeLimit <= 600 else { throw HomelabError.badRequest("timeLimitSeconds must be between 0 and 600") }
         let hostTimeout = request.hostTimeoutMilliseconds ?? 800
-        guard (50...10_000).contains(hostTimeout) else { throw ControllerError.badRequest("hostTimeoutMilliseconds must be between 50 and 10000") }
+        guard (50...10_000).contains(hostTimeout) else { throw HomelabError.badRequest("hostTimeoutMilliseconds must be between 50 and 10000") }
         let concurrency = request.concurrency ?? 32
-        guard (1...256).contains(concurrency) else { throw ControllerError.badRequest("concurrency must be between 1 and 256") }
+        guard (1...256).contains(concurrency) else { throw HomelabError.badRequest("concurrency must be between 1 and 256") }
         let rate = request.ratePerSecond ?? 400
-        guard (1...5000).contains(rate) else { throw ControllerError.badRequest("ratePerSecond must be between 1 and 5000") }
+        guard (1...5000).contains(rate) else { throw HomelabError.badRequest("ratePerSecond must be between 1 and 5000") }
         return NetworkScanner.Settings(networks: networks, ports: Array(Set(ports)).sorted(), timeLimit: .milliseconds(Int(timeLimit * 1000)),
                                        hostTimeout: .milliseconds(hostTimeout), concurrency: concurrency, ratePerSecond: rate,
                                        reverseDNS: request.reverseDNS ?? true,
@@ -65,13 +65,13 @@ public actor ScanService {
         flags.value.withLock { $0[id] = false }
         while order.count > Self.kept { let old = order.removeFirst(); scans.removeValue(forKey: old); flags.value.withLock { _ = $0.removeValue(forKey: old) } }
         publish(ScanProgress(scan: id, phase: "started", hostsProbed: 0, hostsTotal: total, found: 0))
-        runner.submit { [self] in await self.execute(id: id, settings: settings) }
+        runner.submit(operation: { [self] in await self.execute(id: id, settings: settings) })
         return scan
     }
 
     /// A scan by id.
     public func get(_ id: String) throws -> ScanResource {
-        guard let scan = scans[id] else { throw ControllerError.notFound("no scan '\(id)' (the controller keeps the last \(Self.kept))") }
+        guard let scan = scans[id] else { throw HomelabError.notFound("no scan '\(id)' (the controller keeps the last \(Self.kept))") }
         return scan
     }
 

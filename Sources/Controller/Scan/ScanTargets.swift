@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,20 +19,20 @@ public enum ScanTargets {
         var networks: [IPv4Network] = []
         for text in targets {
             guard let network = IPv4Network(text.trimmingCharacters(in: .whitespaces)) else {
-                throw ControllerError.badRequest("'\(text)' is not an IPv4 address or CIDR (like 192.168.1.0/24)")
+                throw HomelabError.badRequest("'\(text)' is not an IPv4 address or CIDR (like 192.168.1.0/24)")
             }
             if !force && !network.isPrivate {
-                throw ControllerError.badRequest("\(network) is not a private range: scanning addresses on the internet is refused (force it only for networks you own)")
+                throw HomelabError.badRequest("\(network) is not a private range: scanning addresses on the internet is refused (force it only for networks you own)")
             }
             networks.append(network)
         }
         let merged = merge(networks)
         let total = merged.reduce(UInt64(0)) { $0 + $1.size }
         if !force && total > maximumAddresses {
-            throw ControllerError.badRequest("the targets span \(total) addresses, more than \(maximumAddresses); give smaller networks or force it")
+            throw HomelabError.badRequest("the targets span \(total) addresses, more than \(maximumAddresses); give smaller networks or force it")
         }
         if total > maximumForcedAddresses {
-            throw ControllerError.badRequest("the targets span \(total) addresses, more than \(maximumForcedAddresses) (a /16), even forced")
+            throw HomelabError.badRequest("the targets span \(total) addresses, more than \(maximumForcedAddresses) (a /16), even forced")
         }
         return merged
     }

@@ -46,7 +46,7 @@ public final class StreamRendezvous: Sendable {
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw ControllerError(code: "agent_error", status: 502, message: "the agent opened no stream within \(timeout)")
+                throw HomelabError(.agentError, "the agent opened no stream within \(timeout)")
             }
             defer { group.cancelAll() }
             let stream = try await group.next()!

@@ -66,6 +66,33 @@ struct APITokenRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var secretHash: String
     var name: String
     var createdAt: Date
+    var role: APIRole
+    var expiresAt: Date?
+    var revokedAt: Date?
+
+    var resource: APITokenResource {
+        APITokenResource(id: id, name: name, role: role, createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt)
+    }
+}
+
+/// One audit-log row (``AuditEntry``).
+struct AuditRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "audit"
+    var id: Int64?
+    var time: Date
+    var tokenID: String
+    var tokenName: String
+    var role: APIRole
+    var action: String
+    var target: String
+    var source: String?
+    var status: Int
+    var errorCode: String?
+
+    var entry: AuditEntry {
+        AuditEntry(id: id ?? 0, time: time, tokenID: tokenID, tokenName: tokenName, role: role, action: action, target: target,
+                   source: source, status: status, errorCode: errorCode)
+    }
 }
 
 /// One stored metrics sample.

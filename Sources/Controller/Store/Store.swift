@@ -116,6 +116,36 @@ public final class Store: Sendable {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v4: jobs and their steps; deployments keep their spec, their jobs their state") { db in
+            try JobsMigration.migrate(db)
+        }
+        migrator.registerMigration("issue-14: API token roles, expiry and revocation; the audit log; join-token expiries out of range") { db in
+            try db.alter(table: "apiToken") { t in
+                // Tokens made before roles existed were all the admin's.
+                t.add(column: "role", .text).notNull().defaults(to: "admin")
+                t.add(column: "expiresAt", .datetime)
+                t.add(column: "revokedAt", .datetime)
+            }
+            // Every state-changing API call: who, what, which target, from where, and how it ended.
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("time", .datetime).notNull().indexed()
+                t.column("tokenID", .text).notNull().indexed()
+                t.column("tokenName", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("source", .text)
+                t.column("status", .integer).notNull()
+                t.column("errorCode", .text)
+            }
+            // A join token made with an unbounded lifetime (year 12020) could not be read back, which broke the token
+            // list for good: such expiries become a year after creation, the longest lifetime allowed now.
+            try db.execute(sql: """
+                UPDATE joinToken SET expiresAt = datetime(createdAt, '+365 days')
+                WHERE length(expiresAt) > 23 OR substr(expiresAt, 5, 1) != '-'
+                """)
+        }
         migrator.registerMigration("issue-19: backup targets, repositories and grants") { db in
             try BackupSchema.create(db)
         }

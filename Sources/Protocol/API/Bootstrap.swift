@@ -129,6 +129,9 @@ public struct BootstrapFailure: Codable, Equatable, Sendable {
     /// The host key offered, with `unknown_host_key` and `host_key_changed`.
     public var hostKeyFingerprint: String?
 
+    /// The failure for an error that is not one of the bootstrap's own.
+    public init(_ error: HomelabError) { self.init(code: error.code.rawValue, message: error.message) }
+
     /// Creates a failure.
     public init(code: String, message: String, hostKeyFingerprint: String? = nil) {
         self.code = code

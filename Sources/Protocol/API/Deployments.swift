@@ -84,12 +84,13 @@ public struct DeploymentResource: Codable, Equatable, Sendable {
     public var url: String?
     /// Whether the reverse proxy routes to it.
     public var exposed: Bool
-    /// The last failure, when the state is `failed` or `rolled-back` (or a step failed and was retried).
-    public var error: String?
+    /// The failure of its last operation (a deploy that was rolled back, a stop that failed), with its code;
+    /// absent when the last one succeeded.
+    public var error: HomelabError?
     public var createdAt: Date
     public var updatedAt: Date
     public init(id: String, name: String, recipe: String, recipeVersion: String, category: String, state: DeploymentState,
-                components: [DeploymentComponent], inputs: [String: String], url: String?, exposed: Bool, error: String?,
+                components: [DeploymentComponent], inputs: [String: String], url: String?, exposed: Bool, error: HomelabError?,
                 createdAt: Date, updatedAt: Date) {
         self.id = id
         self.name = name
@@ -159,25 +160,62 @@ public struct DeployRequest: Codable, Equatable, Sendable {
     public var recipeFile: String?
     /// The deployment's name (default: the recipe's id). An existing name redeploys it in place.
     public var name: String?
-    /// `auto` (or absent): the scheduler chooses. A device name places every component there;
-    /// `COMPONENT=DEVICE` entries place single components (the rest is chosen).
-    public var devices: [String]?
+    /// Where the components go: `"auto"` (or absent) lets the scheduler choose; an object names devices.
+    public var placement: Placement?
     /// Input values; on a redeploy, merged over the deployment's current ones.
     public var inputs: [String: String]?
     /// Route the reverse proxy to the web entry.
     public var expose: Bool?
     /// Longest wait for health, in seconds (default 120).
     public var healthTimeout: Int?
-    public init(recipe: String? = nil, recipeYAML: String? = nil, recipeFile: String? = nil, name: String? = nil, devices: [String]? = nil,
+    public init(recipe: String? = nil, recipeYAML: String? = nil, recipeFile: String? = nil, name: String? = nil, placement: Placement? = nil,
                 inputs: [String: String]? = nil, expose: Bool? = nil, healthTimeout: Int? = nil) {
         self.recipe = recipe
         self.recipeYAML = recipeYAML
         self.recipeFile = recipeFile
         self.name = name
-        self.devices = devices
+        self.placement = placement
         self.inputs = inputs
         self.expose = expose
         self.healthTimeout = healthTimeout
+    }
+}
+
+/// Where a deploy's components go: `"auto"`, or `{"db": "nas", "web": "pi4"}` with `"*"` for every
+/// component not named (`{"*": "nas"}` puts them all on nas); components not named are chosen.
+public enum Placement: Codable, Equatable, Sendable {
+    /// The scheduler chooses every component.
+    case auto
+    /// Devices by component name (`*`: every component not named).
+    case devices([String: String])
+
+    /// The key that names the device of every component not named.
+    public static let everyComponent = "*"
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            guard text == "auto" else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "placement is \"auto\" or an object of component: device")
+            }
+            self = .auto
+        } else {
+            self = .devices(try container.decode([String: String].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .auto: try container.encode("auto")
+        case .devices(let devices): try container.encode(devices)
+        }
+    }
+
+    /// The device named for `component`, if any.
+    public func device(for component: String) -> String? {
+        guard case .devices(let devices) = self else { return nil }
+        return devices[component] ?? devices[Self.everyComponent]
     }
 }
 

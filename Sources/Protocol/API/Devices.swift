@@ -57,19 +57,12 @@ public struct ListResponse<Item: Codable & Sendable>: Codable, Sendable {
     public init(items: [Item]) { self.items = items }
 }
 
-/// The body of every API error: `{"error": {"code": "…", "message": "…"}}`.
+/// The body of every API error: `{"error": {"code": "…", "message": "…", "context": {…}}}`.
 public struct APIErrorResponse: Codable, Equatable, Sendable {
-    /// Error detail.
-    public struct Detail: Codable, Equatable, Sendable {
-        /// Stable code (`unauthorized`, `not_found`, `bad_request`, `conflict`, `internal`).
-        public var code: String
-        /// Message for people.
-        public var message: String
-    }
-    /// The error.
-    public var error: Detail
+    /// The error: its stable code, the message and what it concerns.
+    public var error: HomelabError
     /// Creates an error body.
-    public init(code: String, message: String) { self.error = Detail(code: code, message: message) }
+    public init(_ error: HomelabError) { self.error = error }
 }
 
 /// A change in the registry, as sent on `GET /v1/events` (WebSocket, one JSON text message each).

@@ -174,14 +174,14 @@ public struct RunStatus: Codable, Sendable {
     public var kind: Kind
     public var state: State
     public var progress: RunProgress?
-    public var error: ProtocolError?
+    public var error: HomelabError?
     public var backup: BackupOutcome?
     public var restore: RestoreOutcome?
     public var startedAt: Date
     public var endedAt: Date?
 
     /// Creates a status.
-    public init(run: String, kind: Kind, state: State, progress: RunProgress? = nil, error: ProtocolError? = nil,
+    public init(run: String, kind: Kind, state: State, progress: RunProgress? = nil, error: HomelabError? = nil,
                 backup: BackupOutcome? = nil, restore: RestoreOutcome? = nil, startedAt: Date, endedAt: Date? = nil) {
         self.run = run
         self.kind = kind

@@ -58,7 +58,10 @@ public actor DiscoveryChannel {
     private let settings: DiscoverySettings
     private let groupAddress: SocketAddress
     private let eventLoopGroup: any EventLoopGroup
-    private let listener: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+    private let listener: any Channel
+    /// What the listener reads; at most ``inboxSize`` datagrams wait, the oldest dropped first under a flood.
+    private nonisolated let inbox: AsyncStream<AddressedEnvelope<ByteBuffer>>
+    static let inboxSize = 1024
     private var joined: Set<DiscoveryInterface> = []
     private var senders: [DiscoveryInterface: any Channel] = [:]
 
@@ -67,15 +70,17 @@ public actor DiscoveryChannel {
         self.settings = settings
         self.eventLoopGroup = eventLoopGroup
         self.groupAddress = try SocketAddress(ipAddress: settings.group, port: settings.port)
+        let (inbox, continuation) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self, bufferingPolicy: .bufferingNewest(Self.inboxSize))
+        self.inbox = inbox
         self.listener = try await DatagramBootstrap(group: eventLoopGroup)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             // Reads larger than this are cut; anything over the announcement limit is dropped as oversized anyway.
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-            .bind(host: "0.0.0.0", port: settings.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
-                }
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(DatagramInbox(continuation)) }
             }
+            .bind(host: "0.0.0.0", port: settings.port)
+            .get()
         await refresh()
     }
 
@@ -92,7 +97,7 @@ public actor DiscoveryChannel {
         }
         joined.formIntersection(current)
         for (interface, device) in eligible {
-            if !joined.contains(interface), let multicast = listener.channel as? MulticastChannel {
+            if !joined.contains(interface), let multicast = listener as? MulticastChannel {
                 do {
                     try await multicast.joinGroup(groupAddress, device: device).get()
                     joined.insert(interface)
@@ -129,7 +134,7 @@ public actor DiscoveryChannel {
 
     /// Calls `body` with every datagram that arrives until the task is cancelled or the socket closes.
     public nonisolated func receive(_ body: (ReceivedDatagram) async -> Void) async throws {
-        for try await envelope in listener.inbound {
+        for await envelope in inbox {
             let source = envelope.remoteAddress.ipAddress ?? "?"
             await body(ReceivedDatagram(bytes: envelope.data, source: source))
         }
@@ -139,14 +144,11 @@ public actor DiscoveryChannel {
     public func close() {
         for sender in senders.values { sender.close(promise: nil) }
         senders.removeAll()
-        listener.outbound.finish()
-        listener.channel.close(promise: nil)
+        listener.close(promise: nil)
     }
 
     deinit {
-        // An unfinished NIOAsyncChannel writer traps when it goes away: finish it whoever forgot to close.
-        listener.outbound.finish()
-        listener.channel.close(promise: nil)
+        listener.close(promise: nil)
         for sender in senders.values { sender.close(promise: nil) }
     }
 
@@ -167,6 +169,22 @@ public actor DiscoveryChannel {
             try? await options.setIPMulticastLoop(1).get()
         }
         return channel
+    }
+
+    /// Hands every datagram the listener reads to the inbox; the inbox ends when the socket closes.
+    private final class DatagramInbox: ChannelInboundHandler, Sendable {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
+        init(_ continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation) { self.continuation = continuation }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            continuation.yield(unwrapInboundIn(data))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            continuation.finish()
+            context.fireChannelInactive()
+        }
     }
 
     /// Up, multicast-capable IPv4 interfaces: every non-loopback one, or exactly those named.

@@ -82,9 +82,27 @@ public struct StackApplyResult: Codable, Equatable, Sendable {
 
 /// `stack.progress`: one step of an apply.
 public struct StackProgress: Codable, Equatable, Sendable {
+    /// A step of an apply. Open to values a newer agent sends; receivers treat unknown ones as notes.
+    public struct Phase: StringTag {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// Pulling an image (`current`/`total` are bytes).
+        public static let pull: Self = "pull"
+        public static let network: Self = "network"
+        public static let volume: Self = "volume"
+        public static let create: Self = "create"
+        public static let start: Self = "start"
+        /// Waiting for a dependency's condition.
+        public static let wait: Self = "wait"
+        /// Removing a service no longer in the spec.
+        public static let remove: Self = "remove"
+        /// The apply ended; the stack is as the spec says.
+        public static let done: Self = "done"
+    }
+
     public var project: String
-    /// `pull`, `network`, `volume`, `create`, `start`, `wait`, `remove`, `done`.
-    public var phase: String
+    public var phase: Phase
     public var service: String?
     public var image: String?
     /// Bytes done and total for a pull (summed over layers).
@@ -92,7 +110,7 @@ public struct StackProgress: Codable, Equatable, Sendable {
     public var total: Int64?
     /// For people: `Pulling fs layer`, `Waiting for db to be healthy`, ….
     public var message: String
-    public init(project: String, phase: String, service: String? = nil, image: String? = nil, current: Int64? = nil,
+    public init(project: String, phase: Phase, service: String? = nil, image: String? = nil, current: Int64? = nil,
                 total: Int64? = nil, message: String) {
         self.project = project
         self.phase = phase
@@ -150,9 +168,9 @@ public struct StackStatus: Codable, Equatable, Sendable {
         public var id: String
         public var name: String
         public var image: String
-        public var state: String
-        public var health: String?
-        public init(service: String, id: String, name: String, image: String, state: String, health: String?) {
+        public var state: ContainerState
+        public var health: ContainerHealth?
+        public init(service: String, id: String, name: String, image: String, state: ContainerState, health: ContainerHealth?) {
             self.service = service
             self.id = id
             self.name = name

@@ -22,11 +22,6 @@ public struct StackSpecError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 extension StackSpec {
-    /// Whether `name` is a compose project name (`[a-z0-9][a-z0-9_-]*`), as a stack's `name` must be.
-    public static func isProjectName(_ name: String) -> Bool {
-        StackValidation.matches(name, first: StackValidation.lowerAlnum, rest: StackValidation.lowerAlnum.union(["_", "-"]))
-    }
-
     /// Every problem of the spec; empty when it can be applied.
     public func problems() -> [StackSpecProblem] {
         var check = StackValidation(spec: self)
@@ -63,16 +58,11 @@ struct StackValidation {
     var problems: [StackSpecProblem] = []
 
     mutating func run() {
-        if !StackSpec.isProjectName(spec.name) {
-            add("name", "\"\(spec.name)\" is not a project name (lowercase letters, digits, '-' and '_', starting with a letter or digit)")
-        }
+        checkName("name", spec.name, .project)
         if spec.services.isEmpty { add("services", "a stack needs at least one service") }
-        for name in (spec.volumes ?? [:]).keys.sorted() where !Self.isResourceName(name) {
-            add("volumes.\(name)", "\"\(name)\" is not a valid volume name (letters, digits, '_', '.', '-'; at least 2 characters)")
-        }
-        for name in (spec.networks ?? [:]).keys.sorted() where !Self.isResourceName(name) {
-            add("networks.\(name)", "\"\(name)\" is not a valid network name")
-        }
+        for name in (spec.volumes ?? [:]).keys.sorted() { checkName("volumes.\(name)", name, .volume) }
+        for name in (spec.networks ?? [:]).keys.sorted() { checkName("networks.\(name)", name, .network) }
+        for path in (spec.files ?? [:]).keys.sorted() { checkName("x-homelab-files.\(path)", path, .fileKey) }
         for name in spec.services.keys.sorted() { checkService(name, spec.services[name]!) }
         checkPublishedPorts()
         let dependencies = spec.services.values.flatMap { ($0.dependsOn ?? [:]).keys }
@@ -82,12 +72,17 @@ struct StackValidation {
     }
 
     mutating func add(_ field: String, _ message: String) {
-        problems.append(StackSpecProblem(field: field, message: message))
+        problems.append(StackSpecProblem(field: PrintableText.escaped(field, limit: 200), message: message))
+    }
+
+    /// A problem unless `name` follows the ``SafeName`` rule of `kind`.
+    mutating func checkName(_ field: String, _ name: String, _ kind: SafeName.Kind) {
+        do { try SafeName.check(name, kind) } catch { add(field, error.description) }
     }
 
     mutating func checkService(_ name: String, _ service: ServiceSpec) {
         let at = "services.\(name)"
-        if !Self.matches(name, first: Self.alnum, rest: Self.alnum.union(["_", ".", "-"])) { add(at, "\"\(name)\" is not a valid service name") }
+        checkName(at, name, .service)
         if service.image.isEmpty || service.image.contains(where: { $0 == " " || $0 == "\n" }) {
             add("\(at).image", "\"\(service.image)\" is not an image reference")
         }
@@ -131,8 +126,8 @@ struct StackValidation {
 
     mutating func checkEnvFiles(_ at: String, _ service: ServiceSpec) {
         for (index, path) in (service.envFile ?? []).enumerated() {
-            guard Self.isRelativeInside(path) else {
-                add("\(at).env_file[\(index)]", "\"\(path)\" must be a relative path inside the project directory")
+            guard SafeName.isValid(path, .fileKey) else {
+                add("\(at).env_file[\(index)]", "\"\(PrintableText.escaped(path))\" must be a relative path inside the project directory (\(SafeName.Kind.fileKey.rule))")
                 continue
             }
             guard let contents = spec.files?[path] else {
@@ -159,8 +154,8 @@ struct StackValidation {
         switch mount.type {
         case "volume":
             guard let source = mount.source, !source.isEmpty else { return add("\(at).source", "a volume mount needs a source") }
-            if !Self.isResourceName(source) {
-                add("\(at).source", "\"\(source)\" is not a valid volume name (letters, digits, '_', '.', '-'; at least 2 characters)")
+            if !SafeName.isValid(source, .volume) {
+                checkName("\(at).source", source, .volume)
             } else if spec.volumes?[source] == nil {
                 add("\(at).source", "volume \"\(source)\" is not declared under the top-level volumes")
             }
@@ -224,19 +219,6 @@ struct StackValidation {
 
     // MARK: Lexical rules
 
-    static let lowerAlnum = Set("abcdefghijklmnopqrstuvwxyz0123456789")
-    static let alnum = lowerAlnum.union("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-    static func matches(_ text: String, first: Set<Character>, rest: Set<Character>) -> Bool {
-        guard let head = text.first, first.contains(head) else { return false }
-        return text.dropFirst().allSatisfy(rest.contains)
-    }
-
-    /// Docker's rule for volume and network names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
-    static func isResourceName(_ text: String) -> Bool {
-        text.count >= 2 && matches(text, first: alnum, rest: alnum.union(["_", ".", "-"]))
-    }
-
     static func isVariableName(_ text: String) -> Bool {
         !text.isEmpty && !text.contains("=") && !text.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\0" })
     }
@@ -245,10 +227,6 @@ struct StackValidation {
         if ["no", "always", "unless-stopped", "on-failure"].contains(text) { return true }
         guard text.hasPrefix("on-failure:"), let count = Int(text.dropFirst("on-failure:".count)) else { return false }
         return count >= 0
-    }
-
-    static func isRelativeInside(_ path: String) -> Bool {
-        !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..")
     }
 
     static func isIPAddress(_ text: String) -> Bool {

@@ -163,10 +163,10 @@ final class BackupHarness: Sendable {
     func deploy(_ recipe: String, as name: String) async throws -> DeploymentResource {
         let deployments = controller.app.context.deployments
         state.withLock { $0.projects.append(name) }
-        let accepted = try await deployments.deploy(DeployRequest(recipe: recipe, name: name, devices: ["box"]))
+        let accepted = try await deployments.deploy(DeployRequest(recipe: recipe, name: name, placement: .devices(["*": "box"])))
         await deployments.idle()
         let deployment = try await deployments.get(accepted.deployment.name)
-        try #require(deployment.state == .running, "\(deployment.error ?? "")\n\(source.output)")
+        try #require(deployment.state == .running, "\(deployment.error?.description ?? "")\n\(source.output)")
         return deployment
     }
 

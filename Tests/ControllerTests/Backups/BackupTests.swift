@@ -42,7 +42,7 @@ struct BackupTests {
             #expect(labels.contains("\"io.homelab.restored-from\":\"\(backup.run)\""))
 
             // A restore never replaces a volume: the same fresh names again are refused and nothing changes.
-            await #expect(throws: ControllerError.self) {
+            await #expect(throws: HomelabError.self) {
                 _ = try await harness.backups.restore(app, backupRun: backup.run, volumes: ["data": fresh])
             }
 
@@ -57,7 +57,7 @@ struct BackupTests {
             do {
                 _ = try await harness.backups.check(app, readData: "100%")
                 Issue.record("check passed over a corrupted pack")
-            } catch let error as ControllerError {
+            } catch let error as HomelabError {
                 #expect(error.code == "repository_check_failed", "\(error.code): \(error.message)")
                 #expect(error.message.contains("apps/\(app) on nas"), "\(error.message)")
             }
@@ -130,7 +130,7 @@ struct BackupTests {
             do {
                 _ = try await harness.backups.backup(app, run: run)
                 Issue.record("a backup larger than the target's disk succeeded")
-            } catch let error as ControllerError {
+            } catch let error as HomelabError {
                 #expect(error.code == "backup_target_full", "\(error.code): \(error.message)")
                 #expect(error.httpStatus == 507)
                 #expect(error.message.contains("nas"), "\(error.message)")
@@ -163,7 +163,7 @@ struct BackupTests {
             do {
                 _ = try await pending.value
                 Issue.record("a backup whose agent was killed succeeded")
-            } catch let error as ControllerError {
+            } catch let error as HomelabError {
                 #expect(error.code == "backup_interrupted", "\(error.code): \(error.message)")
             }
             var running = false
@@ -203,7 +203,7 @@ struct BackupTests {
             do {
                 _ = try await harness.backups.backup(failing, run: run)
                 Issue.record("a backup whose pg_dump failed succeeded")
-            } catch let error as ControllerError {
+            } catch let error as HomelabError {
                 #expect(error.code == "backup_dump_failed", "\(error.code): \(error.message)")
                 #expect(error.message.contains("exited 1") && error.message.contains("server closed the connection"), "\(error.message)")
             }
@@ -335,7 +335,7 @@ struct ControllerStateBackupTests {
             let fresh = harness.dir.appendingPathComponent("new-machine")
             let restored = try await ControllerStateBackup(stateDirectory: fresh).restore(kit: folder)
             #expect(restored.snapshot.hasPrefix(backedUp.snapshot))
-            await #expect(throws: ControllerError.self, "a second restore into a folder with state is refused") {
+            await #expect(throws: HomelabError.self, "a second restore into a folder with state is refused") {
                 _ = try await ControllerStateBackup(stateDirectory: fresh).restore(kit: folder)
             }
             let controller = try await TestController.start(stateDirectory: fresh, agentPort: agentPort)

@@ -18,7 +18,8 @@ final class TestController: Sendable {
     /// process can stall for seconds. Tests about the TTL pass a short one.
     static func start(stateDirectory: URL, agentPort: Int = 0, heartbeatTTL: TimeInterval = 20, maximumAnonymous: Int = 64,
                       handshakeTimeout: Duration = .seconds(10), enrollmentTimeout: Duration = .seconds(60),
-                      catalog: [URL]? = nil, deployments: DeploymentSettings = DeploymentSettings()) async throws -> TestController {
+                      catalog: [URL]? = nil, deployments: DeploymentSettings = DeploymentSettings(),
+                      limits: ListenerLimits = ListenerLimits(), logger: Logger? = nil) async throws -> TestController {
         var config = ControllerConfig(stateDirectory: stateDirectory)
         config.catalogDirectories = catalog
         config.deployments = deployments
@@ -31,10 +32,14 @@ final class TestController: Sendable {
         config.maximumAnonymousConnections = maximumAnonymous
         config.handshakeTimeout = handshakeTimeout
         config.enrollmentTimeout = enrollmentTimeout
-        var logger = Logger(label: "test.controller")
-        logger.logLevel = .warning
+        config.limits = limits
+        let logger = logger ?? {
+            var logger = Logger(label: "test.controller")
+            logger.logLevel = .warning
+            return logger
+        }()
         let app = try await ControllerApp(config: config, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
+        let group = ServiceGroup(configuration: .init(services: try app.services().map(ControllerApp.named), logger: logger))
         let runner = Task { try await group.run() }
         let agent = try await app.agentPort.wait()
         let api = try await app.apiPort.wait()

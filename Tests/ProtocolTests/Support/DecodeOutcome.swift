@@ -9,7 +9,7 @@ struct DecodeOutcome {
     /// True when the error came from the end of input rather than from a read.
     var failedAtEOF = false
 
-    var protocolError: ProtocolError? { error as? ProtocolError }
+    var protocolError: HomelabError? { error as? HomelabError }
 }
 
 /// Feeds a vector read by read through `ByteToMessageHandler(FrameDecoder)`, then ends the input.

@@ -25,7 +25,7 @@ struct EncodingCase: Sendable, CustomTestStringConvertible {
                                                      body: StreamOpen(stream: 1, purpose: "logs", parameters: ["container": "web"]))),
         EncodingCase("stream-open-reply", Envelope(id: 4, type: MessageType.reply, re: 3, body: StreamOpened(credit: 65536))),
         EncodingCase("error-reply", Envelope(id: 5, type: MessageType.error, re: 2,
-                                             body: ProtocolError(.unauthorized, "device is pending approval"))),
+                                             body: HomelabError(.unauthorized, "device is pending approval"))),
         EncodingCase("heartbeat-event", Envelope(id: 9, type: MessageType.heartbeat,
                                                  body: Heartbeat(time: Date(timeIntervalSince1970: 1_735_732_800)))),
         EncodingCase("version-mismatch-error", Envelope(id: 1, type: MessageType.error, body: versionMismatch())),
@@ -33,14 +33,14 @@ struct EncodingCase: Sendable, CustomTestStringConvertible {
     ]
 
     /// The error a v2-v3 side reports to a v1 peer.
-    static func versionMismatch() -> ProtocolError {
+    static func versionMismatch() -> HomelabError {
         do {
             _ = try ProtocolVersionRange(min: 2, max: 3).negotiate(with: ProtocolVersionRange(min: 1, max: 1))
-            return ProtocolError(.internal, "negotiation unexpectedly succeeded")
-        } catch let error as ProtocolError {
+            return HomelabError(.internal, "negotiation unexpectedly succeeded")
+        } catch let error as HomelabError {
             return error
         } catch {
-            return ProtocolError(.internal, "\(error)")
+            return HomelabError(.internal, "\(error)")
         }
     }
 }

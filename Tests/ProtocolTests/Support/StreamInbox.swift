@@ -25,7 +25,7 @@ final class StreamInbox: Sendable {
     /// The next accepted stream.
     func next() async throws -> InboundStream {
         for await stream in streams { return stream }
-        throw ProtocolError(.streamError, "no stream was accepted")
+        throw HomelabError(.streamError, "no stream was accepted")
     }
 }
 

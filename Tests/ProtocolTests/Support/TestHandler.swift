@@ -5,18 +5,23 @@ struct TestHandler: MessageHandler {
     typealias RequestHandler = @Sendable (InboundMessage, MessageConnection) async throws -> any Codable & Sendable
     typealias EventHandler = @Sendable (InboundMessage, MessageConnection) async -> Void
 
+    typealias FailureHandler = @Sendable (InboundMessage, any Error) async -> Void
+
     var onRequest: RequestHandler
     var onEvent: EventHandler
+    var onFailure: FailureHandler
 
-    init(onRequest: @escaping RequestHandler = { message, _ in try TestHandler.ping(message) }, onEvent: @escaping EventHandler = { _, _ in }) {
+    init(onRequest: @escaping RequestHandler = { message, _ in try TestHandler.ping(message) }, onEvent: @escaping EventHandler = { _, _ in },
+         onFailure: @escaping FailureHandler = { _, _ in }) {
         self.onRequest = onRequest
         self.onEvent = onEvent
+        self.onFailure = onFailure
     }
 
     /// Answers `ping` with `{}`; any other type with `unknown_type`.
     static func ping(_ message: InboundMessage) throws -> any Codable & Sendable {
         guard message.header.type == MessageType.ping else {
-            throw ProtocolError(.unknownType, "no handler for '\(message.header.type)'")
+            throw HomelabError(.unknownType, "no handler for '\(message.header.type)'")
         }
         return Empty()
     }
@@ -27,5 +32,9 @@ struct TestHandler: MessageHandler {
 
     func handleEvent(_ message: InboundMessage, on connection: MessageConnection) async {
         await onEvent(message, connection)
+    }
+
+    func requestFailed(_ message: InboundMessage, error: any Error) async {
+        await onFailure(message, error)
     }
 }

@@ -22,7 +22,7 @@ extension NIOAsyncChannelInboundStream<Frame>.AsyncIterator {
     /// The next message frame, parsed; nil at the end of the connection. Stream frames are an error here.
     mutating func nextMessage() async throws -> InboundMessage? {
         guard let frame = try await next() else { return nil }
-        guard case .message(let payload) = frame else { throw ProtocolError(.internal, "expected a message, got \(frame)") }
+        guard case .message(let payload) = frame else { throw HomelabError(.internal, "expected a message, got \(frame)") }
         return try InboundMessage(payload: payload)
     }
 }

@@ -28,10 +28,10 @@ public struct BackupContext: Sendable {
     }
 
     /// restic, recording snapshots under `host`, stopped after `inactivity` without headway.
-    func restic(host: String, inactivity: Int?) throws(ProtocolError) -> Restic {
+    func restic(host: String, inactivity: Int?) throws(HomelabError) -> Restic {
         let path = getenv("PATH").map { String(cString: $0) }
         guard let executable = Restic.locate(explicit: resticPath, searchPath: path) else {
-            throw ProtocolError(.resticMissing, resticPath.map { "restic is not at \($0) (the agent's 'restic' setting)" }
+            throw HomelabError(.resticMissing, resticPath.map { "restic is not at \($0) (the agent's 'restic' setting)" }
                 ?? "restic is not installed on this device: install it (Debian, Raspberry Pi OS, Ubuntu: apt-get install restic) or set 'restic: /path/to/restic'")
         }
         return Restic(executable: executable, cacheDirectory: stateDirectory + "/backups/restic-cache", host: host,
@@ -39,11 +39,11 @@ public struct BackupContext: Sendable {
     }
 
     /// How restic opens `access`: a REST target with this device's certificate and the pinned CA, or a folder here.
-    func repository(_ access: RepositoryAccess) throws(ProtocolError) -> ResticRepository {
+    func repository(_ access: RepositoryAccess) throws(HomelabError) -> ResticRepository {
         let label = "\(access.name) on \(access.target)"
         guard access.isRemote else { return ResticRepository(location: access.location, password: access.password, label: label) }
         guard let certificate = identity.certificatePEM, identity.caCertificatePEM != nil else {
-            throw ProtocolError(.unauthorized, "this device has no certificate yet: it cannot reach backup targets before it is enrolled")
+            throw HomelabError(.unauthorized, "this device has no certificate yet: it cannot reach backup targets before it is enrolled")
         }
         // restic wants the certificate and its key in one file; the agent's PEM files end without a newline.
         let joined = certificate.trimmedNewlines + "\n" + identity.privateKey.pemRepresentation.trimmedNewlines + "\n"
@@ -52,14 +52,14 @@ public struct BackupContext: Sendable {
             try StateFiles.makeDirectory(stateDirectory + "/backups", mode: 0o700)
             if SystemFiles.read(file) != joined { try StateFiles.write(joined, to: file, mode: 0o600) }
         } catch {
-            throw ProtocolError(.internal, "cannot write \(file): \(error.message)")
+            throw HomelabError(.internal, "cannot write \(file): \(error.message)")
         }
         return ResticRepository(location: access.location, password: access.password, caCertificateFile: identity.directory + "/ca.pem",
                                 clientCertificateFile: file, label: label)
     }
 }
 
-extension ProtocolError {
+extension HomelabError {
     /// A restic failure as it crosses the wire: restic's code, and the message.
     init(_ error: ResticError) {
         self.init(Code(rawValue: error.code.rawValue), error.message)

@@ -58,10 +58,10 @@ public final class BackupRunner: Service, Sendable {
     }
 
     /// Starts `job`, or attaches to it when its run id is known.
-    func start(_ job: Job, on connection: MessageConnection?) throws(ProtocolError) -> RunStatus {
-        guard Self.isRunID(job.run) else { throw ProtocolError(.invalidSpec, "run id '\(job.run)' is not [a-z0-9-], 1 to 64 characters") }
-        if let project = job.project, !StackSpec.isProjectName(project) {
-            throw ProtocolError(.invalidSpec, "project '\(project)' is not a compose project name")
+    func start(_ job: Job, on connection: MessageConnection?) throws(HomelabError) -> RunStatus {
+        guard Self.isRunID(job.run) else { throw HomelabError(.invalidSpec, "run id '\(job.run)' is not [a-z0-9-], 1 to 64 characters") }
+        if let project = job.project, !SafeName.isValid(project, .project) {
+            throw HomelabError(.invalidSpec, "project '\(project)' is not a compose project name")
         }
         if let connection { listeners.withLock { $0[job.run] = connection } }
         if let known = records[job.run] { return known }
@@ -75,7 +75,7 @@ public final class BackupRunner: Service, Sendable {
 
     /// The run's status once it ended, or after `seconds` (at most 60) while it runs.
     func wait(_ run: String, seconds: Int, on connection: MessageConnection?) async throws -> RunStatus {
-        guard records[run] != nil else { throw ProtocolError(.notFound, "this device has no run \(run)") }
+        guard records[run] != nil else { throw HomelabError(.notFound, "this device has no run \(run)") }
         if let connection { listeners.withLock { $0[run] = connection } }
         let deadline = ContinuousClock.now + .seconds(max(0, min(seconds, 60)))
         while let status = records[run], status.state == .running, ContinuousClock.now < deadline {
@@ -86,7 +86,7 @@ public final class BackupRunner: Service, Sendable {
 
     public func run() async throws {
         let interrupted = records.interrupted { status in
-            ProtocolError(.backupInterrupted, "the agent stopped during this \(status.kind.rawValue) run; what it had stopped or half made was put back when the agent started again")
+            HomelabError(.backupInterrupted, "the agent stopped during this \(status.kind.rawValue) run; what it had stopped or half made was put back when the agent started again")
         }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
@@ -118,7 +118,7 @@ public final class BackupRunner: Service, Sendable {
             context.logger.info("\(job.kind.rawValue) run \(job.run) succeeded")
         } catch {
             status.state = .failed
-            status.error = ProtocolError(error)
+            status.error = HomelabError(error)
             context.logger.error("\(job.kind.rawValue) run \(job.run) failed: \(status.error?.message ?? "")")
         }
         status.progress = records[job.run]?.progress

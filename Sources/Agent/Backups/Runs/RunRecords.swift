@@ -31,7 +31,7 @@ final class RunRecords: Sendable {
     }
 
     /// The runs the agent was in the middle of when it stopped, now marked failed with `error`.
-    func interrupted(_ error: (RunStatus) -> ProtocolError) -> [Saved] {
+    func interrupted(_ error: (RunStatus) -> HomelabError) -> [Saved] {
         let cut = records.withLock { records -> [Saved] in
             var cut: [Saved] = []
             for (run, saved) in records where saved.status.state == .running {

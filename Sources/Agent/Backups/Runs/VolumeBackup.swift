@@ -26,7 +26,7 @@ struct VolumeBackup: Sendable {
         } catch where error.code == .repositoryMissing {
             _ = try await resticStep { try await restic.initializeIfMissing(repository) }
         } catch {
-            throw ProtocolError(error)
+            throw HomelabError(error)
         }
         try await hooks(request.plan.pre, "pre-backup")
         var made: [RunSnapshot] = []
@@ -82,10 +82,10 @@ struct VolumeBackup: Sendable {
         for key in request.volumes {
             let name = "\(request.project)_\(key)"
             guard let volume = try await context.runtime.inspect(volume: name) else {
-                throw ProtocolError(.notFound, "no volume \(name) on this device (volume '\(key)' of \(request.project))")
+                throw HomelabError(.notFound, "no volume \(name) on this device (volume '\(key)' of \(request.project))")
             }
             guard volume.driver == "local", volume.mountpoint.hasPrefix("/"), access(volume.mountpoint, R_OK) == 0 else {
-                throw ProtocolError(.invalidSpec, "volume \(name) (driver \(volume.driver)) is not a local volume this agent can read at '\(volume.mountpoint)': backups copy local volumes")
+                throw HomelabError(.invalidSpec, "volume \(name) (driver \(volume.driver)) is not a local volume this agent can read at '\(volume.mountpoint)': backups copy local volumes")
             }
             found.append((key, volume))
         }
@@ -138,17 +138,17 @@ struct VolumeBackup: Sendable {
                 guard result.exitCode == 0 else {
                     let said = result.errors.split(separator: "\n").suffix(3).joined(separator: "; ")
                     tally.fail("\(dump.command.first ?? "the dump") in service \(dump.service) exited \(result.exitCode)\(said.isEmpty ? "" : ": \(said)")")
-                    throw ProtocolError(.backupDumpFailed, "dump failed")
+                    throw HomelabError(.backupDumpFailed, "dump failed")
                 }
             }, progress: { message in await report(message.progress(phase)) })
             let snapshot = RunSnapshot(kind: "dump", item: dump.filename, id: summary.snapshotID, files: 1, bytes: tally.bytes,
                                        bytesAdded: summary.dataAdded)
             return (snapshot, RunManifest.Dump(snapshot: summary.snapshotID, service: dump.service, bytes: tally.bytes, sha256: tally.digest))
         } catch {
-            guard let failure = tally.failure else { throw ProtocolError(error) }
+            guard let failure = tally.failure else { throw HomelabError(error) }
             // restic was killed mid-run: its lock stays behind until removed.
             try? await restic.unlock(repository)
-            throw ProtocolError(.backupDumpFailed, "\(failure); the backup failed and no dump snapshot was made")
+            throw HomelabError(.backupDumpFailed, "\(failure); the backup failed and no dump snapshot was made")
         }
     }
 
@@ -160,7 +160,7 @@ struct VolumeBackup: Sendable {
             let container = try await runningContainer(of: hook.service)
             let result = try await context.runtime.exec(container: container, command: hook.command) { _ in }
             guard result.exitCode == 0 else {
-                throw ProtocolError(.backupHookFailed, "the \(when) hook \(hook.command.joined(separator: " ")) in service \(hook.service) exited \(result.exitCode): \(result.errors.suffix(300))")
+                throw HomelabError(.backupHookFailed, "the \(when) hook \(hook.command.joined(separator: " ")) in service \(hook.service) exited \(result.exitCode): \(result.errors.suffix(300))")
             }
         }
     }
@@ -168,7 +168,7 @@ struct VolumeBackup: Sendable {
     private func runningContainer(of service: String) async throws -> String {
         let containers = try await context.runtime.containers(labelled: [StackLabels.project: request.project, StackLabels.service: service])
         guard let running = containers.first(where: { $0.state == "running" }) else {
-            throw ProtocolError(.notFound, "service \(service) of \(request.project) is not running here")
+            throw HomelabError(.notFound, "service \(service) of \(request.project) is not running here")
         }
         return running.id
     }
@@ -211,11 +211,11 @@ func capture<T: Sendable>(_ body: () async throws -> T) async -> Result<T, any E
 }
 
 /// A restic call whose failure crosses the wire with restic's code.
-func resticStep<T: Sendable>(_ body: () async throws -> T) async throws(ProtocolError) -> T {
+func resticStep<T: Sendable>(_ body: () async throws -> T) async throws(HomelabError) -> T {
     do {
         return try await body()
     } catch {
-        throw ProtocolError(error)
+        throw HomelabError(error)
     }
 }
 
@@ -241,11 +241,11 @@ private final class DumpTally: Sendable {
     var digest: String { state.withLock { $0.hasher.finalize() }.hexString }
 }
 
-extension ProtocolError {
+extension HomelabError {
     /// Any error of a run as it crosses the wire.
     init(_ error: any Error) {
         switch error {
-        case let error as ProtocolError: self = error
+        case let error as HomelabError: self = error
         case let error as ResticError: self.init(error)
         case let error as AgentError: self.init(.internal, error.message)
         case let error as DockerClientError: self.init(error.code == .notFound ? .notFound : .runtime, error.message)

@@ -24,10 +24,10 @@ struct VolumeRestore: Sendable {
         let manifest = try await runManifest(restic: restic, repository: repository)
         for (key, fresh) in request.volumes.sorted(by: { $0.key < $1.key }) {
             guard manifest.volumes[key] != nil else {
-                throw ProtocolError(.notFound, "backup run \(request.backupRun) has no volume '\(key)' (it has: \(manifest.volumes.keys.sorted().joined(separator: ", ")))")
+                throw HomelabError(.notFound, "backup run \(request.backupRun) has no volume '\(key)' (it has: \(manifest.volumes.keys.sorted().joined(separator: ", ")))")
             }
             if try await context.runtime.inspect(volume: fresh) != nil {
-                throw ProtocolError(.invalidSpec, "volume \(fresh) exists already: a restore goes into fresh volumes and never replaces one")
+                throw HomelabError(.invalidSpec, "volume \(fresh) exists already: a restore goes into fresh volumes and never replaces one")
             }
         }
         var created: [String] = []
@@ -44,7 +44,7 @@ struct VolumeRestore: Sendable {
             // Removed even when the run is being cancelled: in a task the cancellation does not reach.
             let (runtime, made) = (context.runtime, created)
             await Task { for name in made { try? await runtime.removeVolume(name: name) } }.value
-            throw ProtocolError(error)
+            throw HomelabError(error)
         }
     }
 
@@ -58,7 +58,7 @@ struct VolumeRestore: Sendable {
     private func runManifest(restic: Restic, repository: ResticRepository) async throws -> RunManifest {
         let snapshots = try await resticStep { try await restic.snapshots(repository, tags: ["run=\(request.backupRun)"]) }
         guard let snapshot = snapshots.last(where: { $0.tag("kind") == "manifest" }) else {
-            throw ProtocolError(.backupRunIncomplete, snapshots.isEmpty
+            throw HomelabError(.backupRunIncomplete, snapshots.isEmpty
                 ? "\(repository.label) has no backup run \(request.backupRun)"
                 : "backup run \(request.backupRun) never finished (its manifest is missing), so it cannot be restored")
         }
@@ -66,21 +66,21 @@ struct VolumeRestore: Sendable {
         do {
             return try WireCoding.decoder.decode(RunManifest.self, from: Data(text.utf8))
         } catch {
-            throw ProtocolError(.malformedMessage, "the manifest of backup run \(request.backupRun) does not decode: \(error)")
+            throw HomelabError(.malformedMessage, "the manifest of backup run \(request.backupRun) does not decode: \(error)")
         }
     }
 
     private func restore(_ record: RunManifest.Volume, key: String, into fresh: String, restic: Restic,
                          repository: ResticRepository) async throws -> RestoredVolume {
         guard let volume = try await context.runtime.inspect(volume: fresh), volume.mountpoint.hasPrefix("/") else {
-            throw ProtocolError(.runtime, "volume \(fresh) was created but the engine shows no folder for it")
+            throw HomelabError(.runtime, "volume \(fresh) was created but the engine shows no folder for it")
         }
         let (folder, name) = volume.mountpoint.splitLastComponent
         guard name == "_data" else {
-            throw ProtocolError(.invalidSpec, "volume \(fresh) is at \(volume.mountpoint): restores need the engine's local volumes (…/_data)")
+            throw HomelabError(.invalidSpec, "volume \(fresh) is at \(volume.mountpoint): restores need the engine's local volumes (…/_data)")
         }
         if let expected = record.manifest, let space = Self.freeBytes(folder), space < expected.bytes + expected.bytes / 20 {
-            throw ProtocolError(.restoreNoSpace, "volume \(fresh) needs \(expected.bytes) bytes but its file system has \(space) free")
+            throw HomelabError(.restoreNoSpace, "volume \(fresh) needs \(expected.bytes) bytes but its file system has \(space) free")
         }
         await report(RunProgress(phase: "restoring volume \(key) into \(fresh)"))
         // The snapshot's root is `_data`: restoring into the volume's folder fills `_data` itself, its
@@ -93,7 +93,7 @@ struct VolumeRestore: Sendable {
         if let expected = record.manifest {
             let differences = expected.differences(from: actual)
             guard differences.isEmpty else {
-                throw ProtocolError(.restoreVerifyFailed, "volume \(key) restored into \(fresh) differs from the backup: \(differences.joined(separator: "; "))")
+                throw HomelabError(.restoreVerifyFailed, "volume \(key) restored into \(fresh) differs from the backup: \(differences.joined(separator: "; "))")
             }
         }
         return RestoredVolume(key: key, volume: fresh, entries: UInt64(actual.entries.count), bytes: actual.bytes, verified: record.manifest != nil)

@@ -62,8 +62,9 @@ public struct DeployCommand: AsyncParsableCommand {
         }
         // A failed upgrade that was rolled back runs again (the previous version), with the failure kept in `error`.
         if deployment.state != .running || deployment.error != nil {
-            throw CLIError(.other, "deploying \(deployment.name) failed: \(deployment.error ?? deployment.state.rawValue) (state \(deployment.state.rawValue))",
-                           exitCode: ExitStatus.failure)
+            let failure = deployment.error ?? HomelabError(.deployFailed, "it ended \(deployment.state.rawValue)")
+            throw CLIError(controller: HomelabError(failure.code, "deploying \(deployment.name) failed: \(failure.message) (state \(deployment.state.rawValue))",
+                                                    context: failure.context))
         }
     }
 
@@ -75,7 +76,7 @@ public struct DeployCommand: AsyncParsableCommand {
             }
             inputs[String(value[..<equals])] = String(value[value.index(after: equals)...])
         }
-        var request = DeployRequest(name: name, devices: devices.isEmpty ? nil : devices, inputs: inputs.isEmpty ? nil : inputs,
+        var request = DeployRequest(name: name, placement: try Self.placement(devices), inputs: inputs.isEmpty ? nil : inputs,
                                     expose: expose ? true : nil, healthTimeout: healthTimeout)
         if recipe.hasSuffix(".yaml") || recipe.hasSuffix(".yml") || recipe.contains("/") {
             guard let data = FileManager.default.contents(atPath: recipe) else { throw CLIError.localFile("cannot read \(recipe)") }
@@ -85,5 +86,24 @@ public struct DeployCommand: AsyncParsableCommand {
             request.recipe = recipe
         }
         return request
+    }
+
+    /// `--device` values as the API's placement: `auto`, `DEVICE` (every component), `COMPONENT=DEVICE`.
+    static func placement(_ values: [String]) throws -> Placement? {
+        var devices: [String: String] = [:]
+        for value in values where value != "auto" {
+            if let equals = value.firstIndex(of: "=") {
+                let component = String(value[..<equals]), device = String(value[value.index(after: equals)...])
+                guard !component.isEmpty, !device.isEmpty else { throw CLIError.usage("--device \(value): expected COMPONENT=DEVICE") }
+                devices[component] = device
+            } else {
+                guard devices[Placement.everyComponent] == nil || devices[Placement.everyComponent] == value else {
+                    throw CLIError.usage("--device names two devices for every component (\(devices[Placement.everyComponent]!) and \(value)); use COMPONENT=DEVICE")
+                }
+                devices[Placement.everyComponent] = value
+            }
+        }
+        if devices.isEmpty { return values.isEmpty ? nil : .auto }
+        return .devices(devices)
     }
 }

@@ -13,6 +13,10 @@ public struct TokensList: AsyncParsableCommand {
     /// Output and connection options.
     @OptionGroup public var global: GlobalOptions
 
+    /// API tokens instead of join tokens.
+    @Flag(help: "List API tokens (people and programs, with their roles) instead of join tokens.")
+    public var api = false
+
     /// Creates the command.
     public init() {}
 
@@ -24,6 +28,16 @@ public struct TokensList: AsyncParsableCommand {
     /// Fetches the tokens and prints them.
     public func run(in context: CommandContext) async throws {
         let settings = try global.settings(in: context)
+        if api {
+            let list = try await APIClient.withClient(settings) { client in
+                try await client.get(APIPaths.apiTokens, as: ListResponse<APITokenResource>.self)
+            }
+            switch global.output {
+            case .json: context.console.write(try JSONOutput.render(list))
+            case .table: context.console.write(APITokenTable(tokens: list.items, now: context.now).render())
+            }
+            return
+        }
         let list = try await APIClient.withClient(settings) { client in
             try await client.get(APIPaths.tokens, as: ListResponse<TokenResource>.self)
         }
