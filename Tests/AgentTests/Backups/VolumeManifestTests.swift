@@ -7,10 +7,11 @@ import TestSupport
 @Suite("Volume manifest")
 struct VolumeManifestTests {
     /// A folder with every kind of entry, made with the shell's own tools.
+    // umask 022: a controller in the same test process sets umask 077 (StateDirectory), which would make the modes depend on test order.
     static func folder(_ name: String = #function) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("homelab-manifest-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))").path
         try Tools.run(["sh", "-c", """
-            mkdir -p '\(path)/nested/deeper' '\(path)/empty' && cd '\(path)' && echo hello > plain.txt && : > empty.txt && \
+            umask 022 && mkdir -p '\(path)/nested/deeper' '\(path)/empty' && cd '\(path)' && echo hello > plain.txt && : > empty.txt && \
             head -c 200000 /dev/urandom > random.bin && ln plain.txt hard.txt && ln -s plain.txt relative && ln -s /etc/passwd absolute && \
             mkfifo fifo && printf 'café' > 'nested/café ☕.txt' && chmod 0640 plain.txt && chmod 4755 random.bin && \
             python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('\(path)/runtime.sock')"
@@ -49,7 +50,7 @@ struct VolumeManifestTests {
         let expected = try VolumeManifest.take(of: path)
         #expect(expected.differences(from: try VolumeManifest.take(of: copy)).isEmpty)
         try Tools.run(["sh", "-c", """
-            cd '\(copy)' && printf 'hellO\\n' > random.bin && chmod 0600 empty.txt && chown 1234 'nested/café ☕.txt' && \
+            cd '\(copy)' && printf 'hellO\\n' > random.bin && chmod 0601 empty.txt && chown 1234 'nested/café ☕.txt' && \
             rm relative && ln -s elsewhere relative && rm fifo && touch extra
             """])
         let found = expected.differences(from: try VolumeManifest.take(of: copy), limit: 20)
