@@ -41,11 +41,18 @@ let package = Package(
         // GNU and Linux calls the agent needs that Swift's Glibc module does not export (pipe2, closefrom in
         // posix_spawn, xattrs).
         .target(name: "CAgentSystem"),
+        // restic as a child process: commands, JSON progress, errors with stable codes, an inactivity
+        // watchdog. Shared by the agent and the controller; FoundationEssentials only.
+        .target(
+            name: "Restic",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         // The agent library: small, no Foundation, no Hummingbird, no GRDB.
         .target(
             name: "Agent",
             dependencies: [
-                "Protocol", "CAgentSystem",
+                "Protocol", "CAgentSystem", "Restic",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -61,7 +68,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Protocol", "Recipes", "Scheduler", "SSHClient", "CCurl",
+                "Protocol", "Recipes", "Scheduler", "SSHClient", "CCurl", "Restic",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -134,7 +141,10 @@ let package = Package(
         .executableTarget(
             name: "homelab-agent",
             dependencies: ["Agent", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // No dynamic symbol table: nothing loads the agent's symbols at run time, and the table (every
+            // public symbol, kept alive for it) was 3 MB of the release binary (docs/decisions.md).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "homelab-controller",
@@ -186,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "TestSupport", "Agent", "Protocol",
+                "TestSupport", "Agent", "Protocol", "Restic",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

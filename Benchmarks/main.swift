@@ -49,3 +49,22 @@ if runs("scheduler") {
 if runs("history") {
     try await HistoryBench.run()
 }
+if runs("backup") {
+    let megabytes = Int(environment["BENCH_BACKUP_MB"] ?? "") ?? 1024
+    if getuid() != 0 || !FileManager.default.isExecutableFile(atPath: "/usr/bin/restic") || !FileManager.default.fileExists(atPath: "/var/run/docker.sock") {
+        print("\n== backups: skipped (needs root, restic and dockerd)")
+    } else {
+        print("\n== backups: a \(megabytes) MiB volume (1 MiB random files) backed up through the target agent's REST server over mutual TLS, beside plain restic on the same folder into a local repository")
+        let f = try await BackupBench.run(binaries: binaries, megabytes: megabytes)
+        let mib = Double(f.bytes) / 1_048_576
+        print(pad("", 40) + pad("plain restic, local (baseline)", 32) + pad("homelab (stop mode)", 22) + "ours / baseline")
+        print(pad("first backup (s)", 40) + pad(fmt(f.firstPlain), 32) + pad(fmt(f.firstOurs), 22) + fmt(f.firstOurs / f.firstPlain, 2))
+        print(pad("second backup, 1 % of files changed (s)", 40) + pad(fmt(f.secondPlain), 32) + pad(fmt(f.secondOurs), 22) + fmt(f.secondOurs / f.secondPlain, 2))
+        print(pad("bytes stored by the second (MiB)", 40) + pad(fmt(Double(f.secondPlainAdded) / 1_048_576), 32)
+              + pad(fmt(Double(f.secondUploaded) / 1_048_576), 22) + "(ours: uploaded over the link)")
+        print(pad("restore (MiB/s)", 40) + pad(fmt(mib / f.restorePlain), 32) + pad(fmt(mib / f.restoreOurs), 22)
+              + fmt((mib / f.restoreOurs) / (mib / f.restorePlain), 2) + " (ours: into a fresh volume, then verified)")
+        print(pad("app downtime, first / second (s)", 40) + pad("-", 32) + fmt(f.firstDowntime) + " / " + fmt(f.secondDowntime))
+        print(pad("first backup uploaded (MiB)", 40) + pad("-", 32) + fmt(Double(f.firstUploaded) / 1_048_576))
+    }
+}

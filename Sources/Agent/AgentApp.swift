@@ -21,6 +21,10 @@ public struct AgentApp: Sendable {
     public let announcer: AgentAnnouncer?
     /// Volume transfers to and from other devices, and their peer port.
     public let transfers: Transfers
+    /// Backup, restore and check runs.
+    public let backups: BackupRunner
+    /// restic's REST protocol, served when the controller made this device a backup target.
+    public let backupTarget: BackupTargetServer
 
     /// Loads (or creates) the identity and prepares the link.
     public init(config: AgentConfig, logger: Logger) throws {
@@ -33,8 +37,13 @@ public struct AgentApp: Sendable {
         let reconciler = StackReconciler(runtime: engine, projectsDirectory: config.stateDirectory + "/stacks",
                                          agentVersion: BuildInfo.version)
         transfers = Transfers(runtime: engine, identity: identity, settings: config.peer, scratchDirectory: config.stateDirectory, logger: logger)
+        backups = BackupRunner(context: BackupContext(runtime: engine, identity: identity, stateDirectory: config.stateDirectory,
+                                                      resticPath: config.restic, logger: logger))
+        let targetSettings = TargetSettingsStore(stateDirectory: config.stateDirectory)
+        backupTarget = BackupTargetServer(settings: targetSettings, identity: identity, logger: logger)
         let link = ControllerLink(config: config, identity: identity, reporter: sampler, stacks: StackRequests(reconciler: reconciler),
-                                  transfers: TransferRequests(transfers: transfers, reconciler: reconciler), logger: logger)
+                                  transfers: TransferRequests(transfers: transfers, reconciler: reconciler),
+                                  backups: BackupRequests(runner: backups, target: targetSettings), logger: logger)
         self.link = link
         if config.discovery.enabled {
             announcer = AgentAnnouncer(settings: config.discovery, interval: config.announceInterval, identity: identity,
@@ -51,7 +60,8 @@ public struct AgentApp: Sendable {
     public func run(logger: Logger) async throws {
         // Named services: the group's debug log would otherwise print each service's value, the join token included.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: transfers.peerPort, serviceName: "PeerPort"), .init(service: link, serviceName: "ControllerLink")]
+            services: [.init(service: transfers.peerPort, serviceName: "PeerPort"), .init(service: backups, serviceName: "BackupRunner"),
+                       .init(service: backupTarget, serviceName: "BackupTargetServer"), .init(service: link, serviceName: "ControllerLink")]
                 + (announcer.map { [.init(service: $0, serviceName: "AgentAnnouncer")] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

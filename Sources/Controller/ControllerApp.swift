@@ -43,11 +43,15 @@ public struct ControllerApp: Sendable {
             ?? [RecipeCatalog.bundledDirectory(), config.stateDirectory.appendingPathComponent("recipes")].compactMap { $0 }, logger: logger)
         let scheduler = Scheduler(weights: config.schedulerWeights)
         let jobs = JobRunner(store: SQLiteJobStore(store: store), logger: logger)
-        let box = try SecretBox.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki"))
+        let pki = config.stateDirectory.appendingPathComponent("pki")
+        let box = try SecretBox.loadOrCreate(in: pki)
         let deployments = DeploymentService(store: store, registry: registry, events: events, catalog: catalog, scheduler: scheduler,
                                             box: box, settings: config.deployments, jobs: jobs, logger: logger)
         let insights = InsightsService(store: store, registry: registry, deployments: deployments, scheduler: scheduler, settings: config.insights,
                                        mover: config.mover, logger: logger)
+        let targets = BackupTargets(store: store, registry: registry, authority: authority, box: box,
+                                    prune: try ControllerIdentity.loadOrCreate(role: "prune", authority: authority, in: pki),
+                                    recovery: try ControllerIdentity.loadOrCreate(role: "recovery", authority: authority, in: pki), logger: logger)
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
         let binaries = AgentBinaries(directory: config.agentBinariesDirectory ?? config.stateDirectory.appendingPathComponent("agent-binaries"))
@@ -66,7 +70,10 @@ public struct ControllerApp: Sendable {
                                          bootstrap: bootstrap, insights: insights,
                                          alerts: AlertService(store: store, box: box, registry: registry, deployments: deployments, insights: insights,
                                                               settings: config.alerts, logger: logger),
-                                         transfers: TransferService(registry: registry, runner: jobs, logger: logger))
+                                         transfers: TransferService(registry: registry, runner: jobs, logger: logger),
+                                         backups: BackupCoordinator(store: store, registry: registry, deployments: deployments, targets: targets,
+                                                                    deviceWait: config.deployments.deviceWait, stateDirectory: config.stateDirectory,
+                                                                    logger: logger))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 
@@ -135,7 +142,8 @@ public struct ControllerApp: Sendable {
             watchers.append(AutomaticMoves(insights: context.insights, window: window, interval: .seconds(60), logger: logger))
         }
         return [listener, context.discovery, HeartbeatSweeper(registry: context.registry, interval: max(0.2, config.heartbeatTTL / 3), metricsRetention: config.metricsRetention),
-                context.catalog.watcher(), context.jobs] + watchers + [try makeAPI()]
+                context.catalog.watcher(), context.jobs, BackupTargetSync(targets: context.backups.targets, events: context.events)]
+                + watchers + [try makeAPI()]
     }
 
     /// A service as the group runs it, named by its type: the group's debug log would otherwise print the whole

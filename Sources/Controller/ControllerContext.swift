@@ -48,6 +48,8 @@ public struct ControllerContext: Sendable {
     public let alerts: AlertService
     /// Volume transfers between devices.
     public let transfers: TransferService
+    /// Backups, restores and checks through the agents; the backup targets.
+    public let backups: BackupCoordinator
     /// The stacks on each device, through its agent.
     public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

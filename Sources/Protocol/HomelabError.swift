@@ -181,6 +181,47 @@ extension HomelabError.Code {
     /// The transfer failed for a reason its message gives.
     public static let transferFailed: Self = "transfer_failed"
 
+    // MARK: Backups
+
+    /// restic is not installed on the device (or cannot run).
+    public static let resticMissing: Self = "restic_missing"
+    /// The repository does not exist yet.
+    public static let repositoryMissing: Self = "repository_missing"
+    /// The repository's password opens none of its keys.
+    public static let repositoryWrongPassword: Self = "repository_wrong_password"
+    /// Another process holds the repository's lock.
+    public static let repositoryLocked: Self = "repository_locked"
+    /// `restic check` found damage.
+    public static let repositoryCheckFailed: Self = "repository_check_failed"
+    /// The backup target's disk is full.
+    public static let backupTargetFull: Self = "backup_target_full"
+    /// The backup target refused this device's certificate for the operation.
+    public static let backupAccessDenied: Self = "backup_access_denied"
+    /// The backup target cannot be reached.
+    public static let backupTargetUnreachable: Self = "backup_target_unreachable"
+    /// Some files could not be read: the snapshot would be incomplete, so the backup failed.
+    public static let backupIncomplete: Self = "backup_incomplete"
+    /// restic made no headway for longer than the inactivity limit.
+    public static let resticStalled: Self = "restic_stalled"
+    /// restic failed otherwise.
+    public static let resticFailed: Self = "restic_failed"
+    /// A database dump exited non-zero (or could not start): the backup failed and made no dump snapshot.
+    public static let backupDumpFailed: Self = "backup_dump_failed"
+    /// A recipe's pre- or post-backup hook failed.
+    public static let backupHookFailed: Self = "backup_hook_failed"
+    /// The agent stopped (or was killed) during the run; the app was put back as it was when the agent started again.
+    public static let backupInterrupted: Self = "backup_interrupted"
+    /// A restored volume differs from the manifest taken at backup time.
+    public static let restoreVerifyFailed: Self = "restore_verify_failed"
+    /// The device has too little free space for what a restore would write.
+    public static let restoreNoSpace: Self = "restore_no_space"
+    /// The backup run asked for has no complete manifest in the repository.
+    public static let backupRunIncomplete: Self = "backup_run_incomplete"
+    /// Backing up needs a target named: there are several, or none.
+    public static let backupTargetRequired: Self = "backup_target_required"
+    /// The target is a folder local to its device: nothing but that device reaches it.
+    public static let backupTargetLocal: Self = "backup_target_local"
+
     /// Anything else: the details are in the controller's log, never in the message.
     public static let `internal`: Self = "internal"
 }
@@ -192,21 +233,23 @@ extension HomelabError {
         case .badRequest, .malformedMessage, .invalidName, .invalidValue: 400
         case .unauthorized, .invalidToken, .badSignature, .deviceRevoked, .sessionExpired: 401
         case .forbidden, .csrfFailed, .csrfOrigin: 403
-        case .notFound: 404
+        case .notFound, .repositoryMissing, .backupRunIncomplete: 404
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
         case .upgradeRequired: 426
         case .headersTooLarge: 431
-        case .conflict, .deviceOffline, .noSuggestion, .volumeExists: 409
+        case .conflict, .deviceOffline, .noSuggestion, .volumeExists, .repositoryLocked, .backupTargetRequired, .backupTargetLocal: 409
         case .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured, .invalidChannel, .invalidRule, .unsupportedFile: 422
         case .busy, .tooManyAttempts: 429
         case .notImplemented: 501
         case .agentError, .runtime, .unhealthy, .proxyError, .rollbackIncomplete, .deliveryFailed: 502
         case .transferRefused, .ticketUnknown, .ticketUsed, .ticketExpired, .ticketWrongDevice, .manifestMismatch,
              .peerUnreachable, .transferFailed: 502
-        case .deviceDisconnected, .transferCancelled: 503
+        case .resticMissing, .repositoryWrongPassword, .repositoryCheckFailed, .backupAccessDenied, .backupIncomplete, .resticStalled,
+             .resticFailed, .backupDumpFailed, .backupHookFailed, .restoreVerifyFailed: 502
+        case .deviceDisconnected, .transferCancelled, .backupTargetUnreachable, .backupInterrupted: 503
         case .timeout, .healthTimeout, .transferStalled: 504
-        case .noSpace, .insufficientStorage: 507
+        case .noSpace, .insufficientStorage, .backupTargetFull, .restoreNoSpace: 507
         default: 500
         }
     }

@@ -182,5 +182,5 @@ public struct StreamClose: Codable, Equatable, Sendable {
 
 extension MessageType {
     /// Types that are events: the receiver never replies to them.
-    public static let events: Set<String> = [facts, metrics, heartbeat, streamCredit, streamClose, stackProgress, containerEvent, transferProgress]
+    public static let events: Set<String> = [facts, metrics, heartbeat, streamCredit, streamClose, stackProgress, containerEvent, transferProgress, backupProgress]
 }

@@ -181,12 +181,16 @@ public struct RecipeComponent: Sendable, Equatable {
     public var prefer: [DeviceTrait]
     /// The compose fragment (services, volumes, networks), templates unresolved.
     public var compose: ComposeTree
-    public init(name: String, port: String? = nil, requirements: Requirements = .init(), prefer: [DeviceTrait] = [], compose: ComposeTree) {
+    /// How its volumes are backed up (`backup:`); nil means the default, `stop` with no hooks.
+    public var backup: BackupPlan?
+    public init(name: String, port: String? = nil, requirements: Requirements = .init(), prefer: [DeviceTrait] = [], compose: ComposeTree,
+                backup: BackupPlan? = nil) {
         self.name = name
         self.port = port
         self.requirements = requirements
         self.prefer = prefer
         self.compose = compose
+        self.backup = backup
     }
 }
 

@@ -118,7 +118,7 @@ public enum RecipeLoader {
     }
 
     static func readComponent(_ tree: ComposeTree, _ reader: inout TreeReader) -> RecipeComponent? {
-        guard reader.map(tree, allowed: ["name", "port", "requirements", "placement", "compose"]) != nil else { return nil }
+        guard reader.map(tree, allowed: ["name", "port", "requirements", "placement", "compose", "backup"]) != nil else { return nil }
         let name = reader.required(tree, "name").flatMap { reader.string($0) }
         if let name, !isComponentName(name), let node = tree["name"] {
             reader.fail(node, "\"\(name)\" is not a component name: lower-case letters, digits and '-', starting with a letter")
@@ -140,8 +140,9 @@ public enum RecipeLoader {
         if reader.map(compose, allowed: ComposeNormalizer.topLevelKeys, what: "a compose fragment (services, volumes, networks)") != nil {
             _ = reader.required(compose, "services")
         }
+        let backup = tree["backup"].flatMap { readBackup($0, compose: compose, &reader) }
         guard let name else { return nil }
-        return RecipeComponent(name: name, port: port, requirements: requirements, prefer: prefer, compose: compose)
+        return RecipeComponent(name: name, port: port, requirements: requirements, prefer: prefer, compose: compose, backup: backup)
     }
 
     static func readWeb(_ tree: ComposeTree, components: [RecipeComponent], _ reader: inout TreeReader) -> WebEntry? {

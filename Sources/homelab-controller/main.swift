@@ -11,7 +11,7 @@ struct ControllerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "homelab-controller",
         abstract: "The homelab controller: device registry, enrollment, HTTPS API.",
-        subcommands: [Run.self, JoinToken.self],
+        subcommands: [Run.self, JoinToken.self, Backup.self, Restore.self],
         defaultSubcommand: Run.self)
 }
 
@@ -183,6 +183,48 @@ extension ControllerCommand {
             try state.deliver(app.newAdminToken)
             let created = try await app.context.tokens.createJoinToken(.init(reusable: reusable, ttlSeconds: ttl))
             print(created.token)
+        }
+    }
+}
+
+extension ControllerCommand {
+    /// Backs the controller's own state up to a backup target.
+    struct Backup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Back the controller's state up to a backup target (the database, the CA, the keys, the configuration).",
+            discussion: "Safe while the controller runs (SQLite's online backup). Needs restic on this machine. Export the recovery kit afterwards (homelab backup export-keys): it holds this repository's password.")
+        @OptionGroup var state: StateOptions
+        @Option(help: "The backup target's device (default: the only target).") var target: String?
+        @Option(help: "A configuration file to keep with the state (repeatable; default /etc/homelab/controller.env when it exists).")
+        var config: [String] = []
+        @Option(help: "The restic executable (default: restic on PATH).") var restic: String?
+
+        func run() async throws {
+            let files = config.isEmpty
+                ? ["/etc/homelab/controller.env"].filter { FileManager.default.isReadableFile(atPath: $0) } : config
+            let backup = ControllerStateBackup(stateDirectory: URL(fileURLWithPath: state.stateDir), configFiles: files.map(URL.init(fileURLWithPath:)),
+                                               resticPath: restic)
+            let summary = try await backup.backup(target: target, logger: Logger(label: "homelab.controller.backup"))
+            print("backed up \(state.stateDir) (\(summary.bytes) bytes) to \(summary.repository) as snapshot \(summary.snapshot)")
+        }
+    }
+
+    /// Brings a backed-up state back on a fresh machine.
+    struct Restore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore the controller's state from the recovery kit (opened with: gpg -d KIT | tar -x -C DIR).",
+            discussion: "Then start the controller: the agents reconnect by themselves, since the CA and their certificates are the same.")
+        @OptionGroup var state: StateOptions
+        @Option(help: ArgumentHelp("The opened recovery kit's folder (it holds kit.json).", valueName: "dir")) var kit: String
+        @Option(help: "A snapshot id (default: the newest).") var snapshot: String?
+        @Option(help: "The repository's location instead of the kit's URL (a folder copied from the target, say).") var repository: String?
+        @Flag(help: "Replace the state that is in the state directory.") var force = false
+        @Option(help: "The restic executable (default: restic on PATH).") var restic: String?
+
+        func run() async throws {
+            let restore = ControllerStateBackup(stateDirectory: URL(fileURLWithPath: state.stateDir), resticPath: restic)
+            let summary = try await restore.restore(kit: URL(fileURLWithPath: kit), snapshot: snapshot, repository: repository, force: force)
+            print("restored snapshot \(summary.snapshot) from \(summary.repository) into \(state.stateDir); start the controller and its agents reconnect")
         }
     }
 }

@@ -163,7 +163,7 @@ struct EnvelopeTests {
     @Test("the events set is exactly the documented one")
     func eventTypes() {
         #expect(MessageType.events == ["facts", "metrics", "heartbeat", "stream.credit", "stream.close", "stack.progress", "container.event",
-                                       "transfer.progress"])
+                                       "transfer.progress", "backup.progress"])
     }
 
     private func expectNoSwiftNames(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {

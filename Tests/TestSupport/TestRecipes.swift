@@ -108,6 +108,28 @@ public enum TestRecipes {
         """
 
     /// A fresh catalog folder holding both recipes.
+    /// One component whose busybox keeps files in two volumes, `data` and `config`, and stops at once on
+    /// SIGTERM: what the backup tests and the backup bench back up (stop mode, the default).
+    public static let backupFiles = """
+        id: backup-files
+        name: Backup files
+        tagline: A busybox that keeps files in volumes, for the backup tests
+        category: other
+        version: "1.0"
+        architectures: [amd64, arm64, armv7]
+        components:
+          - name: app
+            compose:
+              services:
+                app:
+                  image: homelab-test/busybox:1
+                  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                  volumes: ["data:/data", "config:/config"]
+              volumes:
+                data: {}
+                config: {}
+        """
+
     public static func catalog(in directory: URL) throws -> URL {
         let folder = directory.appendingPathComponent("catalog")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -6,7 +6,7 @@ public enum AgentArguments {
                          [--state-dir DIR] [--sample-interval 10s] [--docker-socket PATH] [--log-level LEVEL]
                          [--discovery true|false] [--discovery-interfaces eth0,wlan0] [--announce-interval 30s]
                          [--profile ram=8G,disk=2T,cores=4,arch=arm64,always-on=true,watts=15]
-                         [--peer-listen 0.0.0.0] [--peer-port 7446] [--peer-connections 8] [--peer-handshake-timeout 10s]
+                         [--peer-listen 0.0.0.0] [--peer-port 7446] [--peer-connections 8] [--peer-handshake-timeout 10s] [--restic PATH]
 
     Runs the homelab agent: enrolls with the controller (a join token, or approval with
     'homelab devices approve NAME'), then reports this device's facts and metrics.

@@ -33,6 +33,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var profileMemoryCgroup: String?
     /// The peer port, where other devices send volumes to this one.
     public var peer = Transfers.Settings()
+    /// The restic executable for backups (default: `restic` on `PATH`, `/usr/local/bin`, `/usr/bin`).
+    public var restic: String?
 
     /// Creates the default configuration.
     public init() {}
@@ -40,7 +42,7 @@ public struct AgentConfig: Sendable, Equatable {
     /// The keys a config file may set, as written in YAML.
     public static let keys = ["controller", "join_token", "name", "state_dir", "sample_interval", "heartbeat_interval",
                               "pending_poll_interval", "max_backoff", "docker_socket", "log_level",
-                              "discovery", "discovery_interfaces", "announce_interval", "profile", "profile_memory_cgroup",
+                              "discovery", "discovery_interfaces", "announce_interval", "profile", "profile_memory_cgroup", "restic",
                               "peer_listen", "peer_port", "peer_connections", "peer_handshake_timeout"] + debugKeys
 
     #if DEBUG
@@ -96,6 +98,9 @@ public struct AgentConfig: Sendable, Equatable {
                 throw AgentError.config("\(source): \(key) must be VOLUME@OFFSET, got '\(value)'")
             }
             peer.corruption = .init(volume: String(parts[0]), offset: offset)
+        case "restic":
+            guard value.hasPrefix("/") else { throw AgentError.config("\(source): restic must be an absolute path, got '\(value)'") }
+            restic = value
         default:
             throw AgentError.config("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
         }

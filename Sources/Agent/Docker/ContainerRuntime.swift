@@ -32,6 +32,10 @@ public protocol ContainerRuntime: Sendable {
     /// Where the engine keeps its data on the host (Docker's `DockerRootDir`).
     func dataRoot() async throws -> String
 
+    /// Runs `command` in a running container, handing its standard output to `output` as it comes;
+    /// returns its exit code and the end of its standard error.
+    func exec(container id: String, command: [String], _ output: (ByteBuffer) async throws -> Void) async throws -> ExecResult
+
     /// Whether the image is present locally.
     func hasImage(_ reference: String) async throws -> Bool
     /// Pulls `reference`, reporting progress; throws ``DockerClientError`` (`.pullFailed`) naming the image and the cause.
@@ -131,4 +135,11 @@ public struct RuntimeEvent: Equatable, Sendable {
     public var action: String
     /// The container's labels (project and service among them).
     public var labels: [String: String]
+}
+
+/// How a command run in a container ended.
+public struct ExecResult: Equatable, Sendable {
+    public var exitCode: Int
+    /// The last 4 KiB of its standard error.
+    public var errors: String
 }

@@ -153,6 +153,50 @@ extension DockerEngine {
     }
 }
 
+extension DockerEngine {
+    // MARK: Exec
+
+    public func exec(container id: String, command: [String], _ output: (ByteBuffer) async throws -> Void) async throws -> ExecResult {
+        let created = try await call(.POST, "/containers/\(id)/exec",
+                                     json: ["AttachStdout": true, "AttachStderr": true, "AttachStdin": false, "Tty": false, "Cmd": DockerJSON(command)],
+                                     what: "exec in container \(id)")
+        guard let exec = created["Id"].string else { throw DockerClientError(.badBody, "exec in container \(id): no Id in the reply") }
+        let start = try await versioned("/exec/\(exec)/start")
+        let options: DockerJSON = ["Detach": false, "Tty": false]
+        let body = options.buffer
+        let errors = try await client.execute(.POST, start, body: .bytes(body, contentType: "application/json")) { status, reply -> [UInt8] in
+            guard status == 200 else {
+                var text = ByteBuffer()
+                while var part = try await reply.next() { text.writeBuffer(&part) }
+                try Self.check(status, text, what: "start exec in container \(id)")
+                return []
+            }
+            var frames = DockerStreamFrames()
+            var errors: [UInt8] = []
+            while let chunk = try await reply.next() {
+                for frame in try frames.feed(chunk) {
+                    if frame.source == .stdout {
+                        try await output(frame.payload)
+                    } else {
+                        errors.append(contentsOf: frame.payload.readableBytesView)
+                        if errors.count > 4096 { errors.removeFirst(errors.count - 4096) }
+                    }
+                }
+            }
+            return errors
+        }
+        // The stream ends when the command's output does; its exit code may take a moment longer.
+        for _ in 0..<500 {
+            let state = try await call(.GET, "/exec/\(exec)/json", what: "inspect exec in container \(id)")
+            if state["Running"].bool == false, let code = state["ExitCode"].int {
+                return ExecResult(exitCode: Int(code), errors: String(decoding: errors, as: UTF8.self))
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw DockerClientError(.timedOut, "exec in container \(id): still running after its output ended")
+    }
+}
+
 /// Splits a stream of newline-delimited JSON into values, across chunk boundaries.
 struct JSONLines {
     private var pending = ByteBuffer()

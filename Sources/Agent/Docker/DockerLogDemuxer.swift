@@ -7,7 +7,7 @@ import Protocol
 struct DockerLogDemuxer {
     let tty: Bool
     let timestamps: Bool
-    private var frames = ByteBuffer()
+    private var frames = DockerStreamFrames()
     private var partial: [LogLine.Source: [UInt8]] = [:]
     /// Longest line kept whole; longer ones are cut so a line without newline cannot grow without bound.
     static let maximumLine = 1 << 20
@@ -20,25 +20,7 @@ struct DockerLogDemuxer {
     /// The complete lines in `chunk` and what came before it.
     mutating func feed(_ chunk: ByteBuffer) throws -> [LogLine] {
         if tty { return split(.stdout, chunk.readableBytesView) }
-        var chunk = chunk
-        frames.writeBuffer(&chunk)
-        var lines: [LogLine] = []
-        while frames.readableBytes >= 8 {
-            let kind = frames.getInteger(at: frames.readerIndex, as: UInt8.self)!
-            let length = Int(frames.getInteger(at: frames.readerIndex + 4, as: UInt32.self)!)
-            guard frames.readableBytes >= 8 + length else { break }
-            frames.moveReaderIndex(forwardBy: 8)
-            let payload = frames.readSlice(length: length)!
-            let source: LogLine.Source
-            switch kind {
-            case 1: source = .stdout
-            case 2: source = .stderr
-            default: throw DockerClientError(.badResponse, "log stream frame of unknown kind \(kind)")
-            }
-            lines += split(source, payload.readableBytesView)
-        }
-        frames.discardReadBytes()
-        return lines
+        return try frames.feed(chunk).flatMap { frame in split(frame.source, frame.payload.readableBytesView) }
     }
 
     /// The unterminated last lines, at the end of the stream.
@@ -79,5 +61,32 @@ struct DockerLogDemuxer {
             text = String(text[text.index(after: space)...])
         }
         return LogLine(stream: source, time: time, text: text)
+    }
+}
+
+/// The frames of the Engine's multiplexed stream (logs and exec of a container without a TTY): an
+/// 8-byte header (stream: 1 stdout, 2 stderr; 3 zero bytes; big-endian payload length), then the payload.
+struct DockerStreamFrames {
+    private var buffer = ByteBuffer()
+
+    /// The whole frames `chunk` completes, in order.
+    mutating func feed(_ chunk: ByteBuffer) throws -> [(source: LogLine.Source, payload: ByteBuffer)] {
+        var chunk = chunk
+        buffer.writeBuffer(&chunk)
+        var frames: [(source: LogLine.Source, payload: ByteBuffer)] = []
+        while buffer.readableBytes >= 8 {
+            let kind = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)!
+            let length = Int(buffer.getInteger(at: buffer.readerIndex + 4, as: UInt32.self)!)
+            guard buffer.readableBytes >= 8 + length else { break }
+            buffer.moveReaderIndex(forwardBy: 8)
+            let payload = buffer.readSlice(length: length)!
+            switch kind {
+            case 1: frames.append((.stdout, payload))
+            case 2: frames.append((.stderr, payload))
+            default: throw DockerClientError(.badResponse, "stream frame of unknown kind \(kind)")
+            }
+        }
+        buffer.discardReadBytes()
+        return frames
     }
 }

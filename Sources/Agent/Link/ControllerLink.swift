@@ -24,6 +24,8 @@ public struct ControllerLink: Service {
     let stacks: StackRequests?
     /// Volume transfers and the other requests of a migration; nil where there are none.
     let transfers: TransferRequests?
+    /// Backup requests: runs and the backup-target settings; nil where backups are not served.
+    let backups: BackupRequests?
     let logger: Logger
     /// The link's state, for tests and status output.
     public let status: LinkStatus
@@ -34,12 +36,13 @@ public struct ControllerLink: Service {
 
     /// Creates a link.
     public init(config: AgentConfig, identity: AgentIdentity, reporter: any DeviceReporting, stacks: StackRequests? = nil,
-                transfers: TransferRequests? = nil, status: LinkStatus = LinkStatus(), locator: ControllerLocator? = nil, logger: Logger) {
+                transfers: TransferRequests? = nil, backups: BackupRequests? = nil, status: LinkStatus = LinkStatus(), locator: ControllerLocator? = nil, logger: Logger) {
         self.config = config
         self.identity = identity
         self.reporter = reporter
         self.stacks = stacks
         self.transfers = transfers
+        self.backups = backups
         self.status = status
         self.locator = locator ?? ControllerLocator(configured: config.controllerEndpoint)
         self.logger = logger
@@ -225,7 +228,7 @@ public struct ControllerLink: Service {
                 }
                 // The reader ends the session when the connection closes; a failed sender closes it.
                 defer { group.cancelAll() }
-                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks, transfers: transfers, logger: logger))
+                try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks, transfers: transfers, backups: backups, logger: logger))
             }
         }
         return .sessionEnded(healthy: ContinuousClock.now - started > .seconds(10))
@@ -255,6 +258,7 @@ struct AgentRequestHandler: MessageHandler {
     let reporter: any DeviceReporting
     let stacks: StackRequests?
     let transfers: TransferRequests?
+    let backups: BackupRequests?
     let logger: Logger
 
     func handleRequest(_ message: InboundMessage, on connection: MessageConnection) async throws -> any Codable & Sendable {
@@ -264,6 +268,7 @@ struct AgentRequestHandler: MessageHandler {
         default:
             if let reply = try await stacks?.handle(message, on: connection) { return reply }
             if let reply = try await transfers?.handle(message, on: connection) { return reply }
+            if let reply = try await backups?.handle(message, on: connection) { return reply }
             throw HomelabError(.unknownType, "the agent does not serve '\(message.header.type)'")
         }
     }

@@ -44,6 +44,10 @@ public enum APIPaths {
     public static let bootstraps = "/v1/bootstraps"
     /// `GET`: the SSH host keys the controller accepted.
     public static let knownHosts = "/v1/known-hosts"
+    /// Backup targets.
+    public static let backupTargets = "/v1/backups/targets"
+    /// The recovery kit.
+    public static let recoveryKit = "/v1/backups/recovery-kit"
 
     /// `GET`: every insight now.
     public static let insights = "/v1/insights"
@@ -79,6 +83,8 @@ public enum APIPaths {
 
     /// `DELETE`: forget a host's keys.
     public static func knownHost(_ host: String) -> String { "\(knownHosts)/\(segment(host))" }
+    /// One backup target.
+    public static func backupTarget(_ device: String) -> String { "\(backupTargets)/\(segment(device))" }
 
     /// `GET`: one recipe.
     public static func recipe(_ id: String) -> String {

@@ -31,7 +31,7 @@ public struct HomelabCommand: AsyncParsableCommand {
             The controller's error code is shown in brackets after its message.
             """,
         subcommands: [LoginCommand.self, DevicesCommand.self, DiscoverCommand.self, ScanCommand.self, KnownHostsCommand.self, TokensCommand.self, AuditCommand.self, RecipesCommand.self, DeployCommand.self, AppsCommand.self, RecommendCommand.self, PlanCommand.self, SnapshotCommand.self, JobsCommand.self,
-                      InsightsCommand.self, AlertsCommand.self,
+                      InsightsCommand.self, AlertsCommand.self, BackupCommand.self,
                       CompletionCommand.self]
     )
 

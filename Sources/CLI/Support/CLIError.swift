@@ -93,15 +93,17 @@ public enum ExitStatus {
     /// The exit status of a controller error code (docs/errors.md has the table).
     public static func of(_ code: HomelabError.Code) -> Int32 {
         switch code {
-        case .notFound: notFound
+        case .notFound, .repositoryMissing, .backupRunIncomplete: notFound
         case .unauthorized, .forbidden: unauthorized
-        case .conflict, .busy, .tooManyAttempts, .noSuggestion, .volumeExists: conflict
+        case .conflict, .busy, .tooManyAttempts, .noSuggestion, .volumeExists, .repositoryLocked, .backupTargetRequired, .backupTargetLocal: conflict
         case .badRequest, .invalidName, .invalidValue, .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured,
              .payloadTooLarge, .headersTooLarge, .methodNotAllowed, .invalidChannel, .invalidRule, .unsupportedFile: invalid
-        case .deviceOffline, .deviceDisconnected, .timeout, .peerUnreachable, .transferCancelled: deviceUnreachable
+        case .deviceOffline, .deviceDisconnected, .timeout, .peerUnreachable, .transferCancelled, .backupTargetUnreachable, .backupInterrupted: deviceUnreachable
         case .agentError, .runtime, .unhealthy, .healthTimeout, .proxyError, .rollbackIncomplete: failedOnDevice
         case .transferRefused, .ticketUnknown, .ticketUsed, .ticketExpired, .ticketWrongDevice, .manifestMismatch, .noSpace,
              .insufficientStorage, .transferStalled, .transferFailed: failedOnDevice
+        case .resticMissing, .repositoryWrongPassword, .repositoryCheckFailed, .backupAccessDenied, .backupIncomplete, .resticStalled, .resticFailed,
+             .backupDumpFailed, .backupHookFailed, .restoreVerifyFailed, .backupTargetFull, .restoreNoSpace: failedOnDevice
         default: failure
         }
     }

@@ -19,9 +19,17 @@ public protocol Console: Sendable {
     func writeError(_ text: String)
     /// Reads one line from standard input, `nil` at end of input.
     func readLine() -> String?
+    /// Asks for a secret on standard error and reads it without echoing it, `nil` at end of input.
+    func readSecret(_ prompt: String) -> String?
 }
 
 extension Console {
+    /// Asks for a secret by reading a line (consoles that cannot hide what is typed).
+    public func readSecret(_ prompt: String) -> String? {
+        writeError(prompt)
+        return readLine()
+    }
+
     /// Asks a yes/no question on standard error; only "y" or "yes" count as yes.
     public func confirm(_ question: String) -> Bool {
         writeError("\(question) [y/N] ")
@@ -76,6 +84,25 @@ public struct StandardConsole: Console {
     /// Reads one line from standard input.
     public func readLine() -> String? {
         Swift.readLine(strippingNewline: true)
+    }
+
+    /// Reads a line with the terminal's echo off.
+    public func readSecret(_ prompt: String) -> String? {
+        writeError(prompt)
+        var saved = termios()
+        let terminal = tcgetattr(STDIN_FILENO, &saved) == 0
+        if terminal {
+            var quiet = saved
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
+        }
+        defer {
+            if terminal {
+                tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+                writeError("\n")
+            }
+        }
+        return Swift.readLine(strippingNewline: true)
     }
 }
 

@@ -84,6 +84,7 @@ public struct APIRoutes: Sendable {
         MetricsHistoryRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         InsightRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         AlertRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
+        BackupRoutes.add(to: { add($0, $1, isPublic: $2, $3) }, controller: controller)
         add(.get, "/v1/agent-binaries") { _, _ in
             try JSONResponse.make(ListResponse(items: try controller.agentBinaries.list()))
         }

@@ -61,8 +61,8 @@ enum OpenAPIDocument {
     }
 
     static let yaml = [core, deploymentPaths, schedulingPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, insightPaths, transferPaths,
-                       events, deploymentSchemas, schedulingSchemas, jobSchemas, bootstrapSchemas, insightSchemas, stackSchemas, accessSchemas,
-                       dashboardSchemas, transferSchemas]
+                       backupPaths, events, deploymentSchemas, schedulingSchemas, jobSchemas, bootstrapSchemas, insightSchemas, stackSchemas,
+                       accessSchemas, dashboardSchemas, transferSchemas, backupSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe and stack paths.
@@ -443,6 +443,7 @@ components:
         container: {type: object, description: "With container.event: project, service, containerID, action (die, oom, health_status: healthy, ...)"}
         deployment: {type: object, description: "With deployment.progress", properties: {deployment: {type: string}, id: {type: string}, step: {$ref: "#/components/schemas/DeploymentStep"}}}
         health: {type: object, description: "With health.changed", properties: {subject: {type: string, enum: [device, deployment]}, name: {type: string}, level: {$ref: "#/components/schemas/HealthLevel"}, previous: {$ref: "#/components/schemas/HealthLevel"}, reason: {type: string}}}
+        backup: {type: object, description: "With backup.progress: run, progress {phase, percent, bytesDone, bytesTotal, filesDone, filesTotal, secondsRemaining}"}
 """#
 
     /// The stack schemas.

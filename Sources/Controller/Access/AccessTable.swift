@@ -87,6 +87,11 @@ enum AccessTable {
         "GET /v1/alerts/rules": .role(.viewer),
         "PUT /v1/alerts/rules/{name}": .role(.operator),
         "DELETE /v1/alerts/rules/{name}": .role(.operator),
+        // Backup targets; the recovery kit holds every repository's password
+        "GET /v1/backups/targets": .role(.viewer),
+        "PUT /v1/backups/targets/{device}": .role(.admin),
+        "DELETE /v1/backups/targets/{device}": .role(.admin),
+        "POST /v1/backups/recovery-kit": .role(.admin),
         // Tokens and the audit log
         "GET /v1/tokens": .role(.admin),
         "POST /v1/tokens": .role(.admin),

@@ -50,6 +50,8 @@ struct DeviceSessionHandler: MessageHandler {
             case MessageType.transferProgress:
                 await registry.heard(deviceID: deviceID, now: Date())
                 registry.transfers.report(try message.body(as: TransferProgress.self), device: deviceID)
+            case MessageType.backupProgress:
+                await registry.publish(backup: try message.body(as: RunProgressEvent.self), deviceID: deviceID, now: Date())
             default:
                 await registry.heard(deviceID: deviceID, now: Date())
             }

@@ -58,6 +58,22 @@ extension BootstrapService {
                 step(id, current, "skipped", "Docker is missing: the device can report but not run apps (pass --install-docker)")
             }
 
+            current = "restic"
+            if let version = facts["restic"], !version.isEmpty {
+                step(id, current, "skipped", "restic \(version) is present")
+            } else if let command = RemoteScripts.installRestic(osID: facts["os_id"] ?? "") {
+                step(id, current, "started", "installing restic from the distribution's packages (backups run it)")
+                do {
+                    try await privileged(session, command, sudo: sudo, what: "installing restic")
+                    step(id, current, "done", "restic installed")
+                } catch let failed as BootstrapFailed {
+                    // Not fatal: the device runs apps without restic; only its backups need it.
+                    step(id, current, "failed", "restic could not be installed (\(failed.failure.message)): backups of this device need it (docs/backups.md)")
+                }
+            } else {
+                step(id, current, "skipped", "restic is missing and \(facts["os_name"] ?? "this OS") has no package we know: install restic 0.14 or newer by hand for backups")
+            }
+
             current = "upload"
             step(id, current, "started", "\(binary.resource.file), \(binary.resource.sizeBytes) bytes")
             wroteFiles = true

@@ -16,6 +16,7 @@ enum RemoteScripts {
         if command -v docker >/dev/null 2>&1 || [ -S /var/run/docker.sock ]; then echo docker=yes; else echo docker=no; fi
         if [ -x /usr/local/bin/homelab-agent ]; then echo installed=yes; else echo installed=no; fi
         if command -v sudo >/dev/null 2>&1; then echo sudo=yes; else echo sudo=no; fi
+        echo "restic=$(restic version 2>/dev/null | cut -d' ' -f2)"
         """
 
     /// Takes the binary on standard input into place beside the running one, and prints its SHA-256.
@@ -67,6 +68,19 @@ enum RemoteScripts {
         }
     }
 
+    /// Installs restic from the distribution's own packages (Debian 12 and Raspberry Pi OS ship 0.14,
+    /// the oldest the agent works with); the package index is refreshed only when the first try fails.
+    static func installRestic(osID: String) -> String? {
+        switch osID {
+        case "debian", "ubuntu", "raspbian":
+            "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq restic >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq restic)"
+        case "fedora": "dnf install -y restic"
+        case "alpine": "apk add restic"
+        case "arch": "pacman -S --noconfirm restic"
+        default: nil
+        }
+    }
+
     /// The systemd unit: the same text as deploy/systemd/homelab-agent.service (a test compares them).
     static let systemdUnit = #"""
 # homelab agent: reports this device to the homelab controller and runs its apps through Docker.
@@ -94,7 +108,8 @@ StateDirectoryMode=0700
 # Docker's data root is elsewhere, add it with a drop-in: ReadWritePaths=/srv/docker/volumes).
 NoNewPrivileges=true
 ProtectSystem=strict
-ReadWritePaths=-/run/docker.sock -/var/run/docker.sock -/var/lib/docker/volumes
+# Backups: restores write into the engine's volumes; a backup target's folder (another one: a drop-in, docs/backups.md).
+ReadWritePaths=-/run/docker.sock -/var/run/docker.sock -/var/lib/docker/volumes -/srv/homelab-backups
 ProtectHome=true
 PrivateTmp=true
 PrivateDevices=true

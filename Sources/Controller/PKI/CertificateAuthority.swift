@@ -74,17 +74,25 @@ public struct CertificateAuthority: Sendable {
             OrganizationalUnitName("device")
             CommonName(deviceID)
         }
+        return try issue(subject: subject, publicKey: publicKey, usages: [.clientAuth, .serverAuth],
+                         names: [.uniformResourceIdentifier("urn:homelab:device:\(deviceID)")], days: 5 * 365, now: now)
+    }
+
+    /// A certificate this CA signs for `publicKey`: no CA, digital signatures only, the extended key
+    /// `usages`, the subject alternative `names`, valid from five minutes ago for `days`.
+    func issue(subject: DistinguishedName, publicKey: P256.Signing.PublicKey, usages: [ExtendedKeyUsage.Usage], names: [GeneralName],
+               days: Double, now: Date) throws -> Certificate {
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))
-            try ExtendedKeyUsage([.clientAuth, .serverAuth])
-            SubjectAlternativeNames([.uniformResourceIdentifier("urn:homelab:device:\(deviceID)")])
+            try ExtendedKeyUsage(usages)
+            SubjectAlternativeNames(names)
             AuthorityKeyIdentifier(keyIdentifier: authorityKeyID)
         }
         return try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(),
             publicKey: Certificate.PublicKey(publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(5 * 365 * 86400),
+            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(days * 86400),
             issuer: certificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(privateKey)
         )
@@ -101,20 +109,7 @@ public struct CertificateAuthority: Sendable {
             OrganizationName("homelab")
             CommonName(Self.controllerServerName)
         }
-        let extensions = try Certificate.Extensions {
-            Critical(BasicConstraints.notCertificateAuthority)
-            Critical(KeyUsage(digitalSignature: true))
-            try ExtendedKeyUsage([.serverAuth])
-            SubjectAlternativeNames(names)
-            AuthorityKeyIdentifier(keyIdentifier: authorityKeyID)
-        }
-        let certificate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(),
-            publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(365 * 86400),
-            issuer: self.certificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(privateKey)
-        )
+        let certificate = try issue(subject: subject, publicKey: key.publicKey, usages: [.serverAuth], names: names, days: 365, now: now)
         return (certificate, key)
     }
 

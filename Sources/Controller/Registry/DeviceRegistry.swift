@@ -121,6 +121,15 @@ public actor DeviceRegistry {
         events.publish(event)
     }
 
+    /// Publishes a backup run's progress an agent reported.
+    func publish(backup progress: RunProgressEvent, deviceID: String, now: Date) async {
+        heard(deviceID: deviceID, now: now)
+        guard let record = try? await store.read({ db in try DeviceRecord.fetchOne(db, key: deviceID) }) else { return }
+        var event = RegistryEvent(type: .backupProgress, time: now, device: record.resource(online: sessions[deviceID] != nil))
+        event.backup = progress
+        events.publish(event)
+    }
+
     /// Asks the device's agent for a metrics sample now, records it as the latest, and returns it.
     public func sampleNow(_ nameOrID: String, timeout: Duration = .seconds(10)) async throws -> MetricsSample {
         let sample = try await ask(nameOrID, SampleRequest(), timeout: timeout)

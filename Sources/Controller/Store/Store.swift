@@ -160,6 +160,9 @@ public final class Store: Sendable {
         }
         registerHistoryMigration(&migrator)
         registerAlertsMigration(&migrator)
+        migrator.registerMigration("issue-19: backup targets, repositories and grants") { db in
+            try BackupSchema.create(db)
+        }
         return migrator
     }
 

@@ -93,6 +93,8 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
         case deviceRebooted = "device.rebooted"
         /// A device's or an app's health colour changed (`health` is set; `device` for a device).
         case healthChanged = "health.changed"
+        /// A backup, restore or check run on the device moved (`backup` is set).
+        case backupProgress = "backup.progress"
     }
     /// What happened.
     public var type: Kind
@@ -112,6 +114,8 @@ public struct RegistryEvent: Codable, Equatable, Sendable {
     public var bootstrap: BootstrapProgress?
     /// With `health.changed`.
     public var health: HealthChange?
+    /// With `backup.progress`.
+    public var backup: RunProgressEvent?
     /// Creates an event.
     public init(type: Kind, time: Date, device: DeviceResource?) {
         self.type = type

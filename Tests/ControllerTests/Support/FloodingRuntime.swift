@@ -36,6 +36,9 @@ struct FloodingRuntime: ContainerRuntime {
     func removeVolume(name: String) async throws { try await base.removeVolume(name: name) }
     func inspect(volume name: String) async throws -> RuntimeVolume? { try await base.inspect(volume: name) }
     func dataRoot() async throws -> String { try await base.dataRoot() }
+    func exec(container id: String, command: [String], _ output: (ByteBuffer) async throws -> Void) async throws -> ExecResult {
+        try await base.exec(container: id, command: command, output)
+    }
     func logs(container id: String, options: LogOptions, _ line: (LogLine) async throws -> Void) async throws {
         try await base.logs(container: id, options: options, line)
     }

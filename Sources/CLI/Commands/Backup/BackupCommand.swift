@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// `homelab backup`: where backups go, and the recovery kit.
+public struct BackupCommand: AsyncParsableCommand {
+    /// Name, help and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Backup targets and the recovery kit (restic repositories on your devices).",
+        subcommands: [BackupTargetsCommand.self, BackupExportKeys.self]
+    )
+
+    /// Creates the command.
+    public init() {}
+}
+
+/// `homelab backup targets`: the devices that hold backups.
+public struct BackupTargetsCommand: AsyncParsableCommand {
+    /// Name, help and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "targets",
+        abstract: "Add, list and remove backup targets.",
+        subcommands: [BackupTargetsAdd.self, BackupTargetsList.self, BackupTargetsRemove.self],
+        defaultSubcommand: BackupTargetsList.self
+    )
+
+    /// Creates the command.
+    public init() {}
+}
