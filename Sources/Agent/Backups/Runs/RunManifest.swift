@@ -11,7 +11,7 @@ struct RunManifest: Codable, Sendable {
         /// The engine's name of the volume at backup time.
         var name: String
         /// The manifest taken while the app was stopped (`stop` mode); nil for a live copy.
-        var manifest: VolumeManifest?
+        var manifest: VolumeContents?
     }
 
     /// One dump.

@@ -115,9 +115,9 @@ struct VolumeBackup: Sendable {
     }
 
     /// The volume's manifest, walked on the thread pool, when `wanted`.
-    private static func manifest(of folder: String, if wanted: Bool) async throws -> VolumeManifest? {
+    private static func manifest(of folder: String, if wanted: Bool) async throws -> VolumeContents? {
         guard wanted else { return nil }
-        return try await NIOThreadPool.singleton.runIfActive { try VolumeManifest.take(of: folder) }
+        return try await NIOThreadPool.singleton.runIfActive { try VolumeContents.take(of: folder) }
     }
 
     // MARK: Dumps

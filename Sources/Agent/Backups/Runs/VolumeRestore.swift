@@ -89,7 +89,7 @@ struct VolumeRestore: Sendable {
         try await resticStep { try await restic.restore(repository, snapshot: record.snapshot, target: folder, verify: record.manifest == nil) }
         await report(RunProgress(phase: "verifying volume \(key)"))
         let mountpoint = volume.mountpoint
-        let actual = try await NIOThreadPool.singleton.runIfActive { try VolumeManifest.take(of: mountpoint) }
+        let actual = try await NIOThreadPool.singleton.runIfActive { try VolumeContents.take(of: mountpoint) }
         if let expected = record.manifest {
             let differences = expected.differences(from: actual)
             guard differences.isEmpty else {

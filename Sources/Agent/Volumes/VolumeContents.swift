@@ -9,7 +9,7 @@ import Musl
 /// What a volume holds, entry by entry: a stat (type, mode, owner, size, link target, hard-link
 /// group) and a SHA-256 per regular file. Taken of a quiescent volume at backup and of the fresh
 /// volume after a restore; equal manifests mean a byte-identical restore.
-public struct VolumeManifest: Codable, Equatable, Sendable {
+public struct VolumeContents: Codable, Equatable, Sendable {
     /// One file-system entry.
     public struct Entry: Codable, Equatable, Sendable {
         /// Relative to the volume's root; `.` is the root itself.
@@ -39,14 +39,14 @@ public struct VolumeManifest: Codable, Equatable, Sendable {
     public var bytes: UInt64 { entries.reduce(0) { $0 + ($1.link == nil ? $1.size ?? 0 : 0) } }
 
     /// Walks the folder at `root` without following symbolic links.
-    public static func take(of root: String) throws(AgentError) -> VolumeManifest {
+    public static func take(of root: String) throws(AgentError) -> VolumeContents {
         var walk = Walk()
         try walk.visit(root, relative: ".")
-        return VolumeManifest(entries: walk.entries.sorted { $0.path < $1.path })
+        return VolumeContents(entries: walk.entries.sorted { $0.path < $1.path })
     }
 
     /// How `other` differs from this manifest (the expected one), at most `limit` lines.
-    public func differences(from other: VolumeManifest, limit: Int = 10) -> [String] {
+    public func differences(from other: VolumeContents, limit: Int = 10) -> [String] {
         let theirs = Dictionary(other.entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let ours = Set(entries.map(\.path))
         var found: [String] = []

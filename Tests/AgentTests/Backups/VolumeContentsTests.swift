@@ -23,7 +23,7 @@ struct VolumeManifestTests {
     func records() throws {
         let path = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let manifest = try VolumeManifest.take(of: path)
+        let manifest = try VolumeContents.take(of: path)
         let byPath = Dictionary(uniqueKeysWithValues: manifest.entries.map { ($0.path, $0) })
         #expect(byPath["."]?.type == "dir")
         #expect(byPath["plain.txt"]?.mode == 0o640 && byPath["plain.txt"]?.size == 6)
@@ -47,13 +47,13 @@ struct VolumeManifestTests {
         let copy = path + "-copy"
         defer { [path, copy].forEach { try? FileManager.default.removeItem(atPath: $0) } }
         try Tools.run(["cp", "-a", path, copy])
-        let expected = try VolumeManifest.take(of: path)
-        #expect(expected.differences(from: try VolumeManifest.take(of: copy)).isEmpty)
+        let expected = try VolumeContents.take(of: path)
+        #expect(expected.differences(from: try VolumeContents.take(of: copy)).isEmpty)
         try Tools.run(["sh", "-c", """
             cd '\(copy)' && printf 'hellO\\n' > random.bin && chmod 0601 empty.txt && chown 1234 'nested/café ☕.txt' && \
             rm relative && ln -s elsewhere relative && rm fifo && touch extra
             """])
-        let found = expected.differences(from: try VolumeManifest.take(of: copy), limit: 20)
+        let found = expected.differences(from: try VolumeContents.take(of: copy), limit: 20)
         for path in ["random.bin", "empty.txt", "nested/café ☕.txt", "relative", "fifo", "extra"] {
             #expect(found.contains { $0.hasPrefix(path + ":") }, "\(path) is not named in \(found)")
         }
