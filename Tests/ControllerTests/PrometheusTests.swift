@@ -18,10 +18,9 @@ struct PrometheusTests {
         let token = try await controller.token()
         let agent = try TestAgent.start(controllerPort: controller.agentPort, stateDirectory: dir.appendingPathComponent("agent"), token: token.token, name: "nas")
         let device = try await controller.waitForDevice("nas") { $0.status == .online && $0.metrics?.cpu != nil && $0.health != nil }
-        // This machine may have no temperature sensor: the next sample reports one, as a Pi's thermal zone would.
+        // This machine may have no temperature sensor: a sample reports one, as a Pi's thermal zone would.
         var hot = try #require(device.metrics)
         hot.temperatures = [TemperatureReading(sensor: "cpu-thermal", celsius: 51.5)]
-        try await controller.registry.report(metrics: hot, deviceID: device.id, now: Date())
         let now = Date()
         let app = DeploymentResource(id: "app-id", name: "jellyfin", recipe: "jellyfin", recipeVersion: "1", category: "media", state: .running,
                                      components: [DeploymentComponent(name: "app", device: "nas", address: nil, project: "jellyfin", port: nil, reason: "")],
@@ -37,7 +36,12 @@ struct PrometheusTests {
                 try history.add(value, to: .deployment(app.id), at: now, in: db)
             }
         }
-        let text = await context.metrics.render(registry: context.registry, deployments: context.deployments)
+        // The agent's own samples (every 500 ms) replace the hot one: report it again until a rendering came between.
+        var text = ""
+        for _ in 1...20 where !text.contains("homelab_device_temperature_celsius") {
+            try await controller.registry.report(metrics: hot, deviceID: device.id, now: Date())
+            text = await context.metrics.render(registry: context.registry, deployments: context.deployments)
+        }
         await agent.stop()
         await controller.stop()
         return text
