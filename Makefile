@@ -24,6 +24,8 @@ test: prereqs
 	else echo "not root: the lab tests (and the arm64 agent they run under qemu) are skipped"; fi
 	@# The JSON Schema of docs/recipe.schema.json must accept every bundled recipe (the Swift loader is checked by the suite).
 	python3 recipes/check-schema.py
+	@# Every target built once, failing on a compiler warning in our code (deploy/dev/check-warnings.sh).
+	deploy/dev/check-warnings.sh $(SWIFT)
 	@# Under a time limit that prints the process tree when it strikes (deploy/dev/run-tests.sh).
 	HOMELAB_REQUIRE_DOCKER=1 deploy/dev/run-tests.sh $(SWIFT) test
 	@# The fuzz targets' seeds and saved corpora, once each (Makefile.fuzz), and schemathesis against the live API.
