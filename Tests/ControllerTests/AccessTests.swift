@@ -137,7 +137,7 @@ struct AccessTests {
         }
         let feed = try await controller.context.store.read { db in try EventRecord.filter(Column("type") == "audit").fetchAll(db) }
         #expect(feed.count == 5)
-        #expect(feed.contains { $0.message.contains("vera (viewer) POST /v1/deployments/{name}/{action} /v1/deployments/memos/stop") })
+        #expect(feed.contains { $0.message.contains("vera (viewer): POST /v1/deployments/memos/stop from ") })
     }
 
     @Test("the throttle: free failures, then doubling waits up to the cap, forgotten after a quiet spell, bounded in size")

@@ -33,8 +33,10 @@ public struct AuditLog: Sendable {
     func record(_ identity: APIIdentity, action: String, target: String, source: String?, status: Int, errorCode: String?, now: Date = Date()) async {
         let row = AuditRecord(id: nil, time: now, tokenID: identity.tokenID, tokenName: identity.name, role: identity.role,
                               action: action, target: target, source: source, status: status, errorCode: errorCode)
-        let outcome = status < 400 ? "done (\(status))" : "refused (\(status) \(errorCode ?? ""))"
-        let message = "\(identity.name) (\(identity.role.rawValue)) \(action) \(target) from \(source ?? "an unknown address"): \(outcome)"
+        let outcome = status < 400 ? "done (\(status))" : "refused (\(status)\(errorCode.map { " \($0)" } ?? ""))"
+        // The feed says the path as called; the route's pattern (`action`) stays in the audit entry.
+        let method = action.split(separator: " ").first.map(String.init) ?? action
+        let message = "\(identity.name) (\(identity.role.rawValue)): \(method) \(target) from \(source ?? "an unknown address"): \(outcome)"
         do {
             try await store.write { db in
                 try row.insert(db)

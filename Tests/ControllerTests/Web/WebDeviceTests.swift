@@ -70,7 +70,7 @@ struct WebDeviceTests {
                 let change = activity.items.first { $0.type != "audit" }
                 #expect(change?.message == "Labels of nas set to function=storage, location=garage")
                 #expect(change?.device == "nas")
-                #expect(activity.items.first?.type == "audit" && activity.items.first?.message.contains("POST /devices/{name}/labels") == true,
+                #expect(activity.items.first?.type == "audit" && activity.items.first?.message.contains("admin (admin): POST /devices/nas/labels") == true,
                         "the dashboard's form is audited like the API call it stands for")
             }
         }

@@ -48,7 +48,7 @@ struct DeviceSummaryView: Sendable {
         if let health = device.health {
             self.health = health.level.rawValue
             healthText = switch health.level {
-            case .green: "Healthy (\(health.reason))"
+            case .green: "Healthy"
             case .yellow: "Busy (\(health.reason))"
             case .red: health.worst == .reachability ? "Unreachable" : "Overloaded (\(health.reason))"
             case .unknown: "No figures yet (\(health.reason))"
@@ -64,7 +64,11 @@ struct DeviceSummaryView: Sendable {
         let metrics = device.metrics
         cpu = metrics?.cpu.map { MeterView(label: "CPU", percent: $0.totalPercent, detail: Format.percent($0.totalPercent), thresholds: thresholds) }
         memory = metrics?.memory.map { MeterView(label: "RAM", used: Double($0.usedBytes), total: Double($0.totalBytes), thresholds: thresholds) }
-        disk = Self.fullest(metrics?.filesystems).map { MeterView(label: "Disk", used: Double($0.usedBytes), total: Double($0.sizeBytes), thresholds: thresholds) }
+        // As `df` and the health judge it: used against used + available (the root's reserve left out).
+        disk = Self.fullest(metrics?.filesystems).map { filesystem in
+            MeterView(label: "Disk", percent: filesystem.usedPercent ?? 0,
+                      detail: "\(Format.bytes(Double(filesystem.usedBytes))) used, \(Format.bytes(Double(filesystem.availableBytes))) free", thresholds: thresholds)
+        }
         temperature = metrics?.temperatures?.map(\.celsius).max().map { "\(Int($0.rounded())) °C" }
         lastSeen = device.lastSeenAt.map { TimeView($0, now: now) }
         let here = deployments.filter { $0.components.contains { $0.device == device.name } }
@@ -76,6 +80,6 @@ struct DeviceSummaryView: Sendable {
 
     /// The fullest filesystem of a sample: what fills up first.
     static func fullest(_ filesystems: [FilesystemUsage]?) -> FilesystemUsage? {
-        filesystems?.filter { $0.sizeBytes > 0 }.max { Double($0.usedBytes) / Double($0.sizeBytes) < Double($1.usedBytes) / Double($1.sizeBytes) }
+        filesystems?.filter { $0.usedPercent != nil }.max { ($0.usedPercent ?? 0) < ($1.usedPercent ?? 0) }
     }
 }
