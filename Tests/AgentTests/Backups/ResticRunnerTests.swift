@@ -94,7 +94,8 @@ struct ResticRunnerTests {
         } catch {
             #expect(error.code == .stalled, "\(error)")
         }
-        #expect(ContinuousClock.now - started < .seconds(30))
+        // Without the watchdog the run would last the input's hour; a loaded machine took 33 s to start restic and stop it.
+        #expect(ContinuousClock.now - started < .seconds(300))
         #expect(try await fixture.restic.snapshots(fixture.repository).isEmpty)
     }
 
