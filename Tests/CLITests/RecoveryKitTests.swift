@@ -5,7 +5,7 @@ import TestSupport
 @testable import CLI
 
 /// `homelab backup export-keys`: the kit's files, packed and encrypted with gpg, opened again with gpg and tar.
-@Suite("Recovery kit", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/gpg"), "gpg is not installed (apt-get install gnupg)"))
+@Suite("Recovery kit", .enabled(if: Prerequisite.runs(with: "/usr/bin/gpg"), "gpg is not installed (apt-get install gnupg)"))
 struct RecoveryKitTests {
     static let kit = RecoveryKit(
         createdAt: Date(timeIntervalSince1970: 1_700_000_000), caCertificate: "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n",

@@ -9,7 +9,7 @@ extension LabTests {
     /// The controller's own state across a lost machine: backed up to a target device over mutual TLS
     /// while it runs, the recovery kit exported and opened with gpg, the state wiped, restored from the
     /// kit, and the agents back without enrolling again. Root only, under the lab lock.
-    @Suite("Backups in the lab", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/restic"), "backups need restic"))
+    @Suite("Backups in the lab", .enabled(if: Prerequisite.runs(with: "/usr/bin/restic"), "backups need restic"))
     struct BackupLabTests {
         let lab = Lab()
 

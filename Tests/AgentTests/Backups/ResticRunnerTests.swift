@@ -11,7 +11,7 @@ enum InstalledRestic {
 }
 
 /// The restic runner against real restic and a repository in a temporary folder.
-@Suite("restic runner (real restic)", .enabled(if: InstalledRestic.path != nil, "restic is not installed (apt-get install restic)"))
+@Suite("restic runner (real restic)", .enabled(if: InstalledRestic.path != nil || Prerequisite.required, "restic is not installed (apt-get install restic)"))
 struct ResticRunnerTests {
     struct Fixture {
         let dir: URL
@@ -21,7 +21,7 @@ struct ResticRunnerTests {
         init(limit: Duration = .seconds(600), _ name: String = #function) throws {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent("homelab-restic-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
-            restic = Restic(executable: InstalledRestic.path!, cacheDirectory: dir.appendingPathComponent("cache").path, host: "test-host",
+            restic = Restic(executable: try #require(InstalledRestic.path, "restic is not installed"), cacheDirectory: dir.appendingPathComponent("cache").path, host: "test-host",
                             inactivityLimit: limit)
             repository = ResticRepository(location: dir.appendingPathComponent("repo").path, password: "correct horse", label: "test repository")
         }

@@ -67,7 +67,7 @@ struct DeviceSummaryView: Sendable {
         // As `df` and the health judge it: used against used + available (the root's reserve left out).
         disk = Self.fullest(metrics?.filesystems).map { filesystem in
             MeterView(label: "Disk", percent: filesystem.usedPercent ?? 0,
-                      detail: "\(Format.bytes(Double(filesystem.usedBytes))) used, \(Format.bytes(Double(filesystem.availableBytes))) free", thresholds: thresholds)
+                      detail: "\(Format.bytes(filesystem.usedBytes)) used, \(Format.bytes(filesystem.availableBytes)) free", thresholds: thresholds)
         }
         temperature = metrics?.temperatures?.map(\.celsius).max().map { "\(Int($0.rounded())) °C" }
         lastSeen = device.lastSeenAt.map { TimeView($0, now: now) }
