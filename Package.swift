@@ -148,7 +148,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "homelab-controller",
-            dependencies: ["Controller", "Protocol", "Scheduler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Controller", "Protocol", "Scheduler", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .executableTarget(name: "homelab", dependencies: ["CLI"], swiftSettings: strict),

@@ -36,7 +36,7 @@ enum BackupBench {
         config.agentPort = 0
         var logger = Logger(label: "bench.backup")
         logger.logLevel = .error
-        let app = try await ControllerApp(config: config, logger: logger)
+        let app = try await ControllerApp.open(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: try app.services().map { .init(service: $0) }, logger: logger))
         let services = Task { try await group.run() }
         defer { services.cancel() }

@@ -11,9 +11,10 @@ import Recipes
 import Scheduler
 import ServiceLifecycle
 
-/// The controller process: opens the state, then runs the agent listener, the HTTP API and the
-/// heartbeat sweeper as services of one group.
-public struct ControllerApp: Sendable {
+/// The controller process, as one `Service`: the agent listener, the HTTP API, the job runner and the watchers run
+/// as services of one group inside it. Making one does no I/O: ``open(config:logger:)`` opens the state directory
+/// (database, CA, keys, admin token) and returns the app built on it.
+public struct ControllerApp: Service {
     /// The configuration it runs with.
     public let config: ControllerConfig
     /// Its services.
@@ -21,13 +22,23 @@ public struct ControllerApp: Sendable {
     /// The admin API token, when this start created it (first start only).
     public let newAdminToken: String?
     /// Ports actually bound (useful with port 0).
-    public let apiPort = BoundPort(), agentPort = BoundPort()
+    public let apiPort = BoundPort()
+    /// The agent port as bound; the discovery announcements and the SSH bootstrap read it too.
+    public let agentPort: BoundPort
     let logger: Logger
 
-    /// Opens (or creates) the state directory: database, CA, admin token.
-    public init(config: ControllerConfig, logger: Logger = Logger(label: "homelab.controller")) async throws {
+    /// The app on state already opened (``open(config:logger:)``). No I/O.
+    public init(config: ControllerConfig, context: ControllerContext, newAdminToken: String?, agentPort: BoundPort, logger: Logger) {
         self.config = config
+        self.context = context
+        self.newAdminToken = newAdminToken
+        self.agentPort = agentPort
         self.logger = logger
+    }
+
+    /// Opens (or creates) the state directory: database, CA, sealing and identity keys, admin token; and builds the
+    /// app's services on it. Nothing runs until ``run()``.
+    public static func open(config: ControllerConfig, logger: Logger = Logger(label: "homelab.controller")) async throws -> ControllerApp {
         try StateDirectory.secure(config.stateDirectory)
         let store = try Store(path: config.stateDirectory.appendingPathComponent("controller.sqlite").path)
         let authority = try CertificateAuthority.loadOrCreate(in: config.stateDirectory.appendingPathComponent("pki"))
@@ -52,13 +63,14 @@ public struct ControllerApp: Sendable {
         let targets = BackupTargets(store: store, registry: registry, authority: authority, box: box,
                                     prune: try ControllerIdentity.loadOrCreate(role: "prune", authority: authority, in: pki),
                                     recovery: try ControllerIdentity.loadOrCreate(role: "recovery", authority: authority, in: pki), logger: logger)
+        let agentPort = BoundPort()
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
         let binaries = AgentBinaries(directory: config.agentBinariesDirectory ?? config.stateDirectory.appendingPathComponent("agent-binaries"))
-        let agentPort = self.agentPort, configuredAgentPort = config.agentPort
+        let configuredAgentPort = config.agentPort
         let bootstrap = BootstrapService(store: store, events: events, runner: jobs, registry: registry, tokens: tokens, binaries: binaries,
                                          agentPort: { agentPort.value ?? configuredAgentPort }, logger: logger)
-        self.context = ControllerContext(store: store, authority: authority, tokens: tokens,
+        let context = ControllerContext(store: store, authority: authority, tokens: tokens,
                                          throttle: AuthThrottle(settings: config.limits.authThrottle, logger: logger),
                                          audit: AuditLog(store: store, logger: logger), registry: registry,
                                          enrollment: enrollment, events: events, metrics: metrics, info: info,
@@ -74,8 +86,10 @@ public struct ControllerApp: Sendable {
                                          backups: BackupCoordinator(store: store, registry: registry, deployments: deployments, targets: targets,
                                                                     deviceWait: config.deployments.deviceWait, stateDirectory: config.stateDirectory,
                                                                     logger: logger))
-        self.newAdminToken = try await tokens.ensureAdminToken()
+        return ControllerApp(config: config, context: context, newAdminToken: try await tokens.ensureAdminToken(), agentPort: agentPort,
+                             logger: logger)
     }
+
 
     /// TLS server configuration shared by the API and the agent port: a fresh server key each start,
     /// certified by the CA, with the CA in the chain so clients can pin it.
@@ -152,11 +166,10 @@ public struct ControllerApp: Sendable {
         .init(service: service, serviceName: String(describing: type(of: service)))
     }
 
-    /// Runs until SIGTERM/SIGINT (or cancellation), then shuts down in reverse order.
+    /// Runs every service until the group around it shuts down gracefully (or it is cancelled), then stops them in
+    /// reverse order and closes the agents' sessions.
     public func run() async throws {
-        let group = ServiceGroup(
-            configuration: .init(services: try services().map(Self.named),
-                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: try services().map(Self.named), logger: logger))
         try await group.run()
         await context.registry.closeAll()
     }

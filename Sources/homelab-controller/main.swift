@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Protocol
 import Scheduler
+import ServiceLifecycle
 
 /// `homelab-controller`: runs the controller, or makes a join token offline.
 @main
@@ -156,7 +157,7 @@ extension ControllerCommand {
             }
             var logger = Logger(label: "homelab.controller")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            let app = try await ControllerApp(config: config, logger: logger)
+            let app = try await ControllerApp.open(config: config, logger: logger)
             print("homelab controller \(app.context.info.version)")
             print("  API:        https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)/v1")
             print("  dashboard:  https://\(listen == "0.0.0.0" ? "127.0.0.1" : listen):\(apiPort)/ (sign in with an API token)")
@@ -167,7 +168,9 @@ extension ControllerCommand {
             print("  catalog:    \(app.context.catalog.status.recipes) recipes from \(app.context.catalog.directories.map(\.path).joined(separator: ", "))")
             fflush(nil)
             try state.deliver(app.newAdminToken)
-            try await app.run()
+            // SIGTERM (systemd's stop) and SIGINT shut the app down gracefully: its services in reverse order.
+            try await ServiceGroup(configuration: .init(services: [ControllerApp.named(app)],
+                                                        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }
     }
 
@@ -179,7 +182,7 @@ extension ControllerCommand {
         @Option(help: "Lifetime in seconds.") var ttl: Int = 86400
 
         func run() async throws {
-            let app = try await ControllerApp(config: ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir)))
+            let app = try await ControllerApp.open(config: ControllerConfig(stateDirectory: URL(fileURLWithPath: state.stateDir)))
             try state.deliver(app.newAdminToken)
             let created = try await app.context.tokens.createJoinToken(.init(reusable: reusable, ttlSeconds: ttl))
             print(created.token)

@@ -19,7 +19,7 @@ struct APITests {
         config.agentPort = 0
         // One test sends a wrong token to every route from one address; the throttle has tests of its own.
         config.limits.authThrottle.freeFailures = 10_000
-        let controller = try await ControllerApp(config: config)
+        let controller = try await ControllerApp.open(config: config)
         let (router, routes) = APIRoutes(controller: controller.context).makeRouter()
         return (controller, Application(router: router), routes, dir)
     }

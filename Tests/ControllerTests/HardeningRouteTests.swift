@@ -19,7 +19,7 @@ struct HardeningRouteTests {
         config.apiPort = 0
         config.agentPort = 0
         config.limits = limits
-        let controller = try await ControllerApp(config: config, logger: logger ?? Logger(label: "test"))
+        let controller = try await ControllerApp.open(config: config, logger: logger ?? Logger(label: "test"))
         let (router, _) = APIRoutes(controller: controller.context).makeRouter()
         return (controller, Application(router: router), dir)
     }

@@ -39,7 +39,7 @@ struct RecipeRoutesTests {
         var config = ControllerConfig(stateDirectory: dir)
         config.discovery.network.enabled = false  // never multicast outside the lab
         config.catalogDirectories = [catalog]
-        let controller = try await ControllerApp(config: config)
+        let controller = try await ControllerApp.open(config: config)
         let (router, _) = APIRoutes(controller: controller.context).makeRouter()
         return (controller, Application(router: router), dir)
     }

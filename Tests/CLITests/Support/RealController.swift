@@ -27,7 +27,7 @@ struct RealController {
         config.agentPort = 0
         var logger = Logger(label: "real-controller")
         logger.logLevel = .critical
-        let app = try await ControllerApp(config: config, logger: logger)
+        let app = try await ControllerApp.open(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: try app.services().map(ControllerApp.named), logger: logger))
         let task = Task { try await group.run() }
         return RealController(directory: dir, app: app, group: group, task: task, apiPort: try await app.apiPort.wait(), agentPort: try await app.agentPort.wait())

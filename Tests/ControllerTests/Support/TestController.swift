@@ -40,7 +40,7 @@ final class TestController: Sendable {
             logger.logLevel = .warning
             return logger
         }()
-        let app = try await ControllerApp(config: config, logger: logger)
+        let app = try await ControllerApp.open(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: try app.services().map(ControllerApp.named), logger: logger))
         let runner = Task { try await group.run() }
         let agent = try await app.agentPort.wait()

@@ -100,7 +100,7 @@ struct WebFixture {
         config.catalogDirectories = [try TestRecipes.catalog(in: dir)]
         config.limits.authThrottle.freeFailures = 0
         config.limits.authThrottle.firstDelay = firstDelay
-        let controller = try await ControllerApp(config: config)
+        let controller = try await ControllerApp.open(config: config)
         let (router, routes) = APIRoutes(controller: controller.context).makeRouter()
         return WebFixture(controller: controller, app: Application(router: router), routes: routes, dir: dir)
     }
