@@ -18,6 +18,19 @@ public struct APIRequestContext: RequestContext, WebSocketRequestContext {
     public var identity: APIIdentity?
     /// The dashboard session, once the web middleware found one.
     var session: WebSession?
+    /// The largest request body a route reads: 1 MiB unless the route sets its own (``limited(to:)``).
+    public var maxUploadSize = 1 << 20
+    /// Bodies are the wire's JSON, and their errors carry codes (``WireRequestDecoder``).
+    public var requestDecoder: WireRequestDecoder { WireRequestDecoder() }
+    /// Answers are the wire's JSON (``WireResponseEncoder``).
+    public var responseEncoder: WireResponseEncoder { WireResponseEncoder() }
+
+    /// This context with a body limit of its own: `request.decode(as:context: context.limited(to: 64 << 10))`.
+    func limited(to bytes: Int) -> Self {
+        var context = self
+        context.maxUploadSize = bytes
+        return context
+    }
 
     /// Creates the context of one request.
     public init(source: ApplicationRequestContextSource) {

@@ -101,8 +101,8 @@ public struct APIRoutes: Sendable {
         add(.get, "/v1/tokens") { _, _ in
             try JSONResponse.make(ListResponse(items: try await controller.tokens.listJoinTokens()))
         }
-        add(.post, "/v1/tokens") { request, _ in
-            let body = try await JSONResponse.decode(CreateTokenRequest.self, from: request, limit: 64 << 10)
+        add(.post, "/v1/tokens") { request, context in
+            let body = try await request.decode(as: CreateTokenRequest.self, context: context.limited(to: 64 << 10))
             return try JSONResponse.make(try await controller.tokens.createJoinToken(body), status: .created)
         }
         add(.delete, "/v1/tokens/{id}") { _, context in
@@ -147,24 +147,3 @@ extension APIRoutes {
 }
 
 /// JSON bodies in and out, with the wire coder (ISO 8601 dates) and clear decoding errors.
-enum JSONResponse {
-    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try WireCoding.encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 1 << 20) async throws -> T {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw HomelabError.payloadTooLarge(limit: limit) }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw HomelabError.payloadTooLarge(limit: limit)
-        }
-        do {
-            return try WireCoding.decoder.decode(type, from: Data(buffer.readableBytesView))
-        } catch {
-            throw HomelabError.badRequest("invalid request body: \(WireCoding.describe(error))")
-        }
-    }
-}

@@ -10,8 +10,8 @@ enum AccessRoutes {
         add(.get, "/v1/api-tokens", false) { _, _ in
             try JSONResponse.make(ListResponse(items: try await controller.tokens.listAPITokens()))
         }
-        add(.post, "/v1/api-tokens", false) { request, _ in
-            let body = try await JSONResponse.decode(CreateAPITokenRequest.self, from: request, limit: 16 << 10)
+        add(.post, "/v1/api-tokens", false) { request, context in
+            let body = try await request.decode(as: CreateAPITokenRequest.self, context: context.limited(to: 16 << 10))
             return try JSONResponse.make(try await controller.tokens.createAPIToken(body), status: .created)
         }
         add(.delete, "/v1/api-tokens/{id}", false) { _, context in

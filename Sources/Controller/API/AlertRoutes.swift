@@ -17,7 +17,7 @@ enum AlertRoutes {
         add(.get, "/v1/alerts/channels", false) { _, _ in try JSONResponse.make(ListResponse(items: try await alerts.channels())) }
         add(.get, "/v1/alerts/channels/{name}", false) { _, context in try JSONResponse.make(try await alerts.channel(context.parameters.require("name"))) }
         add(.put, "/v1/alerts/channels/{name}", false) { request, context in
-            let spec = try await JSONResponse.decode(AlertChannelSpec.self, from: request)
+            let spec = try await request.decode(as: AlertChannelSpec.self, context: context)
             let (channel, created) = try await alerts.putChannel(context.parameters.require("name"), spec)
             return try JSONResponse.make(channel, status: created ? .created : .ok)
         }
@@ -28,7 +28,7 @@ enum AlertRoutes {
         add(.post, "/v1/alerts/channels/{name}/test", false) { _, context in try JSONResponse.make(try await alerts.test(context.parameters.require("name"))) }
         add(.get, "/v1/alerts/rules", false) { _, _ in try JSONResponse.make(ListResponse(items: try await alerts.rules())) }
         add(.put, "/v1/alerts/rules/{name}", false) { request, context in
-            let spec = try await JSONResponse.decode(AlertRuleSpec.self, from: request)
+            let spec = try await request.decode(as: AlertRuleSpec.self, context: context)
             let (rule, created) = try await alerts.putRule(context.parameters.require("name"), spec)
             return try JSONResponse.make(rule, status: created ? .created : .ok)
         }

@@ -10,7 +10,7 @@ enum BackupRoutes {
             try JSONResponse.make(ListResponse(items: try await targets.list()))
         }
         add(.put, "/v1/backups/targets/{device}", false) { request, context in
-            let body = try await JSONResponse.decode(BackupTargetRequest.self, from: request)
+            let body = try await request.decode(as: BackupTargetRequest.self, context: context)
             return try JSONResponse.make(try await targets.add(device: context.parameters.require("device"), body))
         }
         add(.delete, "/v1/backups/targets/{device}", false) { _, context in

@@ -6,8 +6,8 @@ import Protocol
 /// `/v1/devices/{name}/uninstall`, `/v1/known-hosts`.
 enum BootstrapRoutes {
     static func add(to add: StackRoutes.Add, controller: ControllerContext) {
-        add(.post, "/v1/scans", false) { request, _ in
-            let body = try await JSONResponse.decode(ScanRequest.self, from: request)
+        add(.post, "/v1/scans", false) { request, context in
+            let body = try await request.decode(as: ScanRequest.self, context: context)
             return try JSONResponse.make(try await controller.scans.start(body), status: .accepted)
         }
         add(.get, "/v1/scans", false) { _, _ in
@@ -22,15 +22,15 @@ enum BootstrapRoutes {
         add(.get, "/v1/candidates", false) { _, _ in
             try JSONResponse.make(ListResponse(items: try await controller.scans.candidates()))
         }
-        add(.post, "/v1/bootstraps", false) { request, _ in
-            let body = try await JSONResponse.decode(BootstrapRequest.self, from: request, limit: 64 << 10)
+        add(.post, "/v1/bootstraps", false) { request, context in
+            let body = try await request.decode(as: BootstrapRequest.self, context: context.limited(to: 64 << 10))
             return try JSONResponse.make(try await controller.bootstrap.install(body), status: .accepted)
         }
         add(.get, "/v1/bootstraps/{id}", false) { _, context in
             try JSONResponse.make(try await controller.bootstrap.get(context.parameters.require("id")))
         }
         add(.post, "/v1/devices/{name}/uninstall", false) { request, context in
-            let body = try await JSONResponse.decode(UninstallRequest.self, from: request, limit: 64 << 10)
+            let body = try await request.decode(as: UninstallRequest.self, context: context.limited(to: 64 << 10))
             return try JSONResponse.make(try await controller.bootstrap.uninstall(device: context.parameters.require("name"), body), status: .accepted)
         }
         add(.get, "/v1/known-hosts", false) { _, _ in

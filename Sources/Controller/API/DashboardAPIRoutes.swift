@@ -16,7 +16,7 @@ enum DashboardAPIRoutes {
             return try JSONResponse.make(try await ActivityFeed(store: controller.store).page(before: before, limit: limit))
         }
         add(.patch, "/v1/devices/{name}", false) { request, context in
-            let body = try await JSONResponse.decode(DeviceUpdate.self, from: request, limit: 64 << 10)
+            let body = try await request.decode(as: DeviceUpdate.self, context: context.limited(to: 64 << 10))
             guard let labels = body.labels else { throw HomelabError.badRequest("nothing to change: send labels") }
             return try JSONResponse.make(try await controller.registry.setLabels(context.parameters.require("name"), labels))
         }

@@ -7,8 +7,8 @@ import Recipes
 enum DeploymentRoutes {
     static func add(to add: StackRoutes.Add, controller: ControllerContext) {
         let deployments = controller.deployments
-        add(.post, "/v1/deployments", false) { request, _ in
-            let body = try await JSONResponse.decode(DeployRequest.self, from: request, limit: 2 << 20)
+        add(.post, "/v1/deployments", false) { request, context in
+            let body = try await request.decode(as: DeployRequest.self, context: context.limited(to: 2 << 20))
             return try JSONResponse.make(try await deployments.deploy(body), status: .accepted)
         }
         add(.get, "/v1/deployments", false) { request, _ in

@@ -24,7 +24,7 @@ enum RecipeRoutes {
         add(.post, "/v1/recipes/{id}/render", false) { request, context in
             let id = try context.parameters.require("id")
             guard let (recipe, _) = catalog.recipe(id) else { throw HomelabError.notFound("no recipe \(id) in the catalog") }
-            let body = try await JSONResponse.decode(RenderRequest.self, from: request)
+            let body = try await request.decode(as: RenderRequest.self, context: context)
             let preview: RenderResponse
             do {
                 preview = try RenderResponse.preview(recipe, body)

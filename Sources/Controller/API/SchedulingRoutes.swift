@@ -10,8 +10,8 @@ enum SchedulingRoutes {
         add(.get, "/v1/snapshot", false) { _, _ in
             try JSONResponse.make(try await controller.deployments.snapshot())
         }
-        add(.post, "/v1/recommendations", false) { request, _ in
-            let body = try await JSONResponse.decode(RecommendationRequest.self, from: request)
+        add(.post, "/v1/recommendations", false) { request, context in
+            let body = try await request.decode(as: RecommendationRequest.self, context: context)
             let (recipe, _, _) = try controller.deployments.recipe(id: body.recipe, yaml: body.recipeYAML, file: body.recipeFile)
             guard (1...1000).contains(body.instances ?? 1) else { throw HomelabError.badRequest("instances must be 1-1000") }
             return try JSONResponse.make(controller.scheduler.plan(try await controller.deployments.snapshot(), body.placement(for: recipe)))

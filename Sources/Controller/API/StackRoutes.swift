@@ -13,7 +13,7 @@ enum StackRoutes {
             try JSONResponse.make(ListResponse(items: try await stacks.list(context.parameters.require("name"))))
         }
         add(.put, "/v1/devices/{name}/stacks/{project}", false) { request, context in
-            let body = try await JSONResponse.decode(StackApply.self, from: request, limit: 8 << 20)
+            let body = try await request.decode(as: StackApply.self, context: context.limited(to: 8 << 20))
             return try JSONResponse.make(try await stacks.apply(context.parameters.require("name"), project: context.parameters.require("project"), body))
         }
         add(.delete, "/v1/devices/{name}/stacks/{project}", false) { request, context in

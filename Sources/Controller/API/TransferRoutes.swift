@@ -4,8 +4,8 @@ import Protocol
 /// `/v1/transfers`: copies of volumes from one device to another, agent to agent (docs/migration.md).
 enum TransferRoutes {
     static func add(to add: StackRoutes.Add, controller: ControllerContext) {
-        add(.post, "/v1/transfers", false) { request, _ in
-            let body = try await JSONResponse.decode(TransferRequest.self, from: request, limit: 64 << 10)
+        add(.post, "/v1/transfers", false) { request, context in
+            let body = try await request.decode(as: TransferRequest.self, context: context.limited(to: 64 << 10))
             return try JSONResponse.make(try await controller.transfers.start(body), status: .accepted)
         }
         add(.get, "/v1/transfers", false) { _, _ in
