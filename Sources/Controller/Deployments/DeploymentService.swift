@@ -132,12 +132,14 @@ public final class DeploymentService: Sendable {
         let now = Date()
         let devices = try await registry.list().filter { $0.status != .pending }
         let reliability = try await registry.reliability(of: devices, now: now)
-        let averages = try await registry.metricAverages(over: settings.metricsWindow, now: now)
-        let deployments = try await list().filter { $0.id != deploymentID && $0.state != .rolledBack && $0.state != .failed }
         let window = Double(settings.metricsWindow.components.seconds)
+        // From the history's rollups (the finest rung that covers the window), so a window longer than the raw
+        // samples are kept still averages all of it.
+        let cpu = try await registry.history.averages(.cpu, window: window, now: now)
+        let deployments = try await list().filter { $0.id != deploymentID && $0.state != .rolledBack && $0.state != .failed }
         return ClusterSnapshot(takenAt: now, metricsWindowSeconds: window, devices: devices.map { device in
             var state = DeviceState(device)
-            if let mean = averages[device.id]?.cpuBusyPercent { state.cpuBusyPercent = mean }
+            if let mean = cpu[device.id] { state.cpuBusyPercent = mean }
             state.availability = reliability[device.id]?.availability
             state.observedDays = reliability[device.id]?.observedDays
             state.reboots = reliability[device.id]?.reboots
