@@ -27,7 +27,7 @@ public struct TransferRequests: Sendable {
                 return Empty()
             case MessageType.transferDiscard: return try await transfers.discard(message.body(as: TransferDiscard.self))
             case MessageType.volumeUsage: return try await usage(message.body(as: VolumeUsageRequest.self))
-            case MessageType.storageFree: return try await transfers.volumes.storage()
+            case MessageType.storageFree: return try await transfers.volumes.storage(at: message.body(as: StorageRequest.self).path)
             case MessageType.stackPull:
                 let request = try message.body(as: StackPull.self)
                 return try await reconciler.pull(request.spec, credentials: request.credentials ?? []) { step in

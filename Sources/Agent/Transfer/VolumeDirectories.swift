@@ -50,9 +50,15 @@ struct VolumeDirectories: Sendable {
         try await runtime.removeVolume(name: name)
     }
 
-    /// The file system of Docker's volumes: its size and what is free there.
-    func storage() async throws -> StorageStatus {
-        let path = try await runtime.dataRoot() + "/volumes"
+    /// The file system of Docker's volumes (or of `path`, measured at its nearest existing parent): its size and what
+    /// is free there.
+    func storage(at asked: String? = nil) async throws -> StorageStatus {
+        var path: String
+        if let asked { path = asked } else { path = try await runtime.dataRoot() + "/volumes" }
+        guard path.hasPrefix("/") else { throw HomelabError.badRequest("path: '\(path)' is not an absolute path") }
+        while path != "/", access(path, F_OK) != 0 {
+            path = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "/"
+        }
         var info = statvfs()
         guard statvfs(path, &info) == 0 else {
             throw HomelabError(.runtime, "cannot read the free space of \(path): \(String(cString: strerror(errno)))")

@@ -55,7 +55,7 @@ public struct BackupTargets: Sendable {
     public func list() async throws -> [BackupTargetResource] {
         let records = try await store.read { db in try BackupTargetRecord.order(Column("deviceName")).fetchAll(db) }
         var resources: [BackupTargetResource] = []
-        for record in records { resources.append(try await resource(record, status: nil)) }
+        for record in records { resources.append(try await resource(record, status: await measured(record))) }
         return resources
     }
 
@@ -232,6 +232,15 @@ public struct BackupTargets: Sendable {
         let host = address.contains(":") ? "[\(address)]" : address
         return RepositoryAccess(location: "rest:https://\(host):\(target.port)/\(repository.name)/", password: password,
                                 target: device.name, name: repository.name)
+    }
+
+    /// The room left in a target's folder, as its agent measures it now; nil when the device is not online or does not
+    /// answer within 5 seconds (a listing does not wait on a slow device).
+    private func measured(_ record: BackupTargetRecord) async -> BackupTargetStatus? {
+        guard (try? await registry.get(record.deviceID))?.status == .online,
+              let space = try? await registry.ask(record.deviceID, StorageRequest(path: record.path), timeout: .seconds(5)) else { return nil }
+        return BackupTargetStatus(serving: record.kind == .rest, path: record.path, port: record.kind == .rest ? record.port : nil,
+                                  freeBytes: space.freeBytes, totalBytes: space.totalBytes)
     }
 
     private func resource(_ record: BackupTargetRecord, status: BackupTargetStatus?) async throws -> BackupTargetResource {

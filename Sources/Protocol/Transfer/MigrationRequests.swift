@@ -43,17 +43,20 @@ public struct VolumeUsage: Codable, Equatable, Sendable {
     }
 }
 
-/// `storage.free`: the file system where the device's Docker keeps its volumes.
+/// `storage.free`: the file system where the device's Docker keeps its volumes, or the one holding `path`.
 public struct StorageRequest: WireRequest, Equatable {
     public typealias Reply = StorageStatus
     public static var messageType: String { MessageType.storageFree }
+    /// An absolute path (a backup target's folder, which need not exist yet: its nearest existing parent is
+    /// measured); nil for Docker's volumes.
+    public var path: String?
     /// Creates the request.
-    public init() {}
+    public init(path: String? = nil) { self.path = path }
 }
 
 /// Room for volumes on a device.
 public struct StorageStatus: Codable, Equatable, Sendable {
-    /// Where the volumes are (`<Docker root>/volumes`).
+    /// What was measured (`<Docker root>/volumes`, or the path asked).
     public var path: String
     /// Size of that file system.
     public var totalBytes: UInt64

@@ -344,7 +344,10 @@ struct ControllerStateBackupTests {
                     let back = try await controller.waitForDevice(device.name, timeout: .seconds(30)) { $0.status == .online }
                     #expect(back.id == device.id, "the same device, not a new enrollment")
                 }
-                #expect(try await controller.app.context.backups.targets.list().map(\.device) == ["nas"])
+                let targets = try await controller.app.context.backups.targets.list()
+                #expect(targets.map(\.device) == ["nas"])
+                let free = try #require(targets.first?.status?.freeBytes, "a listing measures each online target's folder then, not only when it was added")
+                #expect(free > 0 && free <= targets.first?.status?.totalBytes ?? 0)
                 #expect(controller.app.context.authority.fingerprint == fingerprint)
             } catch {
                 await controller.stop()
