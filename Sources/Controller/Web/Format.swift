@@ -2,13 +2,14 @@ import Foundation
 
 /// Numbers and times as people read them: `3.1 GB`, `42 %`, `2 min ago` (with the absolute time beside it).
 enum Format {
-    /// Bytes in powers of 1000, as disks and `df -H` count them: `512 MB`, `3.1 GB`, `2 TB`.
+    /// Bytes in powers of 1024, as the scheduler's reasons and the CLI count them (a page shows both): `512 MB`,
+    /// `3.1 GB`, `2 TB`.
     static func bytes(_ value: Double) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB", "PB"]
+        let units = ["B", "KB", "MB", "GB", "TB", "PB"]
         var value = value
         var unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
             unit += 1
         }
         if unit == 0 { return "\(Int(value)) B" }

@@ -51,6 +51,11 @@ struct Chrome: Sendable {
     var chartJS: Bool
     /// A line confirming what was just done.
     var notice: String?
+    /// What the signed-in token may do, so a page shows only the forms it may submit (the access table still
+    /// decides every request): `operator` starts, stops, deploys, removes apps and edits labels; `admin` also
+    /// approves, adds and removes devices and manages tokens.
+    var canOperate: Bool
+    var isAdmin: Bool
 
     /// The sections of the dashboard.
     static let sections: [(href: String, label: String)] = [
@@ -60,10 +65,14 @@ struct Chrome: Sendable {
     /// The frame of a page in `section` (its href) for `session`.
     init(title: String, section: String, session: WebSession, notice: String? = nil, charts: Bool = false) {
         self.title = title
-        nav = Self.sections.map { NavItem(href: $0.href, label: $0.label, current: $0.href == section) }
+        // Tokens are the admin's: the section is not offered to the other roles.
+        nav = Self.sections.filter { $0.href != "/tokens" || session.role.allows(.admin) }
+            .map { NavItem(href: $0.href, label: $0.label, current: $0.href == section) }
         user = session.tokenName
         csrf = session.csrf
         chartJS = charts && Assets.chartJS != nil
         self.notice = notice
+        canOperate = session.role.allows(.operator)
+        isAdmin = session.role.allows(.admin)
     }
 }

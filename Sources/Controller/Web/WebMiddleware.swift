@@ -40,7 +40,7 @@ struct WebMiddleware: RouterMiddleware {
         let unsafe = ![.get, .head, .options].contains(request.method)
         if unsafe { try Self.checkOrigin(request) }
         if Self.isPublic(path) { return try await next(request, context) }
-        guard let cookie = request.cookies[SessionStore.cookieName]?.value, let session = try await sessions.resolve(cookie),
+        guard let cookie = request.cookies[SessionStore.cookieName]?.value, var session = try await sessions.resolve(cookie),
               let identity = await tokens.identity(ofToken: session.tokenID) else {
             if request.method == .get && !WebPage.wantsJSON(request) && request.headers[.upgrade] == nil {
                 return WebPage.redirect(to: "/login?next=\(WebPage.percentEncoded(request.uri.description))")
@@ -54,6 +54,7 @@ struct WebMiddleware: RouterMiddleware {
                 throw HomelabError(.csrfFailed, "This form is out of date or came from another site: reload the page and try again.")
             }
         }
+        session.role = identity.role
         context.session = session
         context.identity = identity
         return try await next(request, context)

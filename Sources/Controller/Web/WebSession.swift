@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 
 /// A signed-in browser: the API token it signed in with (looked up on every request, so a revoked token ends
 /// it), the secret its forms carry against cross-site requests, and when it ends.
@@ -11,4 +12,7 @@ struct WebSession: Sendable, Equatable {
     var csrf: String
     /// When it ends unless used again.
     var expiresAt: Date
+    /// The token's role, as the web middleware found it on this request (not stored: a token's role is read again
+    /// each time). Pages show only the forms it may submit.
+    var role: APIRole = .viewer
 }

@@ -107,7 +107,7 @@ public struct DeviceHealth: Codable, Equatable, Sendable {
     public static func evaluate(online metrics: MetricsSample?, thresholds: HealthThresholds, cpuPercent: Double? = nil,
                                 previous: HealthLevel? = nil) -> DeviceHealth {
         let memory = metrics?.memory.flatMap { $0.totalBytes > 0 ? Double($0.usedBytes) / Double($0.totalBytes) * 100 : nil }
-        let disk = metrics?.filesystems?.compactMap(\.usedPercent).max()
+        let disk = metrics?.filesystems?.fullest?.usedPercent
         return evaluate(cpuPercent: cpuPercent ?? metrics?.cpu?.totalPercent, memoryPercent: memory, diskPercent: disk,
                         thresholds: thresholds, previous: previous)
     }
@@ -123,6 +123,14 @@ extension FilesystemUsage {
     public var usedPercent: Double? {
         let usable = usedBytes + availableBytes
         return usable > 0 ? Double(usedBytes) / Double(usable) * 100 : nil
+    }
+}
+
+extension Array where Element == FilesystemUsage {
+    /// The fullest filesystem (by ``FilesystemUsage/usedPercent``): what fills up first, what a device's disk health,
+    /// its disk meter and its alerts judge. Nil when none has a size.
+    public var fullest: FilesystemUsage? {
+        filter { $0.usedPercent != nil }.max { ($0.usedPercent ?? 0) < ($1.usedPercent ?? 0) }
     }
 }
 

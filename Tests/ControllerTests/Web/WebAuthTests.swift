@@ -153,4 +153,27 @@ struct WebAuthTests {
                 "\(audit.items.map { "\($0.tokenName) \($0.action) \($0.status)" })")
         #expect(try await fixture.controller.context.tokens.listAPITokens().contains { $0.name == "mallory" } == false)
     }
+
+    @Test("pages offer only the forms the session's role may submit: a viewer sees no deploy button, no device adding, no tokens section")
+    func formsFollowTheRole() async throws {
+        let fixture = try await WebFixture.make()
+        defer { try? FileManager.default.removeItem(at: fixture.dir) }
+        let tokens = fixture.controller.context.tokens
+        let viewer = try await tokens.createAPIToken(CreateAPITokenRequest(name: "guest", role: .viewer))
+        let operator_ = try await tokens.createAPIToken(CreateAPITokenRequest(name: "ops", role: .operator))
+        try await fixture.app.test(.router) { client in
+            for (token, role) in [(viewer.token, APIRole.viewer), (operator_.token, .operator), (fixture.admin, .admin)] {
+                let web = try await WebClient.signedIn(client, token: token)
+                let deploy = try await web.get("/deploy/hello-web")
+                #expect(deploy.status == .ok)
+                #expect(deploy.body.contains(">Deploy</button>") == role.allows(.operator), "\(role): the deploy button")
+                #expect(deploy.body.contains("viewer token") == !role.allows(.operator), "\(role): why there is none")
+                let devices = try await web.get("/devices")
+                #expect(devices.body.contains("href=\"/devices/add\"") == role.allows(.admin) || devices.body.contains("No devices yet"),
+                        "\(role): adding devices is the admin's")
+                #expect(devices.body.contains(">Add a device</a>") == role.allows(.admin), "\(role): the title's button")
+                #expect(devices.body.contains("href=\"/tokens\"") == role.allows(.admin), "\(role): the tokens section")
+            }
+        }
+    }
 }

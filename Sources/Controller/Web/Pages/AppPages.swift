@@ -57,6 +57,8 @@ enum AppPages {
         var pull: Pull?
         var canStart: Bool
         var canStop: Bool
+        /// Whether the session's role may start, stop and restart it (operator or admin).
+        var operate: Bool
         /// The app page's path and the session's CSRF secret, for the action forms in this part.
         var path: String
         var csrf: String
@@ -177,6 +179,6 @@ enum AppPages {
                     containers: containers, drift: detail.drift,
                     steps: detail.steps.suffix(30).map { Step(state: $0.state.rawValue, message: $0.message, time: TimeView($0.time, now: now)) },
                     pull: pull, canStart: app.state == .stopped, canStop: app.state == .running,
-                    path: "/apps/\(WebPage.percentEncoded(app.name))", csrf: session.csrf)
+                    operate: session.role.allows(.operator), path: "/apps/\(WebPage.percentEncoded(app.name))", csrf: session.csrf)
     }
 }

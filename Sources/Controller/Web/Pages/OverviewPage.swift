@@ -56,8 +56,10 @@ enum OverviewPage {
                           meter: MeterView(label: "RAM", used: memoryUsed, total: memoryTotal, thresholds: thresholds)))
         let disks = online.compactMap { $0.metrics?.filesystems }.map { Array(Dictionary($0.map { ($0.device, $0) }) { a, _ in a }.values) }.flatMap { $0 }
         let diskTotal = Double(disks.map(\.sizeBytes).reduce(0, +)), diskUsed = Double(disks.map(\.usedBytes).reduce(0, +))
-        stats.append(Stat(label: "Storage", value: Format.bytes(diskTotal), detail: "\(Format.bytes(diskUsed)) used",
-                          meter: MeterView(label: "Storage", used: diskUsed, total: diskTotal, thresholds: thresholds)))
+        let diskFree = Double(disks.map(\.availableBytes).reduce(0, +))
+        // Used against used + available, as `df`, each device's disk meter and the health judge it (root's reserve left out).
+        stats.append(Stat(label: "Storage", value: Format.bytes(diskTotal), detail: "\(Format.bytes(diskUsed)) used, \(Format.bytes(diskFree)) free",
+                          meter: MeterView(label: "Storage", used: diskUsed, total: diskUsed + diskFree, thresholds: thresholds)))
         let cores = enrolled.compactMap { $0.facts?.cpu.cores }.reduce(0, +)
         let cpu = online.compactMap { $0.metrics?.cpu?.totalPercent }
         let cpuAverage = cpu.isEmpty ? 0 : cpu.reduce(0, +) / Double(cpu.count)

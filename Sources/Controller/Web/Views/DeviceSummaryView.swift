@@ -65,7 +65,7 @@ struct DeviceSummaryView: Sendable {
         cpu = metrics?.cpu.map { MeterView(label: "CPU", percent: $0.totalPercent, detail: Format.percent($0.totalPercent), thresholds: thresholds) }
         memory = metrics?.memory.map { MeterView(label: "RAM", used: Double($0.usedBytes), total: Double($0.totalBytes), thresholds: thresholds) }
         // As `df` and the health judge it: used against used + available (the root's reserve left out).
-        disk = Self.fullest(metrics?.filesystems).map { filesystem in
+        disk = metrics?.filesystems?.fullest.map { filesystem in
             MeterView(label: "Disk", percent: filesystem.usedPercent ?? 0,
                       detail: "\(Format.bytes(filesystem.usedBytes)) used, \(Format.bytes(filesystem.availableBytes)) free", thresholds: thresholds)
         }
@@ -76,10 +76,5 @@ struct DeviceSummaryView: Sendable {
         appCount = here.count
         let memoryBytes = Double(device.metrics?.memory?.totalBytes ?? device.facts?.memoryBytes ?? 0)
         size = memoryBytes >= 8e9 ? "l" : memoryBytes >= 2e9 ? "m" : "s"
-    }
-
-    /// The fullest filesystem of a sample: what fills up first.
-    static func fullest(_ filesystems: [FilesystemUsage]?) -> FilesystemUsage? {
-        filesystems?.filter { $0.usedPercent != nil }.max { ($0.usedPercent ?? 0) < ($1.usedPercent ?? 0) }
     }
 }

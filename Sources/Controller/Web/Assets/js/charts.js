@@ -1,10 +1,11 @@
 // Draws the history charts with Debian's Chart.js when it is installed; the server's SVG stays otherwise.
 const labels = { percent: (v) => `${Math.round(v)} %`, celsius: (v) => `${Math.round(v)} °C`, bytes: bytes, bytes_per_second: (v) => `${bytes(v)}/s` };
 
+// Powers of 1024, as the server's pages, the scheduler's reasons and the CLI count them.
 function bytes(value) {
-  const units = ["B", "kB", "MB", "GB", "TB"];
+  const units = ["B", "KB", "MB", "GB", "TB"];
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit += 1; }
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
   return `${value < 10 && unit > 0 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
