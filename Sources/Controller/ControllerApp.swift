@@ -136,6 +136,21 @@ public struct ControllerApp: Service {
             logger: logger)
     }
 
+    /// What a failed run says on the command line: a port another program holds names the ports this controller
+    /// binds and what to do, instead of NIO's `bind(descriptor:ptr:bytes:)`; any other error as it is.
+    public func explained(_ error: any Error) -> any Error {
+        guard let error = error as? IOError, error.errnoCode == EADDRINUSE else { return error }
+        var ports = ["the API on \(config.apiHost):\(config.apiPort)", "the agent port on \(config.agentHost):\(config.agentPort)"]
+        if config.discovery.network.enabled { ports.append("discovery on UDP \(config.discovery.network.port)") }
+        return StartFailure(description: "another program already uses a port this controller binds (\(ports.joined(separator: ", "))): "
+            + "is a controller already running? Stop it, or choose other ports (--api-port, --agent-port; --no-discovery)")
+    }
+
+    /// Why the controller could not start, in words.
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
     /// Every service of the controller, in start order.
     public func services() throws -> [any Service] {
         let listener = AgentListener(

@@ -169,8 +169,12 @@ extension ControllerCommand {
             fflush(nil)
             try state.deliver(app.newAdminToken)
             // SIGTERM (systemd's stop) and SIGINT shut the app down gracefully: its services in reverse order.
-            try await ServiceGroup(configuration: .init(services: [ControllerApp.named(app)],
-                                                        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            do {
+                try await ServiceGroup(configuration: .init(services: [ControllerApp.named(app)],
+                                                            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            } catch {
+                throw app.explained(error)
+            }
         }
     }
 

@@ -122,7 +122,9 @@ public final class JobRunner: Service, Sendable {
 
     private func resumeAll() async {
         let active: [JobRecord]
-        do { active = try await store.jobs(JobFilter(active: true)) } catch {
+        do { active = try await store.jobs(JobFilter(active: true)) } catch is CancellationError {
+            return  // stopped before it started (another service failed to start): the jobs resume at the next start
+        } catch {
             logger.error("cannot read the jobs under way: \(error)")
             return
         }
