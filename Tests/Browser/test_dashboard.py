@@ -218,6 +218,11 @@ class Dashboard(unittest.TestCase):
                 time.sleep(0.3)  # live parts load after the page
                 violations = browser.audit(self.driver)
                 self.assertEqual(violations, [], f"{path} at {width}:\n{browser.describe(violations)}")
+                # A long name (a mount point) must not squeeze the value beside it to nothing on a phone.
+                squeezed = self.driver.execute_script(
+                    "return [...document.querySelectorAll('.facts dd')]"
+                    ".filter(d => d.textContent.trim() && d.getBoundingClientRect().width < 80).map(d => d.textContent.trim())")
+                self.assertEqual(squeezed, [], f"{path} at {width}: values with no room")
                 name = "app" if path.startswith("/apps/") else path.strip("/").replace("/", "-") or "overview"
                 browser.screenshot(self.driver, name, width)
                 self.no_console_errors()

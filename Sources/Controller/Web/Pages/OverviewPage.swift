@@ -55,10 +55,10 @@ enum OverviewPage {
         stats.append(Stat(label: "RAM", value: Format.bytes(memoryTotal), detail: "\(Format.bytes(memoryUsed)) used across \(memory.count) devices",
                           meter: MeterView(label: "RAM", used: memoryUsed, total: memoryTotal, thresholds: thresholds)))
         let disks = online.compactMap { $0.metrics?.filesystems }.map { Array(Dictionary($0.map { ($0.device, $0) }) { a, _ in a }.values) }.flatMap { $0 }
-        let diskTotal = Double(disks.map(\.sizeBytes).reduce(0, +)), diskUsed = Double(disks.map(\.usedBytes).reduce(0, +))
-        let diskFree = Double(disks.map(\.availableBytes).reduce(0, +))
-        // Used against used + available, as `df`, each device's disk meter and the health judge it (root's reserve left out).
-        stats.append(Stat(label: "Storage", value: Format.bytes(diskTotal), detail: "\(Format.bytes(diskUsed)) used, \(Format.bytes(diskFree)) free",
+        let diskUsed = Double(disks.map(\.usedBytes).reduce(0, +)), diskFree = Double(disks.map(\.availableBytes).reduce(0, +))
+        // Used against used + available, as `df`, each device's disk meter and the health judge it (root's reserve
+        // left out): the headline is what the apps can have, so it is the sum of the two figures under it.
+        stats.append(Stat(label: "Storage", value: Format.bytes(diskUsed + diskFree), detail: "\(Format.bytes(diskUsed)) used, \(Format.bytes(diskFree)) free",
                           meter: MeterView(label: "Storage", used: diskUsed, total: diskUsed + diskFree, thresholds: thresholds)))
         let cores = enrolled.compactMap { $0.facts?.cpu.cores }.reduce(0, +)
         let cpu = online.compactMap { $0.metrics?.cpu?.totalPercent }

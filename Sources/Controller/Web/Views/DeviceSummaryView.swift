@@ -49,9 +49,9 @@ struct DeviceSummaryView: Sendable {
             self.health = health.level.rawValue
             healthText = switch health.level {
             case .green: "Healthy"
-            case .yellow: "Busy (\(health.reason))"
-            case .red: health.worst == .reachability ? "Unreachable" : "Overloaded (\(health.reason))"
-            case .unknown: "No figures yet (\(health.reason))"
+            case .yellow: "Busy: \(health.reason)"
+            case .red: health.worst == .reachability ? "Unreachable" : "Overloaded: \(health.reason)"
+            case .unknown: "No figures yet: \(health.reason)"
             }
         } else {
             health = "none"
