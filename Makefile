@@ -48,7 +48,8 @@ $(BROWSER_VENV)/.ready:
 
 .PHONY: browser-suite
 browser-suite: $(BROWSER_VENV)/.ready
-	HOMELAB_TEST_LIMIT=600 deploy/dev/run-tests.sh $(BROWSER_VENV)/bin/python Tests/Browser/test_dashboard.py
+	@# Under the lab lock, like every lab test: the suite brings the lab's nas and pi4 up (as root).
+	HOMELAB_TEST_LIMIT=600 flock /tmp/homelab-lab.lock deploy/dev/run-tests.sh $(BROWSER_VENV)/bin/python Tests/Browser/test_dashboard.py
 
 ## make test-browser: only the browser suite (screenshots in .build/dashboard-screenshots/); as root, under the lab lock.
 test-browser: prereqs
