@@ -47,6 +47,7 @@ enum AccessTable {
         "GET /v1/deployments/{name}": .role(.viewer),
         "DELETE /v1/deployments/{name}": .role(.operator),
         "POST /v1/deployments/{name}/{action}": .role(.operator),
+        "POST /v1/deployments/{name}/migrations": .role(.operator),
         "GET /v1/deployments/{name}/progress": .role(.viewer),
         "GET /v1/deployments/{name}/logs": .role(.viewer),
         "GET /v1/deployments/{name}/logs/ws": .role(.viewer),

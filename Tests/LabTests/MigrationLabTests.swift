@@ -1,0 +1,114 @@
+import CLI
+import Foundation
+import Protocol
+import Testing
+import TestSupport
+
+extension LabTests {
+    /// Apps moved between two lab devices by the migration job (real agents and dockerds, the peer port,
+    /// the controller's job runner), and the ways a move fails: every failure ends with the app running where
+    /// it was, with its data, and the destination holding nothing of it.
+    @Suite("Migrations between lab devices", TransferLabScope(agentExtra: TransferLab.corrupting("\(MigrationLab.flipped)_data")))
+    struct MigrationLabTests {
+        let lab = Lab()
+        var migrations: MigrationLab { MigrationLab(lab: lab) }
+        static let source = MigrationLab.source, destination = MigrationLab.destination
+        /// The deployment whose volume's stream the source's agent corrupts (a debug-build hook).
+        static let flipped = MigrationLab.flipped
+
+        func ready() async throws -> ClientSettings { try await migrations.transfers.ready() }
+
+        /// Deploys `name` on the source with files in its volume; the independent walk of that volume.
+        func deployWithData(_ settings: ClientSettings, _ name: String, port: Int, script: String = "head -c 3000000 /dev/urandom > blob && mkdir -p notes && echo kept > 'notes/a b.txt'",
+                            image: String = MigrationLab.image) async throws -> [String] {
+            try await migrations.deploy(settings, name, port: port, image: image)
+            let directory = try migrations.transfers.mountpoint("\(name)_data", on: Self.source)
+            try migrations.transfers.shell(script, in: directory)
+            return try migrations.transfers.walk(directory)
+        }
+
+        @Test("an app with data moves: identical data at the destination, serving there, the source kept stopped; --finish removes the source")
+        func happyPath() async throws {
+            let settings = try await ready()
+            let original = try await deployWithData(settings, "moveme", port: 18280)
+            let job = try await migrations.migrate(settings, "moveme", MigrationRequest(to: Self.destination))
+            #expect(job.outcome == "succeeded" && job.kind == "migrate", "\(String(describing: job.failure))")
+            try await migrations.expectRunningAt(Self.destination, "moveme", original: original, settings: settings)
+            #expect(try migrations.served(Self.destination, port: 18280).contains("hello"))
+            #expect(try migrations.transfers.volumes(on: Self.source).contains("moveme_data"), "the source keeps its volume for a rollback")
+            #expect(!(try migrations.containers("moveme", on: Self.source)).isEmpty, "the source keeps its stopped stack")
+            let detail = try await APIClient.withClient(settings) { try await $0.get(APIPaths.deployment("moveme"), as: DeploymentDetail.self) }
+            #expect(detail.steps.contains { $0.message.contains("manifests equal") }, "\(detail.steps.map(\.message))")
+            #expect(detail.deployment.url?.contains("198.18.0.11:18280") == true, "the URL names the destination: \(String(describing: detail.deployment.url))")
+
+            let finished = try await migrations.migrate(settings, "moveme", MigrationRequest(finish: true))
+            #expect(finished.outcome == "succeeded", "\(String(describing: finished.failure))")
+            #expect(try migrations.containers("moveme", on: Self.source).isEmpty && !(try migrations.transfers.volumes(on: Self.source)).contains("moveme_data"))
+            #expect(try migrations.served(Self.destination, port: 18280).contains("hello"), "the app still runs at the destination")
+            do {
+                _ = try await migrations.migrate(settings, "moveme", MigrationRequest(finish: true))
+                Issue.record("a second --finish was accepted")
+            } catch let error as CLIError {
+                #expect(error.controller?.code == .conflict)
+            }
+            try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("moveme") + "?data=delete") }
+        }
+
+        @Test("a dry run says what would move, with sizes and room, and changes nothing")
+        func dryRun() async throws {
+            let settings = try await ready()
+            _ = try await deployWithData(settings, "planme", port: 18281)
+            let plan = try await APIClient.withClient(settings) {
+                try await $0.post(APIPaths.migrations("planme"), json: MigrationRequest(to: "auto", dryRun: true), as: MigrationPlan.self)
+            }
+            #expect(plan.destination == Self.destination && plan.source == Self.source && plan.fits)
+            #expect(plan.volumes.map(\.name) == ["planme_data"] && (plan.volumes.first?.bytes ?? 0) >= 3_000_000)
+            #expect(plan.images == [MigrationLab.image] && plan.downtimeSeconds >= 10 && plan.steps.count >= 9)
+            #expect(try migrations.containers("planme", on: Self.destination).isEmpty && !(try migrations.transfers.volumes(on: Self.destination)).contains("planme_data"))
+            #expect(try migrations.containers("planme", on: Self.source).allSatisfy { $0.hasSuffix(" running") })
+            let jobs = try await APIClient.withClient(settings) { try await $0.get(APIPaths.jobs + "?kind=migrate", as: ListResponse<JobResource>.self) }
+            #expect(!jobs.items.contains { $0.subjectName == "planme" }, "a dry run submits no job")
+            try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("planme") + "?data=delete") }
+        }
+
+        @Test("refused before anything stops: no room at the destination for 1.2 × the volumes; the app keeps running")
+        func noRoom() async throws {
+            let settings = try await ready()
+            let original = try await deployWithData(settings, "bigone", port: 18282, script: "fallocate -l 280M blob")
+            let job = try await migrations.migrate(settings, "bigone", MigrationRequest(to: Self.destination))
+            #expect(job.outcome == "rolled-back" && job.failure?.code == .insufficientStorage, "\(String(describing: job.failure))")
+            try await migrations.expectRunningAt(Self.source, "bigone", original: original, settings: settings)
+            try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("bigone") + "?data=delete") }
+        }
+
+        @Test("a byte flipped in flight is caught by the manifest check: rolled back, running at the source, the destination empty")
+        func corrupted() async throws {
+            let settings = try await ready()
+            let original = try await deployWithData(settings, Self.flipped, port: 18283, script: "head -c 4194304 /dev/urandom > blob")
+            let job = try await migrations.migrate(settings, Self.flipped, MigrationRequest(to: Self.destination))
+            #expect(job.outcome == "rolled-back" && job.failure?.code == .manifestMismatch, "\(String(describing: job.failure))")
+            try await migrations.expectRunningAt(Self.source, Self.flipped, original: original, settings: settings)
+            #expect(try migrations.served(Self.source, port: 18283).contains("hello"), "the source serves again")
+            try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment(Self.flipped) + "?data=delete") }
+        }
+
+        @Test("a health check failing at the destination restarts the source: rolled back with the failure's code, the destination empty")
+        func unhealthyAtDestination() async throws {
+            let settings = try await ready()
+            // The same image name on both devices; in the destination's copy /www is a file, so the app cannot serve there and exits.
+            let image = "lab-local/hello:1"
+            try migrations.transfers.docker(Self.source, ["pull", MigrationLab.image])
+            try migrations.transfers.docker(Self.source, ["tag", MigrationLab.image, image])
+            try migrations.transfers.docker(Self.destination, ["pull", MigrationLab.image])
+            try migrations.transfers.docker(Self.destination, ["run", "--name", "nohttpd", MigrationLab.image, "touch", "/www"])
+            try migrations.transfers.docker(Self.destination, ["commit", "nohttpd", image])
+            try migrations.transfers.docker(Self.destination, ["rm", "nohttpd"])
+            let original = try await deployWithData(settings, "sickly", port: 18284, image: image)
+            let job = try await migrations.migrate(settings, "sickly", MigrationRequest(to: Self.destination))
+            #expect(job.outcome == "rolled-back" && [.unhealthy, .healthTimeout].contains(job.failure?.code), "\(String(describing: job.failure))")
+            try await migrations.expectRunningAt(Self.source, "sickly", original: original, settings: settings)
+            #expect(try migrations.served(Self.source, port: 18284).contains("hello"), "the source was started again")
+            try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("sickly") + "?data=delete") }
+        }
+    }
+}
