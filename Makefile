@@ -55,10 +55,10 @@ test-browser: prereqs
 	$(SWIFT) build
 	@$(MAKE) --no-print-directory browser-suite
 
-## make test-faults: every cell of the transfer fault matrix (make test runs a fixed sample of them), in the lab; as root.
+## make test-faults: every cell of the transfer and migration fault matrices (make test runs a fixed sample of them), in the lab; as root.
 test-faults: prereqs
 	@deploy/dev/ensure-dockerd.sh
-	HOMELAB_TEST_FAULTS=all HOMELAB_REQUIRE_DOCKER=1 deploy/dev/run-tests.sh $(SWIFT) test --filter TransferLabTests
+	HOMELAB_TEST_FAULTS=all HOMELAB_REQUIRE_DOCKER=1 HOMELAB_TEST_LIMIT=3000 deploy/dev/run-tests.sh $(SWIFT) test --filter "TransferLabTests|MigrationLabTests"
 
 ## make bench: release build; prints figures beside baselines measured in the same run.
 bench: prereqs

@@ -4,11 +4,15 @@ import Protocol
 import Testing
 import TestSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension LabTests {
     /// Apps moved between two lab devices by the migration job (real agents and dockerds, the peer port,
     /// the controller's job runner), and the ways a move fails: every failure ends with the app running where
     /// it was, with its data, and the destination holding nothing of it.
-    @Suite("Migrations between lab devices", TransferLabScope(agentExtra: TransferLab.corrupting("\(MigrationLab.flipped)_data")))
+    @Suite("Migrations between lab devices", TransferLabScope(agentExtra: TransferLab.corrupting("\(MigrationLab.flipped)_data"), holds: true))
     struct MigrationLabTests {
         let lab = Lab()
         var migrations: MigrationLab { MigrationLab(lab: lab) }
@@ -109,6 +113,80 @@ extension LabTests {
             try await migrations.expectRunningAt(Self.source, "sickly", original: original, settings: settings)
             #expect(try migrations.served(Self.source, port: 18284).contains("hello"), "the source was started again")
             try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("sickly") + "?data=delete") }
+        }
+
+        /// A fault struck while the job is held before a step's action.
+        enum Fault: String, CaseIterable, Sendable {
+            case controllerKilled = "ctl", sourceAgentKilled = "src", destinationAgentKilled = "dst", linkCut = "link"
+        }
+
+        /// One cell of the matrix: a step (the job's state name) and a fault.
+        struct Cell: Sendable, CustomTestStringConvertible {
+            var step: String
+            var fault: Fault
+            var testDescription: String { "\(step) × \(fault)" }
+
+            static let steps = ["preflight", "pulling", "stopping-source", "copying", "applying", "health-checking", "committing", "repointing"]
+            /// `make test` runs a fixed sample; `make test-faults` (HOMELAB_TEST_FAULTS=all) every cell.
+            static var cells: [Cell] {
+                guard ProcessInfo.processInfo.environment["HOMELAB_TEST_FAULTS"] == "all" else {
+                    return [Cell(step: "copying", fault: .controllerKilled), Cell(step: "applying", fault: .destinationAgentKilled),
+                            Cell(step: "stopping-source", fault: .sourceAgentKilled), Cell(step: "health-checking", fault: .linkCut)]
+                }
+                return steps.flatMap { step in Fault.allCases.map { Cell(step: step, fault: $0) } }
+            }
+        }
+
+        @Test("a kill or a cut link at any step ends with the app running at exactly one side with its data, nothing left at the side that lost",
+              arguments: Cell.cells)
+        func fault(_ cell: Cell) async throws {
+            let settings = try await ready()
+            let index = Cell.steps.firstIndex(of: cell.step)! * Fault.allCases.count + Fault.allCases.firstIndex(of: cell.fault)!
+            let name = "mf-\(index)-\(cell.fault.rawValue)"
+            let original = try await deployWithData(settings, name, port: 18300 + index, script: "head -c 2000000 /dev/urandom > blob && echo x > small")
+            let holds = migrations.holds
+            try FileManager.default.createDirectory(atPath: holds, withIntermediateDirectories: true)
+            let hold = "\(holds)/\(cell.step)"
+            #expect(FileManager.default.createFile(atPath: hold, contents: nil))
+            defer { try? FileManager.default.removeItem(atPath: hold) }
+            let accepted = try await APIClient.withClient(settings) {
+                try await $0.post(APIPaths.migrations(name), json: MigrationRequest(to: Self.destination), as: MigrationAccepted.self)
+            }
+            try await migrations.transfers.eventually("the job held before \(cell.step)", within: .seconds(90)) {
+                FileManager.default.fileExists(atPath: hold + ".reached")
+            }
+            try? FileManager.default.removeItem(atPath: hold + ".reached")
+            switch cell.fault {
+            case .controllerKilled:
+                let pid = Int32(try String(contentsOfFile: "\(lab.dir)/controller.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
+                kill(pid, SIGKILL)
+                try FileManager.default.removeItem(atPath: hold)
+                try lab.run(["restart-controller"], environment: migrations.holdEnvironment)
+            case .sourceAgentKilled, .destinationAgentKilled:
+                let device = cell.fault == .sourceAgentKilled ? Self.source : Self.destination
+                kill(try migrations.transfers.agentPID(device), SIGKILL)
+                try FileManager.default.removeItem(atPath: hold)
+                try await Task.sleep(for: .seconds(3))
+                try lab.run(["start-agent", device])
+            case .linkCut:
+                try lab.run(["link", Self.destination, "down"])
+                try FileManager.default.removeItem(atPath: hold)
+                try await Task.sleep(for: .seconds(6))
+                try lab.run(["link", Self.destination, "up"])
+            }
+            let job = try await migrations.job(settings, accepted.job, timeout: .seconds(300))
+            _ = try await ready()
+            let resource = try await migrations.deployment(settings, name)
+            let side = resource.components.first?.device ?? "?"
+            Lab.trace("fault matrix \(cell.testDescription): \(job.outcome ?? "?") \(job.failure.map { "\($0.code)" } ?? "") → running at \(side)")
+            #expect(job.outcome == "succeeded" || job.outcome == "rolled-back", "\(String(describing: job.failure))")
+            #expect([Self.source, Self.destination].contains(side))
+            try await migrations.transfers.eventually("\(name) settled at \(side)", within: .seconds(30)) {
+                try migrations.containers(name, on: side).allSatisfy { $0.hasSuffix(" running") }
+            }
+            try await migrations.expectRunningAt(side, name, original: original, settings: settings)
+            if side == Self.destination { _ = try await migrations.migrate(settings, name, MigrationRequest(finish: true)) }
+            try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment(name) + "?data=delete") }
         }
     }
 }

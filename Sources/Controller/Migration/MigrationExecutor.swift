@@ -13,16 +13,20 @@ struct MigrationExecutor: JobExecutor {
 
     func perform(_ action: MigrationMachine.Action, in job: JobContext<MigrationMachine>) async throws -> [MigrationMachine.Event] {
         let machine = job.machine
+        try await MigrationTestHold.wait(before: machine.stateName, clock: job.clock)
         switch action {
         case .preflight:
+            try await bothOnline(machine, clock: job.clock)
             let usage = try await parts.registry.ask(machine.source, VolumeUsageRequest(project: machine.project), timeout: .seconds(600))
             let room = try await MigrationRoom.check(usage, at: machine.destination, registry: parts.registry)
             return [.checked(volumes: usage.map(\.name).sorted(), usage.map { "\($0.name): \(Bytes.words(Int64(clamping: $0.allocatedBytes)))" } + [room])]
         case .pull:
             let stack = try await stack(of: machine)
+            try await parts.waitOnline(machine.destination, clock: job.clock)
             let pulled = try await parts.registry.ask(machine.destination, StackPull(spec: stack), timeout: .seconds(1800))
             return [.pulled("\(machine.destination) pulled \(pulled.pulled.count) image(s), had \(pulled.present.count)")]
         case .copy(let final):
+            try await bothOnline(machine, clock: job.clock)
             return [.copied(final: final, try await copy(machine, final: final, id: job.id))]
         case .stopSource:
             try await parts.waitOnline(machine.source, clock: job.clock)
@@ -88,6 +92,13 @@ struct MigrationExecutor: JobExecutor {
         let (_, _, secret) = try await parts.load(machine.subject)
         guard let stack = secret.stacks[machine.component] else { throw HomelabError.internal("the stored deployment has no stack for \(machine.component)") }
         return stack
+    }
+
+    /// Returns once both devices are connected (a restarted controller waits for its agents to come back),
+    /// within ``DeploymentSettings/deviceWait``.
+    private func bothOnline(_ machine: MigrationMachine, clock: any Clock<Duration>) async throws {
+        try await parts.waitOnline(machine.source, clock: clock)
+        try await parts.waitOnline(machine.destination, clock: clock)
     }
 
     /// The component as it is (or was) on `device`.

@@ -23,6 +23,10 @@ struct MigrationLab: Sendable {
         try await LabTests().waitForRunning(settings, name)
     }
 
+    /// Where the controller's migrations look for hold files (a debug-build hook: `MigrationTestHold`).
+    var holds: String { "\(lab.dir)/migration-holds" }
+    var holdEnvironment: [String: String] { ["HOMELAB_TEST_HOLD_MIGRATION": holds] }
+
     /// Starts a migration and polls its job until it ends.
     func migrate(_ settings: ClientSettings, _ name: String, _ request: MigrationRequest, timeout: Duration = .seconds(240)) async throws -> JobResource {
         let accepted = try await APIClient.withClient(settings) { try await $0.post(APIPaths.migrations(name), json: request, as: MigrationAccepted.self) }

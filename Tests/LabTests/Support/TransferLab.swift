@@ -168,16 +168,18 @@ struct TransferLab: Sendable {
 }
 
 /// Brings the transfer lab up once for a suite and down after it, the agents configured with `agentExtra`
-/// (the transfer and migration tests: the source corrupting one volume's stream, a debug-build hook).
+/// (the transfer and migration tests: the source corrupting one volume's stream, a debug-build hook), and
+/// with `holds` the controller's migrations held where the tests say (``MigrationLab/holds``).
 struct TransferLabScope: SuiteTrait, TestScoping {
     let agentExtra: String
+    var holds = false
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         let lab = Lab()
         try lab.down()
         defer { try? lab.down() }
-        try lab.up(TransferLab.upArguments, agentExtra: agentExtra)
+        try lab.up(TransferLab.upArguments, agentExtra: agentExtra, environment: holds ? MigrationLab(lab: lab).holdEnvironment : [:])
         try await function()
     }
 }
