@@ -69,6 +69,7 @@ bench: prereqs
 	Benchmarks/bootstrap-bench.sh .build/release
 	Benchmarks/stack-bench.sh .build/release
 	Benchmarks/transfer-bench.sh .build/release
+	Benchmarks/migration-bench.sh .build/release
 	Benchmarks/hardening-bench.sh .build/release
 	@$(MAKE) --no-print-directory $(BROWSER_VENV)/.ready
 	$(BROWSER_VENV)/bin/python Benchmarks/dashboard_bench.py .build/release

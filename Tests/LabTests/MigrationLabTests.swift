@@ -115,6 +115,27 @@ extension LabTests {
             try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("sickly") + "?data=delete") }
         }
 
+        @Test("homelab devices evacuate moves every app off the device one at a time, goes on past a failed one, and ends with a summary")
+        func evacuate() async throws {
+            let settings = try await ready()
+            let original = try await deployWithData(settings, "evac-a", port: 18290)
+            let big = try await deployWithData(settings, "evac-big", port: 18291, script: "fallocate -l 280M blob")
+            var environment = ProcessInfo.processInfo.environment
+            environment.merge(try lab.environment()) { $1 }
+            let result = try await ChildProcess.run("\(Lab.binaries)/homelab", ["devices", "evacuate", Self.source, "--to", Self.destination],
+                                                    environment: environment)
+            Lab.trace(result.output + result.errors)
+            #expect(result.status == 1, "one move failed: exit 1")
+            let summary = result.output.split(separator: "\n").map(String.init)
+            #expect(summary.contains { $0.hasPrefix("evac-a ") && $0.contains("succeeded") }, "\(result.output)")
+            #expect(summary.contains { $0.hasPrefix("evac-big ") && $0.contains("rolled-back") && $0.contains("insufficient_storage") }, "\(result.output)")
+            #expect(result.errors.contains("1 of 2 moves off \(Self.source) failed: evac-big"), "\(result.errors)")
+            try await migrations.expectRunningAt(Self.destination, "evac-a", original: original, settings: settings)
+            try await migrations.expectRunningAt(Self.source, "evac-big", original: big, settings: settings)
+            _ = try await migrations.migrate(settings, "evac-a", MigrationRequest(finish: true))
+            for name in ["evac-a", "evac-big"] { try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment(name) + "?data=delete") } }
+        }
+
         /// A fault struck while the job is held before a step's action.
         enum Fault: String, CaseIterable, Sendable {
             case controllerKilled = "ctl", sourceAgentKilled = "src", destinationAgentKilled = "dst", linkCut = "link"

@@ -129,6 +129,7 @@ enum AccessTable {
         "GET /apps/{name}": .role(.viewer),
         "POST /apps/{name}/{action}": .role(.operator),
         "POST /apps/{name}/remove": .role(.operator),
+        "POST /apps/{name}/migrate": .role(.operator),
         "GET /ui/apps/{name}/logs": .role(.viewer),
         "GET /tokens": .role(.admin),
         "POST /tokens/api": .role(.admin),

@@ -39,24 +39,16 @@ public struct AppsMigrate: AsyncParsableCommand {
         let settings = try global.settings(in: context)
         let request = MigrationRequest(to: to, component: component, removeSource: removeSource ? true : nil, warm: warm ? true : nil,
                                        dryRun: dryRun ? true : nil, finish: finish ? true : nil)
-        let path = APIPaths.migrations(name)
         if dryRun {
-            let plan = try await APIClient.withClient(settings) { try await $0.post(path, json: request, as: MigrationPlan.self) }
+            let plan = try await APIClient.withClient(settings) { try await $0.post(APIPaths.migrations(name), json: request, as: MigrationPlan.self) }
             switch global.output {
             case .json: context.console.write(try JSONOutput.render(plan))
             case .table: context.console.write(MigrationPlanView(plan: plan).render())
             }
             return
         }
-        let style = Style(colorEnabled: context.usesColor)
-        let (accepted, job) = try await APIClient.withClient(settings) { client -> (MigrationAccepted, JobResource) in
-            let accepted = try await client.post(path, json: request, as: MigrationAccepted.self)
-            var view = DeployProgressView(terminal: context.console.isOutputTerminal && global.output == .table, style: style)
-            try await client.lines(accepted.progress) { data in
-                guard global.output == .table, let step = try? WireCoding.decoder.decode(DeploymentStep.self, from: data) else { return }
-                context.console.write(view.render(step))
-            }
-            return (accepted, try await client.get("\(APIPaths.jobs)/\(accepted.job)", as: JobResource.self))
+        let (accepted, job) = try await APIClient.withClient(settings) { client in
+            try await Self.start(request, of: name, with: client, in: context, shown: global.output == .table, terminal: context.console.isOutputTerminal)
         }
         if global.output == .json { context.console.write(try JSONOutput.render(job)) }
         guard job.outcome == "succeeded" else {
@@ -67,6 +59,21 @@ public struct AppsMigrate: AsyncParsableCommand {
         if global.output == .table {
             context.console.write(finish ? "\nRemoved what \(name) kept on \(accepted.source)\n" : "\n\(name) (\(accepted.component)) runs on \(accepted.destination)\n")
         }
+    }
+}
+
+extension AppsMigrate {
+    /// Submits a migration of `name` and follows its steps until its job ended (each step written when
+    /// `shown`, prefixed with `prefix`); the accepted job and how it ended.
+    static func start(_ request: MigrationRequest, of name: String, with client: APIClient, in context: CommandContext, shown: Bool, terminal: Bool,
+                      prefix: String = "") async throws -> (MigrationAccepted, JobResource) {
+        let accepted = try await client.post(APIPaths.migrations(name), json: request, as: MigrationAccepted.self)
+        var view = DeployProgressView(terminal: terminal, style: Style(colorEnabled: context.usesColor))
+        try await client.lines(accepted.progress) { data in
+            guard shown, let step = try? WireCoding.decoder.decode(DeploymentStep.self, from: data) else { return }
+            context.console.write(prefix + view.render(step))
+        }
+        return (accepted, try await client.get("\(APIPaths.jobs)/\(accepted.job)", as: JobResource.self))
     }
 }
 
