@@ -3,7 +3,8 @@
 # cold and --warm. The app (busybox httpd, its volume filled with MIB MiB of random files) rewrites 1 % of
 # its volume every 2 s, so the copy after a warm one has that much to send again. Printed per run: the
 # downtime (the source stopped → healthy at the destination, from the job's stored steps) and every step's
-# time. Each run moves the app back the other way (after --finish removed the kept source).
+# time (to the second: the steps are stored with seconds). The app stops at once on SIGTERM. Each run moves
+# the app back the other way (after --finish removed the kept source).
 #   Benchmarks/migration-bench.sh BIN_DIR [MIB]
 set -euo pipefail
 bin=$(cd "$1" && pwd) mib=${2:-1024}
@@ -37,7 +38,7 @@ components:
       services:
         web:
           image: 198.18.0.1:5000/busybox:latest
-          command: ["sh", "-c", "mkdir -p /www && echo up > /www/index.html && (while true; do head -c ${churn}k /dev/urandom > /data/churn.bin; sleep 2; done) & exec httpd -f -p 8080 -h /www"]
+          command: ["sh", "-c", "mkdir -p /www; echo up > /www/index.html; (while true; do head -c $((churn * 1024)) /dev/urandom > /data/churn.bin; sleep 2; done) & httpd -f -p 8080 -h /www & trap 'exit 0' TERM; wait"]
           ports: ["18480:8080"]
           volumes: ["data:/data"]
       volumes:
@@ -66,11 +67,13 @@ stop = next(t(s) for s in steps if s["message"].startswith("Stopping app on"))
 healthy = next(t(s) for s in steps if s["message"].startswith("Healthy on"))
 print(f"== migration, {label}: downtime (source stopped → healthy at the destination) {healthy - stop:.2f} s, whole job {t(steps[-1]) - t(steps[0]):.2f} s")
 for a, b in zip(steps, steps[1:]):
-    print(f"   {t(b) - t(a):7.2f} s  {a[\"message\"][:100]}")
+    said = a["message"][:100]
+    print(f"   {t(b) - t(a):7.2f} s  {said}")
 ' "$1"
 }
 move() { # to, label, flags…
-  "$bin/homelab" apps migrate bench --to "$1" "${@:3}" >/dev/null
+  "$bin/homelab" apps migrate bench --to "$1" "${@:3}" >"$work/steps" ||
+    { cat "$work/steps" >&2; lab exec "$1" docker logs bench-web-1 >&2 || true; exit 1; }
   report "$2"
   "$bin/homelab" apps migrate --finish bench >/dev/null
 }

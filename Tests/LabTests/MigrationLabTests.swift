@@ -58,6 +58,21 @@ extension LabTests {
             try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("moveme") + "?data=delete") }
         }
 
+        @Test("--warm copies while the app runs, then only what changed with it stopped; --remove-source leaves nothing at the source")
+        func warm() async throws {
+            let settings = try await ready()
+            let original = try await deployWithData(settings, "warmme", port: 18285)
+            let job = try await migrations.migrate(settings, "warmme", MigrationRequest(to: Self.destination, removeSource: true, warm: true))
+            #expect(job.outcome == "succeeded", "\(String(describing: job.failure))")
+            let detail = try await APIClient.withClient(settings) { try await $0.get(APIPaths.deployment("warmme"), as: DeploymentDetail.self) }
+            let said = detail.steps.map(\.message)
+            #expect(said.contains { $0.hasSuffix("live copy") } && said.contains("Copying what changed since the warm copy"), "\(said)")
+            #expect(said.contains { $0.contains("manifests equal") })
+            #expect(try migrations.transfers.walk(migrations.transfers.mountpoint("warmme_data", on: Self.destination)) == original)
+            #expect(try migrations.containers("warmme", on: Self.source).isEmpty && !(try migrations.transfers.volumes(on: Self.source)).contains("warmme_data"))
+            try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("warmme") + "?data=delete") }
+        }
+
         @Test("a dry run says what would move, with sizes and room, and changes nothing")
         func dryRun() async throws {
             let settings = try await ready()
