@@ -73,6 +73,33 @@ extension LabTests {
             try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("warmme") + "?data=delete") }
         }
 
+        @Test("moving a provider repoints its consumer on another device: the consumer's stack is rendered with the new address and applied again")
+        func consumerRepointed() async throws {
+            let settings = try await ready()
+            let body = DeployRequest(recipeYAML: TestRecipes.helloSplit, recipeFile: "hello-split.yaml", name: "split",
+                                     placement: .devices(["db": Self.source, "web": Self.destination]), inputs: ["IMAGE": MigrationLab.image], healthTimeout: 60)
+            _ = try await APIClient.withClient(settings) { try await $0.post(APIPaths.deployments, json: body, as: DeployAccepted.self) }
+            try await LabTests().waitForRunning(settings, "split")
+            do {
+                _ = try await migrations.migrate(settings, "split", MigrationRequest(to: Self.destination))
+                Issue.record("a deployment of several components moved without --component")
+            } catch let error as CLIError {
+                #expect(error.controller?.code == .badRequest && error.message.contains("name the one to move"), "\(error.message)")
+            }
+            let job = try await migrations.migrate(settings, "split", MigrationRequest(to: Self.destination, component: "db"))
+            #expect(job.outcome == "succeeded", "\(String(describing: job.failure))")
+            let detail = try await APIClient.withClient(settings) { try await $0.get(APIPaths.deployment("split"), as: DeploymentDetail.self) }
+            #expect(detail.deployment.components.map(\.device) == [Self.destination, Self.destination])
+            #expect(detail.steps.contains { $0.message == "web on \(Self.destination) now uses db on \(Self.destination)" }, "\(detail.steps.map(\.message))")
+            let command = try migrations.transfers.docker(Self.destination, ["inspect", "-f", "{{json .Config.Cmd}}", "split-web-front-1"])
+            #expect(command.contains("198.18.0.11:18181") && !command.contains("198.18.0.10:"), "the consumer asks the new address: \(command)")
+            try await migrations.transfers.eventually("the consumer serves what the moved provider answers", within: .seconds(30)) {
+                try !migrations.served(Self.destination, port: 18180).isEmpty
+            }
+            _ = try await migrations.migrate(settings, "split", MigrationRequest(finish: true))
+            try await APIClient.withClient(settings) { try await $0.delete(APIPaths.deployment("split") + "?data=delete") }
+        }
+
         @Test("a dry run says what would move, with sizes and room, and changes nothing")
         func dryRun() async throws {
             let settings = try await ready()
