@@ -56,10 +56,10 @@ test-browser: prereqs
 	$(SWIFT) build
 	@$(MAKE) --no-print-directory browser-suite
 
-## make test-faults: every cell of the transfer fault matrix (make test runs a fixed sample of them), in the lab; as root.
+## make test-faults: every cell of the transfer and migration fault matrices (make test runs a fixed sample of them), in the lab; as root.
 test-faults: prereqs
 	@deploy/dev/ensure-dockerd.sh
-	HOMELAB_TEST_FAULTS=all HOMELAB_REQUIRE_DOCKER=1 deploy/dev/run-tests.sh $(SWIFT) test --filter TransferLabTests
+	HOMELAB_TEST_FAULTS=all HOMELAB_REQUIRE_DOCKER=1 HOMELAB_TEST_LIMIT=3000 deploy/dev/run-tests.sh $(SWIFT) test --filter "TransferLabTests|MigrationLabTests"
 
 ## make bench: release build; prints figures beside baselines measured in the same run.
 bench: prereqs
@@ -70,6 +70,7 @@ bench: prereqs
 	Benchmarks/bootstrap-bench.sh .build/release
 	Benchmarks/stack-bench.sh .build/release
 	Benchmarks/transfer-bench.sh .build/release
+	Benchmarks/migration-bench.sh .build/release
 	Benchmarks/hardening-bench.sh .build/release
 	@$(MAKE) --no-print-directory $(BROWSER_VENV)/.ready
 	$(BROWSER_VENV)/bin/python Benchmarks/dashboard_bench.py .build/release

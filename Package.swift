@@ -176,7 +176,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Benchmarks",
-            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh", "transfer-bench.sh", "hardening-bench.sh", "listener-flood.py",
+            exclude: ["agent-size.sh", "lab-up.sh", "stack-bench.sh", "bootstrap-bench.sh", "transfer-bench.sh", "migration-bench.sh", "hardening-bench.sh", "listener-flood.py",
                       "dashboard_bench.py"],
             swiftSettings: strict
         ),

@@ -59,7 +59,7 @@ public struct ControllerApp: Service {
         let deployments = DeploymentService(store: store, registry: registry, events: events, catalog: catalog, scheduler: scheduler,
                                             box: box, settings: config.deployments, jobs: jobs, logger: logger)
         let insights = InsightsService(store: store, registry: registry, deployments: deployments, scheduler: scheduler, settings: config.insights,
-                                       mover: config.mover, logger: logger)
+                                       mover: config.mover ?? deployments, logger: logger)
         let targets = BackupTargets(store: store, registry: registry, authority: authority, box: box,
                                     prune: try ControllerIdentity.loadOrCreate(role: "prune", authority: authority, in: pki),
                                     recovery: try ControllerIdentity.loadOrCreate(role: "recovery", authority: authority, in: pki), logger: logger)

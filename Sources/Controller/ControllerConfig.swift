@@ -26,8 +26,8 @@ public struct ControllerConfig: Sendable {
     public var insights = InsightSettings()
     /// How alerts are evaluated and delivered.
     public var alerts = AlertSettings()
-    /// What starts a suggested move: the migration once it exists; until then every move is refused.
-    public var mover: any AppMover = MigrationNotBuilt()
+    /// What starts a suggested move; nil: the migration job (tests put a recorder here).
+    public var mover: (any AppMover)?
     /// How long a new agent connection may take to finish TLS and hello.
     public var handshakeTimeout: Duration = .seconds(10)
     /// How long a connection without a certificate (an enrolling agent) may stay open.

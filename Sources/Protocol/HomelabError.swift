@@ -133,6 +133,8 @@ extension HomelabError.Code {
     public static let proxyError: Self = "proxy_error"
     /// A rollback could not undo everything; the message says what is left where.
     public static let rollbackIncomplete: Self = "rollback_incomplete"
+    /// A migration moved the app past its commit point, but what follows (repointing, removing the source) was not all done.
+    public static let migrationIncomplete: Self = "migration_incomplete"
     /// A deploy failed before failures were stored with their codes (kept from an older controller).
     public static let deployFailed: Self = "deploy_failed"
     /// A stored record no longer decodes (written by another version, or damaged); the message names it.
@@ -147,8 +149,6 @@ extension HomelabError.Code {
     public static let deliveryFailed: Self = "delivery_failed"
     /// An insight that suggests no move was asked to start one.
     public static let noSuggestion: Self = "no_suggestion"
-    /// What is asked for is not built yet (moving an app before migration exists).
-    public static let notImplemented: Self = "not_implemented"
 
     // MARK: Volume transfers between devices
 
@@ -241,8 +241,7 @@ extension HomelabError {
         case .conflict, .deviceOffline, .noSuggestion, .volumeExists, .repositoryLocked, .backupTargetRequired, .backupTargetLocal: 409
         case .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured, .invalidChannel, .invalidRule, .unsupportedFile: 422
         case .busy, .tooManyAttempts: 429
-        case .notImplemented: 501
-        case .agentError, .runtime, .unhealthy, .proxyError, .rollbackIncomplete, .deliveryFailed: 502
+        case .agentError, .runtime, .unhealthy, .proxyError, .rollbackIncomplete, .migrationIncomplete, .deliveryFailed: 502
         case .transferRefused, .ticketUnknown, .ticketUsed, .ticketExpired, .ticketWrongDevice, .manifestMismatch,
              .peerUnreachable, .transferFailed: 502
         case .resticMissing, .repositoryWrongPassword, .repositoryCheckFailed, .backupAccessDenied, .backupIncomplete, .resticStalled,

@@ -17,10 +17,10 @@ struct ErrorMappingTests {
     static let codes: [(HomelabError.Code, Int32)] = [
         (.notFound, 3), (.unauthorized, 4), (.forbidden, 4), (.conflict, 7), (.busy, 7), (.tooManyAttempts, 7), (.noSuggestion, 7),
         (.badRequest, 8), (.invalidName, 8), (.invalidValue, 8), (.headersTooLarge, 8), (.upgradeRequired, 1),
-        (.invalidChannel, 8), (.invalidRule, 8), (.notImplemented, 1), (.deliveryFailed, 1), (.invalidInputs, 8), (.invalidRecipe, 8), (.invalidSpec, 8), (.unplaceable, 8), (.notConfigured, 8),
+        (.invalidChannel, 8), (.invalidRule, 8), (.deliveryFailed, 1), (.invalidInputs, 8), (.invalidRecipe, 8), (.invalidSpec, 8), (.unplaceable, 8), (.notConfigured, 8),
         (.payloadTooLarge, 8), (.methodNotAllowed, 8),
         (.deviceOffline, 9), (.deviceDisconnected, 9), (.timeout, 9),
-        (.agentError, 10), (.runtime, 10), (.unhealthy, 10), (.healthTimeout, 10), (.proxyError, 10), (.rollbackIncomplete, 10),
+        (.agentError, 10), (.runtime, 10), (.unhealthy, 10), (.healthTimeout, 10), (.proxyError, 10), (.rollbackIncomplete, 10), (.migrationIncomplete, 10),
         (.volumeExists, 7), (.unsupportedFile, 8), (.peerUnreachable, 9), (.transferCancelled, 9),
         (.transferRefused, 10), (.ticketUnknown, 10), (.ticketUsed, 10), (.ticketExpired, 10), (.ticketWrongDevice, 10),
         (.manifestMismatch, 10), (.noSpace, 10), (.insufficientStorage, 10), (.transferStalled, 10), (.transferFailed, 10),

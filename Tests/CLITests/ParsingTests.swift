@@ -127,7 +127,8 @@ struct ParsingTests {
     @Test("homelab devices --help lists the subcommands with their aliases")
     func devicesHelp() {
         #expect(HomelabCommand.helpMessage(for: DevicesCommand.self, columns: 80) == """
-            OVERVIEW: List, inspect, add over SSH, approve, uninstall and remove devices.
+            OVERVIEW: List, inspect, add over SSH, approve, evacuate, uninstall and remove
+            devices.
 
             USAGE: homelab devices <subcommand>
 
@@ -145,6 +146,8 @@ struct ParsingTests {
               uninstall               Remove a device's agent, its unit and files over SSH,
                                       then the device (apps stay unless --remove-apps).
               remove, rm              Remove a device; it must join again to come back.
+              evacuate                Move every app off a device with its data, one at a
+                                      time, and end with a summary.
 
               See 'homelab help devices <subcommand>' for detailed help.
             """)

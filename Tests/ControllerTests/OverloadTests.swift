@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// A mover standing in for the migration (issue 18), which cannot run yet: it records what it was asked to move.
+/// A mover standing in for the migration job: it records what it was asked to move.
 final class RecordingMover: AppMover {
     let moves = Mutex<[String]>([])
     func move(deployment: String, component: String, to device: String) async throws {
@@ -15,8 +15,8 @@ final class RecordingMover: AppMover {
 }
 
 /// Overload on this machine's dockerd: a memory hog deployed to a device that declares 160 MB, whose agent counts the
-/// hog's cgroup as its memory (as a lab device counts its dockerd's), then the suggestion, the refusal to start it
-/// without migration, pins, and automatic moves only inside their window.
+/// hog's cgroup as its memory (as a lab device counts its dockerd's), then the suggestion, its start through the mover,
+/// pins, and automatic moves only inside their window.
 @Suite("Overload and suggested moves (real dockerd)", .serialized, .enabled(if: DockerForControllerTests.enabled))
 struct OverloadTests {
     /// The memory cgroup of a container, as `/proc/PID/cgroup` names it (`/docker/ID` on cgroup v1, a scope on v2).
@@ -116,16 +116,5 @@ struct OverloadTests {
         await pi.stop()
         await nas.stop()
         await controller.stop()
-    }
-
-    @Test("without migration a suggested move is refused with not_implemented, and nothing is asked of any device")
-    func notImplemented() async throws {
-        do {
-            try await MigrationNotBuilt().move(deployment: "jellyfin", component: "app", to: "nas")
-            Issue.record("a move started without migration")
-        } catch let error as HomelabError {
-            #expect(error.code == "not_implemented" && error.httpStatus == 501)
-            #expect(error.message == "moving an app with its data to another device is not built yet: jellyfin stays where it is")
-        }
     }
 }

@@ -8,7 +8,7 @@ import TestSupport
 /// suggestion that follows (the right app, the right destination), and the move started from it.
 // In the lab suite's extension: one lab per machine, so every lab test runs in that one serialized suite.
 extension LabTests {
-    @Test("a Pi held above 90 % of its RAM by a memory hog gets a suggestion to move the hog to the NAS, which starts nothing yet")
+    @Test("a Pi held above 90 % of its RAM by a memory hog gets a suggestion to move the hog to the NAS; pinned it gets none; started, the migration moves it")
     func memoryHogSuggestion() async throws {
         try lab.down()
         defer { try? lab.down() }
@@ -38,21 +38,27 @@ extension LabTests {
         let pi = try await lab.devices(settings).first { $0.name == "pi4" }
         #expect(pi?.health?.level == .red && pi?.health?.worst == .memory, "\(String(describing: pi?.health))")
 
-        // Starting it is the migration's job, which does not exist yet: a clear error, and nothing moves.
-        do {
-            _ = try await APIClient.withClient(settings) { try await $0.post(move.start, as: MoveSuggestion.self) }
-            Issue.record("a move started without migration")
-        } catch let error as CLIError {
-            #expect(error.message.contains("not_implemented") || error.message.contains("not built yet"), "\(error.message)")
-        }
-        let after = try await APIClient.withClient(settings) { try await $0.get(APIPaths.deployment("memory-hog"), as: DeploymentDetail.self) }
-        #expect(after.deployment.components.map(\.device) == ["pi4"])
-
         // Pinned, the hog is never suggested.
         _ = try await APIClient.withClient(settings) { try await $0.put(APIPaths.pin("memory-hog"), json: Empty(), as: PinStatus.self) }
         let pinned = try await APIClient.withClient(settings) { try await $0.get(APIPaths.insights, as: InsightsResponse.self) }
             .items.first { $0.kind == .overload && $0.device == "pi4" }
         #expect(pinned?.suggestion == nil && pinned?.sentence.hasSuffix("its apps are pinned") == true, "\(String(describing: pinned?.sentence))")
+
+        // Unpinned, starting the suggestion submits the migration, which moves the hog to the NAS.
+        _ = try await APIClient.withClient(settings) { try await $0.delete(APIPaths.pin("memory-hog")) }
+        let again = try #require(try await waitForSuggestion(settings, device: "pi4").suggestion)
+        _ = try await APIClient.withClient(settings) { try await $0.post(again.start, as: MoveSuggestion.self) }
+        let moved = try await waitForMigration(settings, "memory-hog")
+        #expect(moved.outcome == "succeeded", "\(String(describing: moved.failure))")
+        let after = try await APIClient.withClient(settings) { try await $0.get(APIPaths.deployment("memory-hog"), as: DeploymentDetail.self) }
+        #expect(after.deployment.components.map(\.device) == ["nas"] && after.deployment.state == .running)
+    }
+
+    /// Waits for the newest migration job of deployment `name` to end.
+    func waitForMigration(_ settings: ClientSettings, _ name: String) async throws -> JobResource {
+        let jobs = try await APIClient.withClient(settings) { try await $0.get(APIPaths.jobs + "?kind=migrate", as: ListResponse<JobResource>.self) }
+        guard let job = jobs.items.first(where: { $0.subjectName == name }) else { throw LabError(description: "no migration job of \(name)") }
+        return try await MigrationLab(lab: lab).job(settings, job.id)
     }
 
     /// Polls the deployment until it runs.

@@ -12,22 +12,15 @@ extension LabTests {
     /// Volumes moved between two lab devices by their agents (real dockerds, GNU tar, the peer port,
     /// the controller relaying when the direct path is blocked), and every way such a move can fail.
     /// The destination's Docker keeps its data on a 320 MB file system of its own.
-    @Suite("Volume transfers between lab devices", TransferLabScope())
+    @Suite("Volume transfers between lab devices", TransferLabScope(agentExtra: TransferLab.corrupting(TransferLab.flipped)))
     struct TransferLabTests {
         let lab = Lab()
         var transfers: TransferLab { TransferLab(lab: lab) }
         static let source = TransferLab.source, destination = TransferLab.destination
         /// The volume whose stream the source's agent corrupts at `flipOffset` (inside its 4 MiB file).
-        static let flipped = "hlt-flip_data", flipOffset = 2 << 20
+        static let flipped = TransferLab.flipped, flipOffset = TransferLab.flipOffset
 
-        /// The API, once both devices are online.
-        func ready() async throws -> ClientSettings {
-            let settings = try lab.settings()
-            try await lab.waitForDevices(settings, within: .seconds(60), "\(Self.source) and \(Self.destination) online") { devices in
-                [Self.source, Self.destination].allSatisfy { name in devices.contains { $0.name == name && $0.status == .online } }
-            }
-            return settings
-        }
+        func ready() async throws -> ClientSettings { try await transfers.ready() }
 
         /// The destination holds no volume named `name`, no volume of `migration`, and no tar of ours runs.
         func expectNothingLeft(_ name: String, migration: String? = nil) throws {

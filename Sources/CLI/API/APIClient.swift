@@ -132,7 +132,7 @@ public struct APIClient: Sendable {
 
     /// `POST path` without a body, decoded.
     public func post<Answer: Decodable>(_ path: String, as type: Answer.Type = Answer.self) async throws(CLIError) -> Answer {
-        try decode(type, from: try await send(.POST, path, expecting: [200, 201]))
+        try decode(type, from: try await send(.POST, path, expecting: [200, 201, 202]))
     }
 
     /// `DELETE path`, expecting 204.

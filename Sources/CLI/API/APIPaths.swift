@@ -66,6 +66,9 @@ public enum APIPaths {
     /// `PUT`/`DELETE`: one alert rule.
     public static func alertRule(_ name: String) -> String { "\(alertRules)/\(segment(name))" }
 
+    /// `POST`: a migration of a deployment (or its plan, or the removal of what the last one kept).
+    public static func migrations(_ name: String) -> String { "\(deployment(name))/migrations" }
+
     /// `PUT`/`DELETE`: whether a deployment is pinned to its devices.
     public static func pin(_ name: String) -> String { "\(deployment(name))/pin" }
 

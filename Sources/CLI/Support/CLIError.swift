@@ -99,7 +99,7 @@ public enum ExitStatus {
         case .badRequest, .invalidName, .invalidValue, .invalidInputs, .invalidRecipe, .invalidSpec, .unplaceable, .notConfigured,
              .payloadTooLarge, .headersTooLarge, .methodNotAllowed, .invalidChannel, .invalidRule, .unsupportedFile: invalid
         case .deviceOffline, .deviceDisconnected, .timeout, .peerUnreachable, .transferCancelled, .backupTargetUnreachable, .backupInterrupted: deviceUnreachable
-        case .agentError, .runtime, .unhealthy, .healthTimeout, .proxyError, .rollbackIncomplete: failedOnDevice
+        case .agentError, .runtime, .unhealthy, .healthTimeout, .proxyError, .rollbackIncomplete, .migrationIncomplete: failedOnDevice
         case .transferRefused, .ticketUnknown, .ticketUsed, .ticketExpired, .ticketWrongDevice, .manifestMismatch, .noSpace,
              .insufficientStorage, .transferStalled, .transferFailed: failedOnDevice
         case .resticMissing, .repositoryWrongPassword, .repositoryCheckFailed, .backupAccessDenied, .backupIncomplete, .resticStalled, .resticFailed,

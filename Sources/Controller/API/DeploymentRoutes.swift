@@ -35,6 +35,12 @@ enum DeploymentRoutes {
             try await deployments.remove(context.parameters.require("name"), deleteData: data == "delete")
             return Response(status: .noContent)
         }
+        add(.post, "/v1/deployments/{name}/migrations", false) { request, context in
+            let body = try await request.decode(as: MigrationRequest.self, context: context.limited(to: 64 << 10))
+            let name = try context.parameters.require("name")
+            if body.dryRun == true { return try JSONResponse.make(try await deployments.planMigration(name, body)) }
+            return try JSONResponse.make(try await deployments.migrate(name, body), status: .accepted)
+        }
         add(.post, "/v1/deployments/{name}/{action}", false) { request, context in
             let verb = try context.parameters.require("action")
             guard let action = StackAction.Verb(rawValue: verb), action != .remove else {

@@ -117,7 +117,7 @@ extension OpenAPIDocument {
     static let deploymentSchemas = #"""
     DeploymentState:
       type: string
-      enum: [pending, pulling, creating, starting, health-checking, running, stopped, rolling-back, rolled-back, failed, removing]
+      enum: [pending, pulling, creating, starting, health-checking, running, stopped, rolling-back, rolled-back, failed, removing, migrating]
     DeployRequest:
       type: object
       anyOf: [{required: [recipe]}, {required: [recipeYAML]}]

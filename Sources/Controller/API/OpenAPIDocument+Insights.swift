@@ -62,13 +62,12 @@ extension OpenAPIDocument {
     parameters:
       - {name: id, in: path, required: true, description: "The insight's id (percent-encoded)", schema: {type: string}}
     post:
-      summary: "Start the move an insight suggests (501 not_implemented until migration exists)"
+      summary: "Start the move an insight suggests: submits its migration job (follow it on the deployment's progress)"
       responses:
         "202": {description: Started, content: {application/json: {schema: {$ref: "#/components/schemas/MoveSuggestion"}}}}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
         "409": {$ref: "#/components/responses/Conflict"}
-        "501": {description: "not_implemented: moving apps between devices is not built yet", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   /v1/alerts:
     parameters:
       - {name: state, in: query, required: false, schema: {type: string, enum: [firing, resolved]}}

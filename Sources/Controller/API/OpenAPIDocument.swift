@@ -60,9 +60,9 @@ enum OpenAPIDocument {
         }
     }
 
-    static let yaml = [core, deploymentPaths, schedulingPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, insightPaths, transferPaths,
+    static let yaml = [core, deploymentPaths, schedulingPaths, jobPaths, tokens, accessPaths, bootstrapPaths, dashboardPaths, insightPaths, transferPaths, migrationPaths,
                        backupPaths, events, deploymentSchemas, schedulingSchemas, jobSchemas, bootstrapSchemas, insightSchemas, stackSchemas,
-                       accessSchemas, dashboardSchemas, transferSchemas, backupSchemas]
+                       accessSchemas, dashboardSchemas, transferSchemas, migrationSchemas, backupSchemas]
         .joined(separator: "\n")
 
     /// The header and the device, recipe and stack paths.

@@ -35,6 +35,7 @@ public final class DeploymentService: Sendable {
     let deployer: DeployExecutor
     let actor: DeploymentActionExecutor
     let remover: DeploymentRemovalExecutor
+    let migrator: MigrationExecutor
 
     init(store: Store, registry: DeviceRegistry, events: EventHub, catalog: RecipeCatalog, scheduler: Scheduler, box: SecretBox,
          settings: DeploymentSettings, jobs: JobRunner, logger: Logger) {
@@ -46,9 +47,11 @@ public final class DeploymentService: Sendable {
         deployer = DeployExecutor(parts: parts)
         actor = DeploymentActionExecutor(parts: parts)
         remover = DeploymentRemovalExecutor(parts: parts)
+        migrator = MigrationExecutor(parts: parts)
         jobs.register(deployer)
         jobs.register(actor)
         jobs.register(remover)
+        jobs.register(migrator)
     }
 
     var registry: DeviceRegistry { parts.registry }

@@ -75,7 +75,7 @@ public struct VolumeTransfer: Sendable {
         let sides = TransferSides(source: source, destination: destination, registry: registry)
         let usage = try await sides.source(VolumeUsageRequest(volumes: request.volumes), "measuring the volumes")
         if !request.incremental {
-            try await checkRoom(usage, sides: sides)
+            try await MigrationRoom.measure(usage, at: destination, registry: registry).refuseUnlessFits()
         }
         let ticket = Secrets.randomHex(bytes: 32)
         let expected = try await sides.destination(TransferExpect(
@@ -102,17 +102,6 @@ public struct VolumeTransfer: Sendable {
             // Told even when this task was cancelled: the agents must stop, the destination keep nothing.
             await Task { await sides.abandon(id, migration: request.migration, reason: "\(error)") }.value
             throw error
-        }
-    }
-
-    /// Refuses before anything is made when the destination lacks room for the copies.
-    private func checkRoom(_ usage: [VolumeUsage], sides: TransferSides) async throws {
-        let storage = try await sides.destination(StorageRequest(), "reading the free space")
-        let size = usage.reduce(0) { $0 + $1.allocatedBytes }
-        let needed = UInt64((Double(size) * Self.spaceFactor).rounded(.up))
-        guard storage.freeBytes >= needed else {
-            throw HomelabError(.insufficientStorage, "\(sides.destinationDevice.name) has \(Bytes.words(Int64(clamping: storage.freeBytes))) free where Docker keeps volumes (\(storage.path)); "
-                + "the copies need \(Bytes.words(Int64(clamping: needed))) (\(Self.spaceFactor) × \(Bytes.words(Int64(clamping: size))))")
         }
     }
 

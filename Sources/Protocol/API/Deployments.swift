@@ -25,11 +25,13 @@ public enum DeploymentState: String, Codable, Sendable, CaseIterable {
     case failed
     /// Being removed.
     case removing
+    /// Being moved to another device with its data (a migration job).
+    case migrating
 
     /// Work is under way: a controller that restarts picks it up again.
     public var isInProgress: Bool {
         switch self {
-        case .pending, .pulling, .creating, .starting, .healthChecking, .rollingBack, .removing: true
+        case .pending, .pulling, .creating, .starting, .healthChecking, .rollingBack, .removing, .migrating: true
         case .running, .stopped, .rolledBack, .failed: false
         }
     }

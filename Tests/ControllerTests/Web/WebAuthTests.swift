@@ -140,7 +140,7 @@ struct WebAuthTests {
                 #expect(try await web.get(page).status == .ok, "\(page)")
             }
             #expect(try await web.get("/tokens").status == .forbidden, "tokens are the admin's")
-            for (form, fields) in [("/apps/ghost/stop", [:]), ("/deploy/hello-web", ["name": "x"]), ("/tokens/api", ["name": "mallory", "role": "admin"]),
+            for (form, fields) in [("/apps/ghost/stop", [:]), ("/apps/ghost/migrate", ["to": "auto"]), ("/deploy/hello-web", ["name": "x"]), ("/tokens/api", ["name": "mallory", "role": "admin"]),
                                    ("/devices/box/remove", ["confirm": "box"])] as [(String, [String: String])] {
                 let refused = try await web.post(form, fields)
                 #expect(refused.status == .forbidden, "\(form): \(refused.status)")
@@ -149,7 +149,7 @@ struct WebAuthTests {
         }
         let audit = try await fixture.controller.context.audit.page(AuditLog.Query())
         let refusals = audit.items.filter { $0.tokenName == "guest" && $0.status == 403 }
-        #expect(Set(refusals.map(\.action)) == ["POST /apps/{name}/{action}", "POST /deploy/{id}", "POST /tokens/api", "POST /devices/{name}/remove"],
+        #expect(Set(refusals.map(\.action)) == ["POST /apps/{name}/{action}", "POST /apps/{name}/migrate", "POST /deploy/{id}", "POST /tokens/api", "POST /devices/{name}/remove"],
                 "\(audit.items.map { "\($0.tokenName) \($0.action) \($0.status)" })")
         #expect(try await fixture.controller.context.tokens.listAPITokens().contains { $0.name == "mallory" } == false)
     }

@@ -65,6 +65,21 @@ struct WebPagesTests {
         }
     }
 
+    @Test("Move to… without a destination says so and moves nothing; for an unknown app it is a 404 page")
+    func moveForm() async throws {
+        let fixture = try await WebFixture.make()
+        defer { try? FileManager.default.removeItem(at: fixture.dir) }
+        try await fixture.app.test(.router) { client in
+            let web = try await WebClient.signedIn(client, token: fixture.admin)
+            let nowhere = try await web.post("/apps/ghost/migrate", [:])
+            #expect(nowhere.status == .badRequest && nowhere.body.contains("Choose where to move ghost"), "\(nowhere.status)")
+            let ghost = try await web.post("/apps/ghost/migrate", ["to": "auto"])
+            #expect(ghost.status == .notFound && ghost.body.contains("<code>not_found</code>"), "\(ghost.status)")
+            let jobs = try await fixture.controller.context.jobs.store.jobs(JobFilter(kind: MigrationMachine.kind))
+            #expect(jobs.isEmpty, "no migration job was submitted")
+        }
+    }
+
     @Test("the deploy wizard names each bad input beside its field, keeps what was typed, and stores nothing")
     func wizardKeepsInput() async throws {
         let fixture = try await WebFixture.make()

@@ -54,8 +54,8 @@ struct Lab: Sendable {
     }
 
     /// `lab up` with agents that ping every second, so link loss shows within a short TTL.
-    func up(_ arguments: [String], agentExtra: String = "") throws {
-        try run(["up"] + arguments, environment: ["LAB_AGENT_EXTRA": "heartbeat_interval: 1s\nsample_interval: 2s\n" + agentExtra])
+    func up(_ arguments: [String], agentExtra: String = "", environment: [String: String] = [:]) throws {
+        try run(["up"] + arguments, environment: environment.merging(["LAB_AGENT_EXTRA": "heartbeat_interval: 1s\nsample_interval: 2s\n" + agentExtra]) { $1 })
     }
 
     /// `lab down`.

@@ -14,6 +14,12 @@ struct TransferLab: Sendable {
     /// The destination's data root size.
     static let dataRoot = "320M"
 
+    /// The volume whose stream the source's agent corrupts at `flipOffset` (inside its 4 MiB file).
+    static let flipped = "hlt-flip_data", flipOffset = 2 << 20
+
+    /// The agents' setting that makes the source corrupt `volume`'s stream at `flipOffset` (a debug-build hook).
+    static func corrupting(_ volume: String) -> String { "test_corrupt_transfer: \(volume)@\(flipOffset)\n" }
+
     /// The arguments of `lab up` for these tests.
     static let upArguments = ["--device", source, "--device", "\(destination):data-root=\(dataRoot)", "--heartbeat-ttl", "4"]
 
@@ -144,6 +150,15 @@ struct TransferLab: Sendable {
         throw LabError(description: "\(what): not within \(timeout)\n\(lab.agentLogs())")
     }
 
+    /// The API, once both devices are online.
+    func ready() async throws -> ClientSettings {
+        let settings = try lab.settings()
+        try await lab.waitForDevices(settings, within: .seconds(60), "\(Self.source) and \(Self.destination) online") { devices in
+            [Self.source, Self.destination].allSatisfy { name in devices.contains { $0.name == name && $0.status == .online } }
+        }
+        return settings
+    }
+
     /// The pid of a device's agent.
     func agentPID(_ device: String) throws -> Int32 {
         guard let pid = Int32(try String(contentsOfFile: "\(lab.dir)/devices/\(device)/agent.pid", encoding: .utf8)
@@ -152,16 +167,19 @@ struct TransferLab: Sendable {
     }
 }
 
-/// Brings the transfer lab up once for a suite and down after it.
+/// Brings the transfer lab up once for a suite and down after it, the agents configured with `agentExtra`
+/// (the transfer and migration tests: the source corrupting one volume's stream, a debug-build hook), and
+/// with `holds` the controller's migrations held where the tests say (``MigrationLab/holds``).
 struct TransferLabScope: SuiteTrait, TestScoping {
+    let agentExtra: String
+    var holds = false
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         let lab = Lab()
         try lab.down()
         defer { try? lab.down() }
-        // The source corrupts one byte of one volume's stream (a debug-build hook), for the manifest check's test.
-        try lab.up(TransferLab.upArguments, agentExtra: "test_corrupt_transfer: \(LabTests.TransferLabTests.flipped)@\(LabTests.TransferLabTests.flipOffset)\n")
+        try lab.up(TransferLab.upArguments, agentExtra: agentExtra, environment: holds ? MigrationLab(lab: lab).holdEnvironment : [:])
         try await function()
     }
 }

@@ -6,9 +6,9 @@ import Protocol
 public struct AppsCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "apps",
-        abstract: "List, inspect, start, stop, restart and remove deployed apps; follow their logs.",
+        abstract: "List, inspect, start, stop, restart, move and remove deployed apps; follow their logs.",
         subcommands: [AppsList.self, AppsShow.self, AppsAction.Start.self, AppsAction.Stop.self, AppsAction.Restart.self, AppsRemove.self,
-                      AppsLogs.self, AppsOpen.self, AppsDrift.self, AppsPin.Pin.self, AppsPin.Unpin.self]
+                      AppsLogs.self, AppsOpen.self, AppsDrift.self, AppsPin.Pin.self, AppsPin.Unpin.self, AppsMigrate.self]
     )
     public init() {}
 }

@@ -5,8 +5,8 @@ public struct DevicesCommand: AsyncParsableCommand {
     /// Name, help and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "List, inspect, add over SSH, approve, uninstall and remove devices.",
-        subcommands: [DevicesList.self, DevicesShow.self, DevicesAdd.self, DevicesApprove.self, DevicesUninstall.self, DevicesRemove.self]
+        abstract: "List, inspect, add over SSH, approve, evacuate, uninstall and remove devices.",
+        subcommands: [DevicesList.self, DevicesShow.self, DevicesAdd.self, DevicesApprove.self, DevicesUninstall.self, DevicesRemove.self, DevicesEvacuate.self]
     )
 
     /// Creates the command.

@@ -5,7 +5,8 @@ import Protocol
 import Recipes
 
 /// `/apps…`: every deployment across all devices with filters; an app's page with its state, live progress
-/// while it deploys, containers, usage, drift, logs with follow, Open, and start / stop / restart / remove.
+/// while it deploys, containers, usage, drift, logs with follow, Open, start / stop / restart / remove, and
+/// Move to… (a migration job, its steps shown as the page's progress).
 enum AppPages {
     struct ListView: Sendable {
         var chrome: Chrome
@@ -59,6 +60,9 @@ enum AppPages {
         var canStop: Bool
         /// Whether the session's role may start, stop and restart it (operator or admin).
         var operate: Bool
+        /// Move to…: `auto` and every other device; the components to choose from when there are several.
+        var moveTargets: [String]
+        var moveComponents: [String]
         /// The app page's path and the session's CSRF secret, for the action forms in this part.
         var path: String
         var csrf: String
@@ -130,6 +134,14 @@ enum AppPages {
             try await web.controller.deployments.remove(name, deleteData: data == "delete")
             return WebPage.redirect(to: "/apps?notice=removed")
         }
+        on(.post, "/apps/{name}/migrate") { request, context, _ in
+            var request = request
+            let name = try context.parameters.require("name")
+            let form = FormBody(buffer: try await request.collectBody(upTo: 16 << 10))
+            guard let to = form.trimmed("to") else { throw HomelabError.badRequest("Choose where to move \(name) (a device, or auto): nothing was moved.") }
+            _ = try await web.controller.deployments.migrate(name, MigrationRequest(to: to, component: form.trimmed("component")))
+            return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(name))?notice=migrate")
+        }
         on(.post, "/apps/{name}/{action}") { _, context, _ in
             let name = try context.parameters.require("name"), verb = try context.parameters.require("action")
             guard let action = StackAction.Verb(rawValue: verb), action != .remove else {
@@ -140,7 +152,8 @@ enum AppPages {
         }
     }
 
-    static let notices = ["removed": "Removed.", "start": "Started.", "stop": "Stopped.", "restart": "Restarted."]
+    static let notices = ["removed": "Removed.", "start": "Started.", "stop": "Stopped.", "restart": "Restarted.",
+                          "migrate": "Moving: the steps follow below."]
 
     static func list(_ web: WebContext, _ query: FormBody, now: Date = Date()) async throws -> ListLive {
         let apps = try await web.controller.deployments.list(device: query.trimmed("device"), state: query.trimmed("state"), category: query.trimmed("category"))
@@ -163,6 +176,8 @@ enum AppPages {
                                             memory: stats.map { Format.bytes($0.memoryBytes) + ($0.memoryLimitBytes > 0 ? " of \(Format.bytes($0.memoryLimitBytes))" : "") }))
             }
         }
+        let here = Set(app.components.map(\.device))
+        let others = try await web.controller.registry.list().filter { $0.status != .pending && (app.components.count > 1 || !here.contains($0.name)) }
         let lastPull = detail.steps.last.flatMap { $0.state == .pulling ? $0 : nil }
         let pull = lastPull.flatMap { step -> Pull? in
             guard let current = step.current, let total = step.total, total > 0 else { return nil }
@@ -179,6 +194,8 @@ enum AppPages {
                     containers: containers, drift: detail.drift,
                     steps: detail.steps.suffix(30).map { Step(state: $0.state.rawValue, message: $0.message, time: TimeView($0.time, now: now)) },
                     pull: pull, canStart: app.state == .stopped, canStop: app.state == .running,
-                    operate: session.role.allows(.operator), path: "/apps/\(WebPage.percentEncoded(app.name))", csrf: session.csrf)
+                    operate: session.role.allows(.operator),
+                    moveTargets: ["auto"] + others.map(\.name).sorted(), moveComponents: app.components.count > 1 ? app.components.map(\.name) : [],
+                    path: "/apps/\(WebPage.percentEncoded(app.name))", csrf: session.csrf)
     }
 }
