@@ -14,6 +14,7 @@ import browser  # noqa: E402
 import environment  # noqa: E402
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 PAGES = ["/", "/map", "/devices", "/devices/nas", "/devices/add", "/apps", "/catalog", "/catalog/hello-page", "/deploy/hello-page", "/tokens"]
@@ -240,6 +241,20 @@ class Dashboard(unittest.TestCase):
         self.wait(lambda: "/login" in self.driver.current_url)
         self.sign_in()
         self.wait(lambda: self.driver.current_url.endswith("/apps?state=running"), message="back where the user was")
+        self.no_console_errors()
+
+    def test_10a_moves_the_app_to_another_device_with_move_to(self):
+        if isinstance(self.env, environment.LoopbackEnvironment):
+            self.skipTest("both loopback agents share one dockerd: a move needs the lab's two")
+        self.open(f"/apps/{self.app}")
+        choice = Select(self.find("#move-to"))
+        self.assertEqual([option.text for option in choice.options], ["auto", "pi4"], "auto and the other device")
+        choice.select_by_visible_text("pi4")
+        self.find('form.move button[type=submit]').click()
+        self.wait(lambda: self.finds('.facts a[href="/devices/pi4"]'), timeout=180, message="the component shown on pi4")
+        self.wait(lambda: self.find(".app-head .badge").get_attribute("data-state") == "running", timeout=60,
+                  message="running at pi4, shown live")
+        self.assertEqual([c["device"] for c in self.env.api(f"/v1/deployments/{self.app}")["deployment"]["components"]], ["pi4"])
         self.no_console_errors()
 
     def test_11_stops_and_removes_the_app(self):
