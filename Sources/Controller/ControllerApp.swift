@@ -52,6 +52,8 @@ public struct ControllerApp: Sendable {
         let targets = BackupTargets(store: store, registry: registry, authority: authority, box: box,
                                     prune: try ControllerIdentity.loadOrCreate(role: "prune", authority: authority, in: pki),
                                     recovery: try ControllerIdentity.loadOrCreate(role: "recovery", authority: authority, in: pki), logger: logger)
+        let backups = BackupCoordinator(store: store, registry: registry, deployments: deployments, targets: targets,
+                                        deviceWait: config.deployments.deviceWait, stateDirectory: config.stateDirectory, logger: logger)
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
         let binaries = AgentBinaries(directory: config.agentBinariesDirectory ?? config.stateDirectory.appendingPathComponent("agent-binaries"))
@@ -71,9 +73,7 @@ public struct ControllerApp: Sendable {
                                          alerts: AlertService(store: store, box: box, registry: registry, deployments: deployments, insights: insights,
                                                               settings: config.alerts, logger: logger),
                                          transfers: TransferService(registry: registry, runner: jobs, logger: logger),
-                                         backups: BackupCoordinator(store: store, registry: registry, deployments: deployments, targets: targets,
-                                                                    deviceWait: config.deployments.deviceWait, stateDirectory: config.stateDirectory,
-                                                                    logger: logger))
+                                         backups: backups, backupJobs: BackupJobs(coordinator: backups, jobs: jobs))
         self.newAdminToken = try await tokens.ensureAdminToken()
     }
 

@@ -85,6 +85,10 @@ public enum APIPaths {
     public static func knownHost(_ host: String) -> String { "\(knownHosts)/\(segment(host))" }
     /// One backup target.
     public static func backupTarget(_ device: String) -> String { "\(backupTargets)/\(segment(device))" }
+    /// `POST`: back an app up now; `GET`: its backup runs.
+    public static func backups(_ name: String) -> String { "\(deployment(name))/backups" }
+    /// `GET`: one job.
+    public static func job(_ id: String) -> String { "\(jobs)/\(segment(id))" }
 
     /// `GET`: one recipe.
     public static func recipe(_ id: String) -> String {

@@ -105,6 +105,17 @@ public struct BackupCoordinator: Sendable {
         }
     }
 
+    /// Deployment `app` and what a backup of each of its components with volumes covers.
+    func subjects(_ app: String) async throws -> (DeploymentResource, [BackupSubject]) {
+        let (resource, secret) = try await deployment(app)
+        var subjects: [BackupSubject] = []
+        for component in resource.components {
+            let subject = try await BackupSubject.of(resource, secret, component: component.name, registry: registry)
+            if !subject.volumes.isEmpty { subjects.append(subject) }
+        }
+        return (resource, subjects)
+    }
+
     /// Deployment `app` as the API shows it, with its sealed part opened.
     private func deployment(_ app: String) async throws -> (DeploymentResource, DeploymentPrivate) {
         let (record, _, secret) = try await deployments.parts.load(app)

@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import Protocol
+
+/// Backups as jobs of the controller's ``JobRunner`` (``BackupMachine``), and what the API reads of
+/// them: an app's runs as its repository holds them, and a job's steps as they are stored.
+public struct BackupJobs: Sendable {
+    let coordinator: BackupCoordinator
+    let jobs: JobRunner
+    let executor: BackupExecutor
+    /// How often a progress stream looks for new steps.
+    static let pollInterval: Duration = .milliseconds(500)
+
+    init(coordinator: BackupCoordinator, jobs: JobRunner) {
+        self.coordinator = coordinator
+        self.jobs = jobs
+        executor = BackupExecutor(coordinator: coordinator)
+        jobs.register(executor)
+    }
+
+    /// Starts a backup job of deployment `name`: every component with volumes, then the retention rules.
+    /// Refused while the deployment is being changed or another backup of it runs.
+    public func backup(_ name: String, _ request: BackupNowRequest) async throws -> BackupAccepted {
+        let (resource, subjects) = try await coordinator.subjects(name)
+        if try await coordinator.deployments.parts.busy(resource.id) {
+            throw HomelabError.conflict("\(resource.name) is being changed (\(resource.state.rawValue)): back it up once that ends",
+                                        context: ["deployment": resource.name])
+        }
+        let subject = BackupMachine.subject(of: resource.id)
+        guard try await jobs.store.jobs(JobFilter(subject: subject, active: true, limit: 1)).isEmpty else {
+            throw HomelabError.conflict("a backup of \(resource.name) is under way", context: ["deployment": resource.name])
+        }
+        let target = try await coordinator.targets.resolve(request.target)
+        let base = BackupCoordinator.runID()
+        let parts = subjects.enumerated().map { index, subject in
+            BackupMachine.Part(component: subject.component, device: subject.deviceName, run: subjects.count == 1 ? base : "\(base)-\(index + 1)")
+        }
+        let machine = BackupMachine(deploymentID: resource.id, name: resource.name, target: target.deviceName, parts: parts, retention: BackupRetention())
+        let (job, _) = try await jobs.submit(machine, to: executor)
+        return BackupAccepted(job: Self.resource(job, name: resource.name),
+                              progress: "/v1/deployments/\(resource.name)/backups/progress?job=\(job.id)")
+    }
+
+    /// The backup runs of deployment `name` on `target` (the only one when nil), newest first, with
+    /// the sizes its backup jobs recorded.
+    public func runs(_ name: String, target: String? = nil) async throws -> [BackupRunEntry] {
+        let resource = try await coordinator.deployments.get(name)
+        var runs = BackupRunList.runs(from: try await coordinator.snapshots(resource.name, target: target))
+        var made: [String: BackupMachine.Made] = [:]
+        for job in try await jobs.store.jobs(JobFilter(subject: BackupMachine.subject(of: resource.id), kind: BackupMachine.kind, limit: 1000)) {
+            for run in (try? WireCoding.decoder.decode(BackupMachine.self, from: job.machine))?.made ?? [] { made[run.run] = run }
+        }
+        for index in runs.indices {
+            guard let run = made[runs[index].run] else { continue }
+            runs[index].files = run.files
+            runs[index].bytes = run.bytes
+            runs[index].bytesAdded = run.bytesAdded
+        }
+        return runs
+    }
+
+    /// The steps of backup job `id` of deployment `name` (the newest when nil) after `after`, as JSON
+    /// lines, until its final step.
+    public func progress(_ name: String, job id: String?, after: Int64) async throws -> ResponseBody {
+        let resource = try await coordinator.deployments.get(name)
+        let subject = BackupMachine.subject(of: resource.id)
+        let job: JobRecord?
+        if let id {
+            job = try await jobs.store.job(id).flatMap { $0.subject == subject ? $0 : nil }
+        } else {
+            job = try await jobs.store.jobs(JobFilter(subject: subject, kind: BackupMachine.kind, limit: 1)).first
+        }
+        guard let job else {
+            throw HomelabError.notFound(id.map { "\(resource.name) has no backup job \($0)" } ?? "\(resource.name) has not been backed up by a job yet",
+                                        context: ["deployment": resource.name])
+        }
+        let store = jobs.store
+        return ResponseBody { writer in
+            var last = after
+            while true {
+                // Read before the steps: a job that ended meanwhile has its final step among them.
+                let ended = try await store.job(job.id)?.outcome != nil
+                let steps = try await store.steps(of: subject, after: last)
+                for step in steps where step.jobID == job.id {
+                    var data = try WireCoding.encoder.encode(JobStepResource(seq: step.seq, time: step.time, state: step.state, component: step.component,
+                                                                             message: step.message, final: step.final ? true : nil))
+                    data.append(UInt8(ascii: "\n"))
+                    try await writer.write(ByteBuffer(bytes: data))
+                    if step.final { break }
+                }
+                last = steps.last?.seq ?? last
+                if ended || steps.contains(where: { $0.jobID == job.id && $0.final }) { break }
+                try await Task.sleep(for: Self.pollInterval)
+            }
+            try await writer.finish(nil)
+        }
+    }
+
+    /// A job as the API shows it.
+    static func resource(_ job: JobRecord, name: String) -> JobResource {
+        JobResource(id: job.id, kind: job.kind.rawValue, subject: job.subject, subjectName: name, state: job.state, outcome: job.outcome?.rawValue,
+                    failure: job.failure, createdAt: job.createdAt, updatedAt: job.updatedAt)
+    }
+}
