@@ -22,13 +22,15 @@ struct BackupOutputTests {
             """)
     }
 
-    @Test("backup now and list parse their name, target and --detach; a missing name is a usage error")
+    @Test("backup now, list and restore parse their name, target and --detach; a missing name is a usage error")
     func parsing() throws {
         let now = try BackupNow.parse(["vaultwarden", "--target", "nas", "--detach"])
         #expect(now.name == "vaultwarden" && now.target == "nas" && now.detach)
         let list = try BackupList.parse(["vaultwarden"])
         #expect(list.name == "vaultwarden" && list.target == nil)
         #expect(throws: (any Error).self) { try BackupNow.parse([]) }
-        #expect(BackupCommand.configuration.subcommands.map { $0.configuration.commandName } == ["now", "list", "targets", "export-keys"])
+        #expect(BackupCommand.configuration.subcommands.map { $0.configuration.commandName } == ["now", "list", "restore", "targets", "export-keys"])
+        let restore = try BackupRestore.parse(["vaultwarden", "--snapshot", "t9xk-2f"])
+        #expect(restore.name == "vaultwarden" && restore.snapshot == "t9xk-2f" && !restore.detach)
     }
 }

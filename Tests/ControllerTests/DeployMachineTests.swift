@@ -253,34 +253,19 @@ struct DeployMachineTests {
 
     @Test("property: over 3,000 random event sequences the invariants hold")
     func invariants() {
-        var random = SplitMix64(seed: 0x15_15)
-        for run in 0..<3_000 {
-            var m: M = [Self.firstDeploy(), Self.firstDeploy(routes: false), Self.upgrade()].randomElement(using: &random)!
-            _ = m.start()
-            var outcomes = 0
-            var failed = false
-            for _ in 0..<Int.random(in: 1...40, using: &random) {
-                let before = m.outcome
-                let event = Self.randomEvent(&random)
-                if case .failed = event, before == nil { failed = true }
-                let t = m.handle(event)
-                if before != nil {
-                    #expect(t.actions.isEmpty && m.outcome == before, "run \(run): an ended job acted or changed its outcome")
-                    continue
-                }
-                if m.outcome != nil { outcomes += 1 }
-                if !t.actions.isEmpty {
-                    #expect(t.actions == m.work, "run \(run): the stored state does not know what it asked for (\(m.state))")
-                }
-                switch m.state {
-                case .removing, .restoring, .restoringRoute, .reverting:
-                    #expect(failed && m.failure != nil, "run \(run): a rollback without a failure before it")
-                case .rolledBack, .failed:
-                    #expect(failed && m.failure != nil, "run \(run): ended rolled back or failed without a failure")
-                default: break
-                }
+        MachineProperty.check(seed: 0x15_15, events: 1...40, make: { random in
+            [Self.firstDeploy(), Self.firstDeploy(routes: false), Self.upgrade()].randomElement(using: &random)!
+        }, event: Self.randomEvent, work: \.work, isFailure: { _, event in
+            if case .failed = event { return true }
+            return false
+        }, each: { m, failed, run in
+            switch m.state {
+            case .removing, .restoring, .restoringRoute, .reverting:
+                #expect(failed && m.failure != nil, "run \(run): a rollback without a failure before it")
+            case .rolledBack, .failed:
+                #expect(failed && m.failure != nil, "run \(run): ended rolled back or failed without a failure")
+            default: break
             }
-            #expect(outcomes <= 1, "run \(run): two final states")
-        }
+        })
     }
 }

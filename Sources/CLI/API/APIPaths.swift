@@ -87,6 +87,8 @@ public enum APIPaths {
     public static func backupTarget(_ device: String) -> String { "\(backupTargets)/\(segment(device))" }
     /// `POST`: back an app up now; `GET`: its backup runs.
     public static func backups(_ name: String) -> String { "\(deployment(name))/backups" }
+    /// `POST`: restore an app from a backup run.
+    public static func restores(_ name: String) -> String { "\(deployment(name))/restores" }
     /// `GET`: one job.
     public static func job(_ id: String) -> String { "\(jobs)/\(segment(id))" }
 

@@ -27,6 +27,10 @@ enum BackupRoutes {
             let runs = try await backupJobs.runs(context.parameters.require("name"), target: request.uri.queryParameters["target"].map(String.init))
             return try JSONResponse.make(ListResponse(items: runs))
         }
+        add(.post, "/v1/deployments/{name}/restores", false) { request, context in
+            let body = try await JSONResponse.decode(RestoreRequest.self, from: request)
+            return try JSONResponse.make(try await backupJobs.restore(context.parameters.require("name"), body), status: .accepted)
+        }
         add(.get, "/v1/deployments/{name}/backups/progress", false) { request, context in
             let query = request.uri.queryParameters
             let after = try query["after"].map { text -> Int64 in try Int64(InputBounds.progressAfter.parse(String(text)) ?? 0) } ?? 0

@@ -51,13 +51,27 @@ extension OpenAPIDocument {
         "409": {description: "There is no backup target (or several and none named), or the target is offline", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
         "502": {$ref: "#/components/responses/AgentError"}
         "503": {description: The target device dropped its link, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+  /v1/deployments/{name}/restores:
+    parameters:
+      - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
+    post:
+      summary: "Restore the app where it runs from a backup run: a restore job (fresh volumes verified, swapped in, health checked; any failure puts the old ones back)"
+      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/RestoreRequest"}}}}
+      responses:
+        "202": {description: Accepted, content: {application/json: {schema: {$ref: "#/components/schemas/BackupAccepted"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {description: "The app is not running, a job works on it, or there is no backup target (or several and none named)", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+        "502": {$ref: "#/components/responses/AgentError"}
+        "503": {description: The target device dropped its link, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   /v1/deployments/{name}/backups/progress:
     parameters:
       - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-      - {name: job, in: query, required: false, description: "The backup job (default: the newest)", schema: {type: string}}
+      - {name: job, in: query, required: false, description: "The backup or restore job (default: the newest backup job)", schema: {type: string}}
       - {name: after, in: query, required: false, description: Only steps after this one (seq), schema: {type: integer, minimum: 0, maximum: 1000000000}}
     get:
-      summary: "A backup job's steps as JSON lines, as they are stored, until its final step"
+      summary: "A backup or restore job's steps as JSON lines, as they are stored, until its final step"
       responses:
         "200": {description: Steps, content: {application/x-ndjson: {schema: {$ref: "#/components/schemas/JobStep"}}}}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -93,6 +107,11 @@ extension OpenAPIDocument {
     BackupNowRequest:
       type: object
       properties:
+        target: {type: string, description: "The target device (default: the only one)"}
+    RestoreRequest:
+      type: object
+      properties:
+        snapshot: {type: string, description: "The backup run, or a snapshot id of it (8 characters or more); default: the newest complete run"}
         target: {type: string, description: "The target device (default: the only one)"}
     BackupAccepted:
       type: object

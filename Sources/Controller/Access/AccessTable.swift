@@ -96,6 +96,7 @@ enum AccessTable {
         "POST /v1/deployments/{name}/backups": .role(.operator),
         "GET /v1/deployments/{name}/backups": .role(.viewer),
         "GET /v1/deployments/{name}/backups/progress": .role(.viewer),
+        "POST /v1/deployments/{name}/restores": .role(.operator),
         // Tokens and the audit log
         "GET /v1/tokens": .role(.admin),
         "POST /v1/tokens": .role(.admin),

@@ -8,6 +8,7 @@ public struct BackupJobs: Sendable {
     let coordinator: BackupCoordinator
     let jobs: JobRunner
     let executor: BackupExecutor
+    let restorer: RestoreExecutor
     /// How often a progress stream looks for new steps.
     static let pollInterval: Duration = .milliseconds(500)
 
@@ -15,7 +16,9 @@ public struct BackupJobs: Sendable {
         self.coordinator = coordinator
         self.jobs = jobs
         executor = BackupExecutor(coordinator: coordinator)
+        restorer = RestoreExecutor(coordinator: coordinator)
         jobs.register(executor)
+        jobs.register(restorer)
     }
 
     /// Starts a backup job of deployment `name`: every component with volumes, then the retention rules.
@@ -41,6 +44,45 @@ public struct BackupJobs: Sendable {
                               progress: "/v1/deployments/\(resource.name)/backups/progress?job=\(job.id)")
     }
 
+    /// Starts a restore job of deployment `name` where it runs, from backup run `request.snapshot` (the
+    /// newest complete one of each component when nil). Refused unless the app runs and nothing else
+    /// works on it.
+    public func restore(_ name: String, _ request: RestoreRequest) async throws -> BackupAccepted {
+        let (resource, subjects) = try await coordinator.subjects(name)
+        guard resource.state == .running else {
+            throw HomelabError.conflict("\(resource.name) is \(resource.state.rawValue): a restore swaps the volumes of a running app", context: ["deployment": resource.name])
+        }
+        let backups = try await jobs.store.jobs(JobFilter(subject: BackupMachine.subject(of: resource.id), active: true, limit: 1))
+        if try await coordinator.deployments.parts.busy(resource.id) || !backups.isEmpty {
+            throw HomelabError.conflict("\(resource.name) has a job under way (a deploy, start, stop, backup or restore): restore it once that ends",
+                                        context: ["deployment": resource.name])
+        }
+        guard !subjects.isEmpty else { throw HomelabError.badRequest("\(resource.name) has no volumes: there is nothing to restore") }
+        let target = try await coordinator.targets.resolve(request.target)
+        let complete = BackupRunList.runs(from: try await coordinator.snapshots(resource.name, target: target.deviceName)).filter(\.complete)
+        let base = BackupCoordinator.runID()
+        var parts: [RestoreMachine.Part] = []
+        for (index, subject) in subjects.enumerated() {
+            let mine = complete.filter { $0.component == (subject.multiComponent ? subject.component : nil) }
+            guard let chosen = request.snapshot.map({ wanted in mine.first { Self.matches($0, wanted) } }) ?? mine.first else {
+                throw HomelabError.notFound("\(resource.name) has no complete backup run\(request.snapshot.map { " \($0)" } ?? "") of \(subject.component) on \(target.deviceName)",
+                                            context: ["deployment": resource.name])
+            }
+            let run = subjects.count == 1 ? base : "\(base)-\(index + 1)"
+            let suffix = String(run.filter { $0 != "-" }.suffix(8))
+            parts.append(RestoreMachine.Part(component: subject.component, device: subject.deviceName, project: subject.project, backupRun: chosen.run, run: run,
+                                             volumes: Dictionary(uniqueKeysWithValues: subject.volumes.map { ($0, "\(subject.project)_\($0)_restored_\(suffix)") })))
+        }
+        let machine = RestoreMachine(deploymentID: resource.id, name: resource.name, target: target.deviceName, parts: parts)
+        let (job, _) = try await jobs.submit(machine, to: restorer)
+        return BackupAccepted(job: Self.resource(job, name: resource.name), progress: "/v1/deployments/\(resource.name)/backups/progress?job=\(job.id)")
+    }
+
+    /// Whether `run` is the one asked for: its id, the id of the backup whose component run it is, or one of its snapshots' ids.
+    static func matches(_ run: BackupRunEntry, _ wanted: String) -> Bool {
+        run.run == wanted || run.run.hasPrefix(wanted + "-") || (wanted.count >= 8 && run.snapshots.contains { $0.hasPrefix(wanted) })
+    }
+
     /// The backup runs of deployment `name` on `target` (the only one when nil), newest first, with
     /// the sizes its backup jobs recorded.
     public func runs(_ name: String, target: String? = nil) async throws -> [BackupRunEntry] {
@@ -59,22 +101,22 @@ public struct BackupJobs: Sendable {
         return runs
     }
 
-    /// The steps of backup job `id` of deployment `name` (the newest when nil) after `after`, as JSON
-    /// lines, until its final step.
+    /// The steps of backup or restore job `id` of deployment `name` (the newest backup job when nil)
+    /// after `after`, as JSON lines, until its final step.
     public func progress(_ name: String, job id: String?, after: Int64) async throws -> ResponseBody {
         let resource = try await coordinator.deployments.get(name)
-        let subject = BackupMachine.subject(of: resource.id)
+        let backups = BackupMachine.subject(of: resource.id)
         let job: JobRecord?
         if let id {
-            job = try await jobs.store.job(id).flatMap { $0.subject == subject ? $0 : nil }
+            job = try await jobs.store.job(id).flatMap { $0.subject == backups || ($0.subject == resource.id && $0.kind == RestoreMachine.kind) ? $0 : nil }
         } else {
-            job = try await jobs.store.jobs(JobFilter(subject: subject, kind: BackupMachine.kind, limit: 1)).first
+            job = try await jobs.store.jobs(JobFilter(subject: backups, kind: BackupMachine.kind, limit: 1)).first
         }
         guard let job else {
-            throw HomelabError.notFound(id.map { "\(resource.name) has no backup job \($0)" } ?? "\(resource.name) has not been backed up by a job yet",
+            throw HomelabError.notFound(id.map { "\(resource.name) has no backup or restore job \($0)" } ?? "\(resource.name) has not been backed up by a job yet",
                                         context: ["deployment": resource.name])
         }
-        let store = jobs.store
+        let store = jobs.store, subject = job.subject
         return ResponseBody { writer in
             var last = after
             while true {

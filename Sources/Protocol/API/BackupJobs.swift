@@ -27,6 +27,21 @@ public struct BackupNowRequest: Codable, Equatable, Sendable {
     public init(target: String? = nil) { self.target = target }
 }
 
+/// `POST /v1/deployments/{name}/restores`: restore the app where it runs from a backup run.
+public struct RestoreRequest: Codable, Equatable, Sendable {
+    /// The backup run (as `homelab backup list` shows it), or a restic snapshot id of it (8 characters
+    /// or more); default: the newest complete run of each component.
+    public var snapshot: String?
+    /// The target device holding the backups (default: the only target).
+    public var target: String?
+
+    /// Creates a request.
+    public init(snapshot: String? = nil, target: String? = nil) {
+        self.snapshot = snapshot
+        self.target = target
+    }
+}
+
 /// The answer to a backup (or restore) request: its job, and where its steps are read.
 public struct BackupAccepted: Codable, Equatable, Sendable {
     public var job: JobResource

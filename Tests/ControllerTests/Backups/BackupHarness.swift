@@ -59,7 +59,7 @@ final class BackupHarness: Sendable {
     }
 
     /// Recipes whose volumes the tests back up: stop mode (busybox), dump mode with a FAKE pg_dump that
-    /// fails, and dump mode with a real sqlite3.
+    /// fails, dump mode with a real sqlite3, and a health check that depends on the data.
     static let recipes: [String: String] = [
         "backup-files": TestRecipes.backupFiles,
         "backup-fakepg": """
@@ -84,6 +84,25 @@ final class BackupHarness: Sendable {
                   dumps:
                     - service: db
                       kind: postgres
+            """,
+        "backup-health": """
+            id: backup-health
+            name: Backup with a data-dependent health check
+            tagline: Healthy only while /data/ok exists (made at the first start only)
+            category: other
+            version: "1.0"
+            architectures: [amd64]
+            components:
+              - name: app
+                compose:
+                  services:
+                    app:
+                      image: homelab-test/busybox:1
+                      command: ["sh", "-c", "[ -f /data/seeded ] || touch /data/seeded /data/ok; trap 'exit 0' TERM; while true; do sleep 1; done"]
+                      volumes: ["data:/data"]
+                      healthcheck: {test: ["CMD", "test", "-f", "/data/ok"], interval: 1s, timeout: 1s, retries: 2}
+                  volumes:
+                    data: {}
             """,
         "backup-sqlite": """
             id: backup-sqlite

@@ -167,27 +167,11 @@ struct BackupMachineTests {
 
     @Test("property: over 3,000 random event sequences the invariants hold")
     func invariants() {
-        var random = SplitMix64(seed: 0x19_b)
-        for run in 0..<3_000 {
-            var m = Self.machine()
-            _ = m.start()
-            var outcomes = 0
-            for _ in 0..<Int.random(in: 1...20, using: &random) {
-                let before = m.outcome
-                let t = m.handle(Self.randomEvent(&random))
-                if before != nil {
-                    #expect(t.actions.isEmpty && m.outcome == before, "run \(run): an ended job acted or changed its outcome")
-                    continue
-                }
-                if m.outcome != nil { outcomes += 1 }
-                if !t.actions.isEmpty {
-                    #expect(t.actions == m.work, "run \(run): the stored state does not know what it asked for (\(m.state))")
-                }
-                #expect(m.made.count <= m.parts.count && Set(m.made.map(\.run)).count == m.made.count, "run \(run): a part counted twice")
-                if m.outcome == .failed { #expect(m.failure != nil, "run \(run): failed without a failure") }
-                if m.outcome == .succeeded { #expect(m.made.count == m.parts.count, "run \(run): succeeded with a part not backed up") }
-            }
-            #expect(outcomes <= 1, "run \(run): two final states")
-        }
+        MachineProperty.check(seed: 0x19_b, events: 1...20, make: { _ in Self.machine() }, event: Self.randomEvent, work: \.work, isFailure: { _, _ in false },
+                              each: { m, _, run in
+            #expect(m.made.count <= m.parts.count && Set(m.made.map(\.run)).count == m.made.count, "run \(run): a part counted twice")
+            if m.outcome == .failed { #expect(m.failure != nil, "run \(run): failed without a failure") }
+            if m.outcome == .succeeded { #expect(m.made.count == m.parts.count, "run \(run): succeeded with a part not backed up") }
+        })
     }
 }

@@ -30,24 +30,9 @@ public struct BackupNow: AsyncParsableCommand {
 
     /// Starts the job and follows it.
     public func run(in context: CommandContext) async throws {
-        let settings = try global.settings(in: context)
-        let (accepted, ended) = try await APIClient.withClient(settings) { client -> (BackupAccepted, JobResource?) in
-            let accepted = try await client.post(APIPaths.backups(name), json: BackupNowRequest(target: target), as: BackupAccepted.self)
-            if detach { return (accepted, nil) }
-            try await client.lines(accepted.progress) { data in
-                guard global.output == .table, let step = try? WireCoding.decoder.decode(JobStepResource.self, from: data) else { return }
-                context.console.write(step.message + "\n")
-            }
-            return (accepted, try await client.get(APIPaths.job(accepted.job.id), as: JobResource.self))
-        }
-        switch global.output {
-        case .json: context.console.write(try JSONOutput.render(ended ?? accepted.job))
-        case .table:
-            if ended == nil { context.console.write("Accepted: job \(accepted.job.id). Follow it with: homelab jobs\n") }
-        }
-        if let ended, ended.outcome != "succeeded" {
-            let failure = ended.failure ?? HomelabError(.internal, "the backup ended \(ended.state)")
-            throw CLIError(controller: HomelabError(failure.code, "backing up \(name) failed: \(failure.message)", context: failure.context))
+        let request = BackupNowRequest(target: target), path = APIPaths.backups(name)
+        try await JobFollower.run(try global.settings(in: context), context: context, output: global.output, detach: detach, doing: "backing up \(name)") { client in
+            try await client.post(path, json: request, as: BackupAccepted.self)
         }
     }
 }
