@@ -48,8 +48,9 @@ struct BackupExecutor: JobExecutor {
             await parts.activity("backup.succeeded", "Backed up \(machine.name) to \(machine.target) (\(Bytes.words(Int64(clamping: added))) added)",
                                  deployment: machine.name)
         case .failed, .rolledBack:
-            await parts.activity("backup.failed", "Backing up \(machine.name) to \(machine.target) failed: \(job.failure?.message ?? job.state)",
-                                 deployment: machine.name)
+            let said = "Backing up \(machine.name) to \(machine.target) failed: \(job.failure?.message ?? job.state)"
+            await parts.activity("backup.failed", said, deployment: machine.name)
+            await FailureLog(store: parts.store).record(.backup, subject: machine.name, message: said)
         }
     }
 

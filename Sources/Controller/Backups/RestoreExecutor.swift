@@ -56,8 +56,9 @@ struct RestoreExecutor: JobExecutor {
             await parts.activity("restore.succeeded", "Restored \(machine.name) from backup run \(machine.parts.map(\.backupRun).joined(separator: ", "))",
                                  deployment: machine.name)
         case .rolledBack, .failed:
-            await parts.activity("restore.failed", "Restoring \(machine.name) failed (\(job.failure?.message ?? job.state)); \(steps.last?.message ?? job.state)",
-                                 deployment: machine.name)
+            let said = "Restoring \(machine.name) failed (\(job.failure?.message ?? job.state)); \(steps.last?.message ?? job.state)"
+            await parts.activity("restore.failed", said, deployment: machine.name)
+            await FailureLog(store: parts.store).record(.backup, subject: machine.name, message: said)
         }
     }
 

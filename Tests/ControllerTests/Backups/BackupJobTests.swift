@@ -59,6 +59,12 @@ struct BackupJobTests {
                 try EventRecord.filter(Column("deployment") == app && Column("type") == "backup.succeeded").fetchCount(db)
             }
             #expect(feed == 4, "each backup is in the activity feed")
+            let context = harness.controller.app.context
+            let open = AlertRecord(id: 1, rule: "backups", kind: "backup-failed", fingerprint: "backups/\(app)", subject: app, severity: "warning",
+                                   state: "firing", title: "t", message: "m", firedAt: Date(), resolvedAt: nil, notified: true)
+            let conditions = try await AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights)
+                .evaluate([("backups", AlertRuleSpec(kind: .backupFailed))], firing: [open], now: Date())
+            #expect(conditions.isEmpty, "a backup-failed alert resolves once a backup of the app succeeded: \(conditions)")
         }
     }
 
@@ -81,6 +87,16 @@ struct BackupJobTests {
             }
             #expect(feed.count == 1 && feed.first?.message.contains("exited 1") == true, "\(feed.map(\.message))")
             await #expect(throws: HomelabError.self) { _ = try await jobs.backup(app, BackupNowRequest(target: "no-such-target")) }
+
+            // The backup-failed rule: fires on the recorded failure, and stays open while the app has no good backup.
+            let context = harness.controller.app.context
+            let conditions = AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights)
+            let rules = [("backups", AlertRuleSpec(kind: .backupFailed))]
+            let fired = try await conditions.evaluate(rules, firing: [], now: Date())
+            #expect(fired.map(\.subject) == [app] && fired.first?.title == "A backup job of \(app) failed", "\(fired)")
+            let open = AlertRecord(id: 1, rule: "backups", kind: "backup-failed", fingerprint: "backups/\(app)", subject: app, severity: "warning",
+                                   state: "firing", title: "t", message: "m", firedAt: Date(), resolvedAt: nil, notified: true)
+            #expect(try await conditions.evaluate(rules, firing: [open], now: Date()).map(\.subject) == [app], "still no successful backup")
         }
     }
 
