@@ -138,6 +138,9 @@ public struct ControllerApp: Sendable {
                        interval: config.insights.appSampleInterval, logger: logger),
             AlertLoop(alerts: context.alerts, logger: logger),
         ]
+        if let interval = config.backupScheduleInterval {
+            watchers.append(BackupScheduler(jobs: context.backupJobs, interval: interval, logger: logger))
+        }
         if let window = config.insights.automaticMoves {
             watchers.append(AutomaticMoves(insights: context.insights, window: window, interval: .seconds(60), logger: logger))
         }

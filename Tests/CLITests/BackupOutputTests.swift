@@ -22,6 +22,23 @@ struct BackupOutputTests {
             """)
     }
 
+    @Test("the policy view says the schedule with the app's jitter, the next run, the target and what is kept; set fills unset rules with the defaults")
+    func policy() throws {
+        let policy = BackupPolicyResource(deployment: "vaultwarden", schedule: "0 3 * * *", jitterMinutes: 17, target: nil, retention: BackupRetention(),
+                                          enabled: true, isDefault: true, nextRunAt: Date(timeIntervalSince1970: 1_796_181_420))
+        #expect(BackupPolicyView.render(policy) == """
+            App:        vaultwarden (default policy)
+            Schedule:   0 3 * * * + 17 min (this app's jitter)
+            Next run:   2026-12-02T03:17:00Z
+            Target:     the only target
+            Keeps:      last 3, daily 7, weekly 4, monthly 6
+
+            """)
+        let set = try BackupPolicySet.parse(["vaultwarden", "--schedule", "30 2 * * *", "--keep-daily", "14", "--disable"]).makeSpec()
+        #expect(set == BackupPolicySpec(schedule: "30 2 * * *", retention: BackupRetention(keepLast: 3, keepDaily: 14, keepWeekly: 4, keepMonthly: 6), enabled: false))
+        #expect(try BackupPolicySet.parse(["vaultwarden"]).makeSpec() == BackupPolicySpec(), "nothing given: every field its default")
+    }
+
     @Test("backup now, list and restore parse their name, target and --detach; a missing name is a usage error")
     func parsing() throws {
         let now = try BackupNow.parse(["vaultwarden", "--target", "nas", "--detach"])
@@ -29,7 +46,7 @@ struct BackupOutputTests {
         let list = try BackupList.parse(["vaultwarden"])
         #expect(list.name == "vaultwarden" && list.target == nil)
         #expect(throws: (any Error).self) { try BackupNow.parse([]) }
-        #expect(BackupCommand.configuration.subcommands.map { $0.configuration.commandName } == ["now", "list", "restore", "targets", "export-keys"])
+        #expect(BackupCommand.configuration.subcommands.map { $0.configuration.commandName } == ["now", "list", "restore", "policy", "targets", "export-keys"])
         let restore = try BackupRestore.parse(["vaultwarden", "--snapshot", "t9xk-2f"])
         #expect(restore.name == "vaultwarden" && restore.snapshot == "t9xk-2f" && !restore.detach)
     }

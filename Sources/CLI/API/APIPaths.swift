@@ -89,6 +89,8 @@ public enum APIPaths {
     public static func backups(_ name: String) -> String { "\(deployment(name))/backups" }
     /// `POST`: restore an app from a backup run.
     public static func restores(_ name: String) -> String { "\(deployment(name))/restores" }
+    /// `GET`/`PUT`: an app's backup policy.
+    public static func backupPolicy(_ name: String) -> String { "\(deployment(name))/backup-policy" }
     /// `GET`: one job.
     public static func job(_ id: String) -> String { "\(jobs)/\(segment(id))" }
 

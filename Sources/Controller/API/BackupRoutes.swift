@@ -31,6 +31,13 @@ enum BackupRoutes {
             let body = try await JSONResponse.decode(RestoreRequest.self, from: request)
             return try JSONResponse.make(try await backupJobs.restore(context.parameters.require("name"), body), status: .accepted)
         }
+        add(.get, "/v1/deployments/{name}/backup-policy", false) { _, context in
+            try JSONResponse.make(try await backupJobs.policy(context.parameters.require("name")))
+        }
+        add(.put, "/v1/deployments/{name}/backup-policy", false) { request, context in
+            let body = try await JSONResponse.decode(BackupPolicySpec.self, from: request)
+            return try JSONResponse.make(try await backupJobs.setPolicy(context.parameters.require("name"), body))
+        }
         add(.get, "/v1/deployments/{name}/backups/progress", false) { request, context in
             let query = request.uri.queryParameters
             let after = try query["after"].map { text -> Int64 in try Int64(InputBounds.progressAfter.parse(String(text)) ?? 0) } ?? 0

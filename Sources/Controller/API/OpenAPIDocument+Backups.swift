@@ -65,6 +65,23 @@ extension OpenAPIDocument {
         "409": {description: "The app is not running, a job works on it, or there is no backup target (or several and none named)", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
         "502": {$ref: "#/components/responses/AgentError"}
         "503": {description: The target device dropped its link, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+  /v1/deployments/{name}/backup-policy:
+    parameters:
+      - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
+    get:
+      summary: "The app's backup policy as it applies (defaults filled in), with its next scheduled time"
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/BackupPolicy"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+    put:
+      summary: "Set the app's backup policy: schedule (five-field cron), target, retention, enabled; a field left out is the default"
+      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/BackupPolicySpec"}}}}
+      responses:
+        "200": {description: Set, content: {application/json: {schema: {$ref: "#/components/schemas/BackupPolicy"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
   /v1/deployments/{name}/backups/progress:
     parameters:
       - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
@@ -108,6 +125,32 @@ extension OpenAPIDocument {
       type: object
       properties:
         target: {type: string, description: "The target device (default: the only one)"}
+    BackupRetention:
+      type: object
+      required: [keepLast, keepDaily, keepWeekly, keepMonthly]
+      properties:
+        keepLast: {type: integer, minimum: 0, maximum: 1000}
+        keepDaily: {type: integer, minimum: 0, maximum: 1000}
+        keepWeekly: {type: integer, minimum: 0, maximum: 1000}
+        keepMonthly: {type: integer, minimum: 0, maximum: 1000}
+    BackupPolicySpec:
+      type: object
+      properties:
+        schedule: {type: string, description: "Five-field cron in the controller's time zone (default: 0 3 * * * plus the app's jitter)"}
+        target: {type: string}
+        retention: {$ref: "#/components/schemas/BackupRetention"}
+        enabled: {type: boolean, description: "false: no scheduled backups"}
+    BackupPolicy:
+      type: object
+      properties:
+        deployment: {type: string}
+        schedule: {type: string}
+        jitterMinutes: {type: integer}
+        target: {type: string}
+        retention: {$ref: "#/components/schemas/BackupRetention"}
+        enabled: {type: boolean}
+        isDefault: {type: boolean}
+        nextRunAt: {type: string, format: date-time}
     RestoreRequest:
       type: object
       properties:

@@ -97,6 +97,8 @@ enum AccessTable {
         "GET /v1/deployments/{name}/backups": .role(.viewer),
         "GET /v1/deployments/{name}/backups/progress": .role(.viewer),
         "POST /v1/deployments/{name}/restores": .role(.operator),
+        "GET /v1/deployments/{name}/backup-policy": .role(.viewer),
+        "PUT /v1/deployments/{name}/backup-policy": .role(.operator),
         // Tokens and the audit log
         "GET /v1/tokens": .role(.admin),
         "POST /v1/tokens": .role(.admin),

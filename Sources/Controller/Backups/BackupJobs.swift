@@ -9,6 +9,7 @@ public struct BackupJobs: Sendable {
     let jobs: JobRunner
     let executor: BackupExecutor
     let restorer: RestoreExecutor
+    let policies: BackupPolicies
     /// How often a progress stream looks for new steps.
     static let pollInterval: Duration = .milliseconds(500)
 
@@ -17,6 +18,7 @@ public struct BackupJobs: Sendable {
         self.jobs = jobs
         executor = BackupExecutor(coordinator: coordinator)
         restorer = RestoreExecutor(coordinator: coordinator)
+        policies = BackupPolicies(store: coordinator.store)
         jobs.register(executor)
         jobs.register(restorer)
     }
@@ -33,12 +35,14 @@ public struct BackupJobs: Sendable {
         guard try await jobs.store.jobs(JobFilter(subject: subject, active: true, limit: 1)).isEmpty else {
             throw HomelabError.conflict("a backup of \(resource.name) is under way", context: ["deployment": resource.name])
         }
-        let target = try await coordinator.targets.resolve(request.target)
+        let policy = try await policies.spec(of: resource.id)
+        let target = try await coordinator.targets.resolve(request.target ?? policy.target)
         let base = BackupCoordinator.runID()
         let parts = subjects.enumerated().map { index, subject in
             BackupMachine.Part(component: subject.component, device: subject.deviceName, run: subjects.count == 1 ? base : "\(base)-\(index + 1)")
         }
-        let machine = BackupMachine(deploymentID: resource.id, name: resource.name, target: target.deviceName, parts: parts, retention: BackupRetention())
+        let machine = BackupMachine(deploymentID: resource.id, name: resource.name, target: target.deviceName, parts: parts,
+                                    retention: policy.retention ?? BackupRetention())
         let (job, _) = try await jobs.submit(machine, to: executor)
         return BackupAccepted(job: Self.resource(job, name: resource.name),
                               progress: "/v1/deployments/\(resource.name)/backups/progress?job=\(job.id)")
@@ -76,6 +80,20 @@ public struct BackupJobs: Sendable {
         let machine = RestoreMachine(deploymentID: resource.id, name: resource.name, target: target.deviceName, parts: parts)
         let (job, _) = try await jobs.submit(machine, to: restorer)
         return BackupAccepted(job: Self.resource(job, name: resource.name), progress: "/v1/deployments/\(resource.name)/backups/progress?job=\(job.id)")
+    }
+
+    /// Deployment `name`'s backup policy as it applies.
+    public func policy(_ name: String, now: Date = Date()) async throws -> BackupPolicyResource {
+        let resource = try await coordinator.deployments.get(name)
+        return try BackupPolicies.resource(try await policies.spec(of: resource.id), id: resource.id, name: resource.name, now: now, calendar: .current)
+    }
+
+    /// Sets deployment `name`'s backup policy (the schedule parsed, the retention bounded, the target found).
+    public func setPolicy(_ name: String, _ spec: BackupPolicySpec, now: Date = Date()) async throws -> BackupPolicyResource {
+        let resource = try await coordinator.deployments.get(name)
+        if let target = spec.target { _ = try await coordinator.targets.resolve(target) }
+        try await policies.set(spec, of: resource.id, now: now)
+        return try BackupPolicies.resource(spec, id: resource.id, name: resource.name, now: now, calendar: .current)
     }
 
     /// Whether `run` is the one asked for: its id, the id of the backup whose component run it is, or one of its snapshots' ids.

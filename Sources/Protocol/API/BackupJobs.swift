@@ -113,3 +113,51 @@ public struct BackupRunEntry: Codable, Equatable, Sendable {
         self.bytesAdded = bytesAdded
     }
 }
+
+/// `PUT /v1/deployments/{name}/backup-policy`: when and where an app is backed up, and what is kept.
+/// A field left out takes the default: daily at 03:00 plus the app's own jitter (up to an hour, so
+/// apps do not all start at once), the only target, the default retention.
+public struct BackupPolicySpec: Codable, Equatable, Sendable {
+    /// Five-field cron (`0 3 * * *`), in the controller's time zone.
+    public var schedule: String?
+    public var target: String?
+    public var retention: BackupRetention?
+    /// False: no scheduled backups (`backup now` still works).
+    public var enabled: Bool?
+
+    /// Creates a policy.
+    public init(schedule: String? = nil, target: String? = nil, retention: BackupRetention? = nil, enabled: Bool? = nil) {
+        self.schedule = schedule
+        self.target = target
+        self.retention = retention
+        self.enabled = enabled
+    }
+}
+
+/// An app's backup policy as it applies, defaults filled in, with when it runs next.
+public struct BackupPolicyResource: Codable, Equatable, Sendable {
+    public var deployment: String
+    public var schedule: String
+    /// Minutes added to every scheduled time (the default schedule's per-app jitter; 0 for a schedule that was set).
+    public var jitterMinutes: Int
+    public var target: String?
+    public var retention: BackupRetention
+    public var enabled: Bool
+    /// Whether nothing was set for the app (every field its default).
+    public var isDefault: Bool
+    /// When a scheduled backup is due next (absent when disabled).
+    public var nextRunAt: Date?
+
+    /// Creates a resource.
+    public init(deployment: String, schedule: String, jitterMinutes: Int, target: String?, retention: BackupRetention, enabled: Bool, isDefault: Bool,
+                nextRunAt: Date?) {
+        self.deployment = deployment
+        self.schedule = schedule
+        self.jitterMinutes = jitterMinutes
+        self.target = target
+        self.retention = retention
+        self.enabled = enabled
+        self.isDefault = isDefault
+        self.nextRunAt = nextRunAt
+    }
+}

@@ -120,6 +120,43 @@ struct BackupJobTests {
         }
     }
 
+    @Test("the policy: set and read back through the API's service; a scheduled backup starts once when due (with the policy's target and retention), not again after it succeeded")
+    func scheduledBackup() async throws {
+        try await BackupHarness.with { harness in
+            let app = Self.unique("sched")
+            _ = try await harness.deploy("backup-files", as: app)
+            let jobs = harness.controller.app.context.backupJobs
+            let standard = try await jobs.policy(app)
+            #expect(standard.isDefault && standard.schedule == "0 3 * * *" && standard.nextRunAt != nil)
+            await #expect(throws: HomelabError.self) { _ = try await jobs.setPolicy(app, BackupPolicySpec(schedule: "every day")) }
+            await #expect(throws: HomelabError.self) { _ = try await jobs.setPolicy(app, BackupPolicySpec(target: "no-such-target")) }
+            // Due at the first whole minute after the app was made, once a day.
+            let created = try await harness.controller.app.context.deployments.get(app).createdAt
+            let at = Calendar.current.dateComponents([.hour, .minute], from: created.addingTimeInterval(60))
+            let schedule = "\(at.minute!) \(at.hour!) * * *"
+            let set = try await jobs.setPolicy(app, BackupPolicySpec(schedule: schedule, target: "nas",
+                                                                     retention: BackupRetention(keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0)))
+            #expect(!set.isDefault && set.jitterMinutes == 0 && set.target == "nas" && set.schedule == schedule)
+            var read = try await jobs.policy(app)
+            read.nextRunAt = set.nextRunAt  // a minute may have passed between the two
+            #expect(read == set)
+
+            let scheduler = BackupScheduler(jobs: jobs, interval: .seconds(60), logger: harness.controller.app.logger)
+            #expect(await scheduler.tick(now: Date()).isEmpty || Date() >= set.nextRunAt!, "not due before its time")
+            try await Task.sleep(for: .seconds(max(0, set.nextRunAt!.timeIntervalSinceNow) + 1))
+            #expect(await scheduler.tick(now: Date()) == [app])
+            #expect(await scheduler.tick(now: Date()).isEmpty, "one backup under way for that time")
+            let id = try await harness.controller.app.context.deployments.get(app).id
+            let job = try #require(try await harness.controller.app.context.jobs.store.jobs(JobFilter(subject: "backup:\(id)")).first)
+            let ended = try await Self.ended(job.id, harness)
+            #expect(ended.outcome == .succeeded)
+            #expect(try WireCoding.decoder.decode(BackupMachine.self, from: ended.machine).retention.keepLast == 1, "the policy's retention")
+            #expect(await scheduler.tick(now: Date()).isEmpty, "done for that time")
+            _ = try await jobs.setPolicy(app, BackupPolicySpec(schedule: "* * * * *", enabled: false))
+            #expect(await scheduler.tick(now: Date().addingTimeInterval(120)).isEmpty, "disabled")
+        }
+    }
+
     // MARK: Helpers
 
     static func auth(_ token: String) -> HTTPFields {

@@ -6,7 +6,7 @@ public struct BackupCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "backup",
         abstract: "Back apps up, list and restore their backups; backup targets and the recovery kit (restic repositories on your devices).",
-        subcommands: [BackupNow.self, BackupList.self, BackupRestore.self, BackupTargetsCommand.self, BackupExportKeys.self]
+        subcommands: [BackupNow.self, BackupList.self, BackupRestore.self, BackupPolicyCommand.self, BackupTargetsCommand.self, BackupExportKeys.self]
     )
 
     /// Creates the command.
