@@ -16,7 +16,9 @@ struct BackupExecutor: JobExecutor {
         switch action {
         case .backup(let index):
             let part = machine.parts[index]
-            // A controller that just started resumes before the agents are back: wait for the source as a deploy does.
+            // A controller that just started resumes before the agents are back: wait for them as a deploy does. The
+            // target first: a stop-mode backup must not stop an app for a copy that cannot go anywhere.
+            try await coordinator.deployments.parts.waitOnline(machine.target, clock: job.clock)
             try await coordinator.deployments.parts.waitOnline(part.device, clock: job.clock)
             let result = try await following(part.run, component: part.component, job: job) {
                 try await coordinator.backup(machine.name, component: part.component, target: machine.target, run: part.run)

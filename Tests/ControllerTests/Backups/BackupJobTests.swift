@@ -157,6 +157,39 @@ struct BackupJobTests {
         }
     }
 
+    @Test("target offline when a scheduled backup is due: the job fails naming it without stopping the app, is in the feed, is retried after its backoff, and succeeds once the target is back")
+    func scheduledWhileTargetOffline() async throws {
+        try await BackupHarness.with { harness in
+            let app = Self.unique("offl")
+            _ = try await harness.deploy("backup-files", as: app)
+            let context = harness.controller.app.context
+            let created = try await context.deployments.get(app).createdAt
+            let at = Calendar.current.dateComponents([.hour, .minute], from: created.addingTimeInterval(60))
+            let policy = try await context.backupJobs.setPolicy(app, BackupPolicySpec(schedule: "\(at.minute!) \(at.hour!) * * *"))
+            let scheduler = BackupScheduler(jobs: context.backupJobs, interval: .seconds(60), logger: harness.controller.app.logger)
+            let started = DockerCLI.lines(["inspect", "\(app)-app-1", "--format", "{{.State.StartedAt}}"])
+            try await harness.restartTarget {
+                try await Task.sleep(for: .seconds(max(0, policy.nextRunAt!.timeIntervalSinceNow) + 1))
+                #expect(await scheduler.tick(now: Date()) == [app])
+                let id = try await context.deployments.get(app).id
+                let job = try #require(try await context.jobs.store.jobs(JobFilter(subject: "backup:\(id)")).first)
+                let failed = try await Self.ended(job.id, harness)
+                #expect(failed.outcome == .failed && failed.failure?.code == .deviceOffline && failed.failure?.message.contains("nas") == true,
+                        "\(String(describing: failed.failure))")
+                #expect(await scheduler.tick(now: Date()).isEmpty, "retried only after its backoff")
+            }
+            #expect(DockerCLI.lines(["inspect", "\(app)-app-1", "--format", "{{.State.StartedAt}}"]) == started, "the app was never stopped")
+            let feed = try await context.store.read { db in
+                try EventRecord.filter(Column("deployment") == app && Column("type") == "backup.failed").fetchCount(db)
+            }
+            #expect(feed == 1)
+            #expect(await scheduler.tick(now: Date().addingTimeInterval(61)) == [app], "the backoff passed")
+            let id = try await context.deployments.get(app).id
+            let retry = try #require(try await context.jobs.store.jobs(JobFilter(subject: "backup:\(id)")).first)
+            #expect(try await Self.ended(retry.id, harness).outcome == .succeeded)
+        }
+    }
+
     // MARK: Helpers
 
     static func auth(_ token: String) -> HTTPFields {
