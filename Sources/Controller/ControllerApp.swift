@@ -64,6 +64,8 @@ public struct ControllerApp: Service {
                                     prune: try ControllerIdentity.loadOrCreate(role: "prune", authority: authority, in: pki),
                                     recovery: try ControllerIdentity.loadOrCreate(role: "recovery", authority: authority, in: pki), logger: logger)
         let agentPort = BoundPort()
+        let backups = BackupCoordinator(store: store, registry: registry, deployments: deployments, targets: targets,
+                                        deviceWait: config.deployments.deviceWait, stateDirectory: config.stateDirectory, logger: logger)
         let discovery = DiscoveryService(settings: config.discovery, caFingerprint: authority.fingerprint, agentHost: config.agentHost,
                                          agentPort: agentPort, metrics: metrics, logger: logger)
         let binaries = AgentBinaries(directory: config.agentBinariesDirectory ?? config.stateDirectory.appendingPathComponent("agent-binaries"))
@@ -83,13 +85,10 @@ public struct ControllerApp: Service {
                                          alerts: AlertService(store: store, box: box, registry: registry, deployments: deployments, insights: insights,
                                                               settings: config.alerts, logger: logger),
                                          transfers: TransferService(registry: registry, runner: jobs, logger: logger),
-                                         backups: BackupCoordinator(store: store, registry: registry, deployments: deployments, targets: targets,
-                                                                    deviceWait: config.deployments.deviceWait, stateDirectory: config.stateDirectory,
-                                                                    logger: logger))
+                                         backups: backups, backupJobs: BackupJobs(coordinator: backups, jobs: jobs))
         return ControllerApp(config: config, context: context, newAdminToken: try await tokens.ensureAdminToken(), agentPort: agentPort,
                              logger: logger)
     }
-
 
     /// TLS server configuration shared by the API and the agent port: a fresh server key each start,
     /// certified by the CA, with the CA in the chain so clients can pin it.
@@ -167,6 +166,9 @@ public struct ControllerApp: Service {
                        interval: config.insights.appSampleInterval, logger: logger),
             AlertLoop(alerts: context.alerts, logger: logger),
         ]
+        if let interval = config.backupScheduleInterval {
+            watchers.append(BackupScheduler(jobs: context.backupJobs, interval: interval, logger: logger))
+        }
         if let window = config.insights.automaticMoves {
             watchers.append(AutomaticMoves(insights: context.insights, window: window, interval: .seconds(60), logger: logger))
         }

@@ -48,6 +48,8 @@ public struct ControllerConfig: Sendable {
     public var schedulerWeights = Weights()
     /// Deployments: the reverse proxy, how long to wait for devices and health.
     public var deployments = DeploymentSettings()
+    /// How often the controller looks for scheduled backups that are due; nil: never (tests that must not see one).
+    public var backupScheduleInterval: Duration? = .seconds(60)
     /// Multicast discovery: interfaces, interval, on/off.
     public var discovery = DiscoveryService.Settings()
     /// Connection caps, deadlines and rates of the API and the agent port.

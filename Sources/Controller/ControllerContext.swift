@@ -50,6 +50,8 @@ public struct ControllerContext: Sendable {
     public let transfers: TransferService
     /// Backups, restores and checks through the agents; the backup targets.
     public let backups: BackupCoordinator
+    /// Backups as jobs: backing an app up now, its runs, a backup job's steps.
+    public let backupJobs: BackupJobs
     /// The stacks on each device, through its agent.
     public var stacks: DeviceStacks { DeviceStacks(registry: registry) }
 }

@@ -253,8 +253,12 @@ struct DeployMachineTests {
 
     @Test("property: over 3,000 random event sequences the invariants hold")
     func invariants() {
-        checkJobInvariants(seed: 0x15_15, machine: { [Self.firstDeploy(), Self.firstDeploy(routes: false), Self.upgrade()].randomElement(using: &$0)! },
-                           event: Self.randomEvent, isFailure: { if case .failed = $0 { true } else { false } }, work: \.work) { m, failed, run in
+        MachineProperty.check(seed: 0x15_15, events: 1...40, make: { random in
+            [Self.firstDeploy(), Self.firstDeploy(routes: false), Self.upgrade()].randomElement(using: &random)!
+        }, event: Self.randomEvent, work: \.work, isFailure: { _, event in
+            if case .failed = event { return true }
+            return false
+        }, each: { m, failed, run in
             switch m.state {
             case .removing, .restoring, .restoringRoute, .reverting:
                 #expect(failed && m.failure != nil, "run \(run): a rollback without a failure before it")
@@ -262,6 +266,6 @@ struct DeployMachineTests {
                 #expect(failed && m.failure != nil, "run \(run): ended rolled back or failed without a failure")
             default: break
             }
-        }
+        })
     }
 }

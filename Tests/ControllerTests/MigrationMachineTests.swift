@@ -250,8 +250,8 @@ struct MigrationMachineTests {
     @Test("property: over 3,000 random event sequences the invariants hold, and none rolls back after the commit point")
     func invariants() {
         var committed: [Int: Bool] = [:]
-        checkJobInvariants(seed: 0x18_18, machine: { Self.machine(warm: Bool.random(using: &$0), removeSource: Bool.random(using: &$0)) },
-                           event: Self.randomEvent, isFailure: { if case .failed = $0 { true } else { false } }, work: \.work) { m, failed, run in
+        MachineProperty.check(seed: 0x18_18, events: 1...40, make: { Self.machine(warm: Bool.random(using: &$0), removeSource: Bool.random(using: &$0)) },
+                              event: Self.randomEvent, work: \.work, isFailure: { _, event in if case .failed = event { true } else { false } }, each: { m, failed, run in
             committed[run] = committed[run, default: false] || m.committed
             switch m.state {
             case .removingDestination, .restartingSource, .rolledBack:
@@ -262,6 +262,6 @@ struct MigrationMachineTests {
             default: break
             }
             if m.state == .restartingSource { #expect(m.sourceStopped, "run \(run): started a source that was never stopped") }
-        }
+        })
     }
 }

@@ -9,7 +9,8 @@ import Musl
 #endif
 
 /// The controller's backup requests, served over the link: configure this device as a backup
-/// target, start (or attach to) a run, wait for one, list a repository's snapshots.
+/// target, start (or attach to) a run, wait for one, list a repository's snapshots, swap restored
+/// volumes in.
 public struct BackupRequests: Sendable {
     let runner: BackupRunner
     let target: TargetSettingsStore
@@ -36,6 +37,8 @@ public struct BackupRequests: Sendable {
             return try await runner.wait(request.run, seconds: request.seconds, on: connection)
         case MessageType.snapshotList:
             return try await snapshots(try message.body(as: SnapshotList.self))
+        case MessageType.volumeSwap:
+            return try await VolumeSwapper(runtime: runner.context.runtime).perform(try message.body(as: VolumeSwap.self))
         default:
             return nil
         }

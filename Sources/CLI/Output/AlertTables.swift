@@ -61,6 +61,7 @@ public enum AlertTables {
             let unit = spec.metric == .temperature ? "°C" : "%"
             return "\(spec.metric?.rawValue ?? "?") > \(Units.decimal(spec.above ?? 0))\(unit)\(span.isEmpty ? " for 5m" : span)\(scope)"
         case .deployFailed: return "a deploy fails\(scope)"
+        case .backupFailed: return "a backup or restore fails\(scope)"
         case .insight:
             let kinds = spec.insights?.map(\.rawValue).joined(separator: ",") ?? "any insight"
             return kinds + (spec.withinDays.map { " (time-to-full within \(Units.decimal($0)) days)" } ?? "") + scope

@@ -93,6 +93,13 @@ enum AccessTable {
         "PUT /v1/backups/targets/{device}": .role(.admin),
         "DELETE /v1/backups/targets/{device}": .role(.admin),
         "POST /v1/backups/recovery-kit": .role(.admin),
+        // An app's backups: running one is an operator's, reading them a viewer's
+        "POST /v1/deployments/{name}/backups": .role(.operator),
+        "GET /v1/deployments/{name}/backups": .role(.viewer),
+        "GET /v1/deployments/{name}/backups/progress": .role(.viewer),
+        "POST /v1/deployments/{name}/restores": .role(.operator),
+        "GET /v1/deployments/{name}/backup-policy": .role(.viewer),
+        "PUT /v1/deployments/{name}/backup-policy": .role(.operator),
         // Tokens and the audit log
         "GET /v1/tokens": .role(.admin),
         "POST /v1/tokens": .role(.admin),

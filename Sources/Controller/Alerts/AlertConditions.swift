@@ -16,13 +16,16 @@ struct AlertConditions {
         guard !enabled.isEmpty else { return [] }
         let devices = try await registry.list()
         let current = enabled.contains { $0.1.kind == .insight } ? try await insights.current(now: now) : []
-        let failures = try await FailureLog(store: registry.store).unread(.deploy, reader: AlertRuleKind.deployFailed.rawValue)
+        let log = FailureLog(store: registry.store)
+        let failures = try await log.unread(.deploy, reader: AlertRuleKind.deployFailed.rawValue)
+        let backupFailures = try await log.unread(.backup, reader: AlertRuleKind.backupFailed.rawValue)
         var out: [AlertCondition] = []
         for (name, rule) in enabled {
             switch rule.kind {
             case .deviceOffline: out += offline(name, rule, devices: devices, now: now)
             case .threshold: out += try await threshold(name, rule, devices: devices, now: now)
             case .deployFailed: out += try await deployFailed(name, rule, fresh: failures, firing: firing)
+            case .backupFailed: out += try await backupFailed(name, rule, fresh: backupFailures, firing: firing)
             case .insight: out += insight(name, rule, current)
             }
         }
@@ -102,6 +105,26 @@ struct AlertConditions {
         for alert in firing where alert.rule == name && !out.contains(where: { $0.subject == alert.subject }) {
             guard let state = states[alert.subject], state != .running else { continue }
             out.append(AlertCondition(rule: name, kind: .deployFailed, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
+                                      title: alert.title, message: alert.message))
+        }
+        return out
+    }
+
+    /// Backup and restore failures: those recorded since the last look, and those still firing whose
+    /// deployment exists and has had no successful backup job since.
+    func backupFailed(_ name: String, _ rule: AlertRuleSpec, fresh: [(subject: String, message: String)], firing: [AlertRecord]) async throws -> [AlertCondition] {
+        var out: [AlertCondition] = []
+        for failure in fresh where rule.deployment == nil || rule.deployment == failure.subject {
+            out.append(AlertCondition(rule: name, kind: .backupFailed, subject: failure.subject, severity: rule.severity ?? .warning,
+                                      title: "A backup job of \(failure.subject) failed", message: failure.message))
+        }
+        let open = firing.filter { alert in alert.rule == name && !out.contains { $0.subject == alert.subject } }
+        guard !open.isEmpty else { return out }
+        let ids = Dictionary(try await deployments.list().map { ($0.name, $0.id) }) { first, _ in first }
+        let latest = try await deployments.parts.jobs.store.latest(of: ids.values.map(BackupMachine.subject(of:)))
+        for alert in open {
+            guard let id = ids[alert.subject], latest[BackupMachine.subject(of: id)]?.outcome != .succeeded else { continue }
+            out.append(AlertCondition(rule: name, kind: .backupFailed, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
                                       title: alert.title, message: alert.message))
         }
         return out

@@ -7,6 +7,8 @@ struct FailureLog: Sendable {
     /// The job that failed.
     enum Job: String, Sendable {
         case deploy
+        /// A backup or restore job (`backup-failed`).
+        case backup
     }
 
     let store: Store

@@ -105,6 +105,17 @@ public struct BackupCoordinator: Sendable {
         }
     }
 
+    /// Deployment `app` and what a backup of each of its components with volumes covers.
+    func subjects(_ app: String) async throws -> (DeploymentResource, [BackupSubject]) {
+        let (resource, secret) = try await deployment(app)
+        var subjects: [BackupSubject] = []
+        for component in resource.components {
+            let subject = try await BackupSubject.of(resource, secret, component: component.name, registry: registry)
+            if !subject.volumes.isEmpty { subjects.append(subject) }
+        }
+        return (resource, subjects)
+    }
+
     /// Deployment `app` as the API shows it, with its sealed part opened.
     private func deployment(_ app: String) async throws -> (DeploymentResource, DeploymentPrivate) {
         let (record, _, secret) = try await deployments.parts.load(app)
@@ -131,8 +142,7 @@ public struct BackupCoordinator: Sendable {
                 status = try await registry.ask(device, RunWait(run: run, seconds: 20), timeout: .seconds(60))
             } catch let error as HomelabError where error.isDeviceUnreachable {
                 logger.notice("run \(run): \(error.message); waiting up to \(deviceWait) for the device")
-                try await waitForDevice(device)
-                status = try await start()
+                status = try await reattach(device, start)
             }
         }
         if status.state == .failed {
@@ -141,12 +151,17 @@ public struct BackupCoordinator: Sendable {
         return status
     }
 
-    private func waitForDevice(_ device: String) async throws {
+    /// Asks for the run again once the device is back, within ``deviceWait``. The session found may
+    /// still be the dropped one (its close not yet noticed): a start that fails so is tried again.
+    private func reattach(_ device: String, _ start: @Sendable () async throws -> RunStatus) async throws -> RunStatus {
         let deadline = ContinuousClock.now + deviceWait
-        while ContinuousClock.now < deadline {
-            if (try? await registry.session(of: device)) != nil { return }
-            try await Task.sleep(for: .milliseconds(500))
+        while true {
+            do {
+                _ = try await registry.session(of: device)
+                return try await start()
+            } catch let error as HomelabError where error.isDeviceUnreachable && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(500))
+            }
         }
-        _ = try await registry.session(of: device)
     }
 }

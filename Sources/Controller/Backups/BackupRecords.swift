@@ -42,8 +42,25 @@ struct BackupGrantRecord: Codable, FetchableRecord, PersistableRecord, Sendable 
     var deviceID: String
 }
 
+/// A deployment's backup policy as set (``BackupPolicySpec`` as JSON); an app without one has the default.
+struct BackupPolicyRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "backupPolicy"
+    var deploymentID: String
+    var spec: String
+    var updatedAt: Date
+}
+
 /// The tables of backups.
 enum BackupSchema {
+    /// The policies table (migration `issue-19: backup policies`); a policy ends with its deployment.
+    static func createPolicies(_ db: Database) throws {
+        try db.create(table: "backupPolicy") { t in
+            t.primaryKey("deploymentID", .text).references("deployment", onDelete: .cascade)
+            t.column("spec", .text).notNull()
+            t.column("updatedAt", .datetime).notNull()
+        }
+    }
+
     /// Creates them (migration `issue-19: backup targets, repositories and grants`).
     static func create(_ db: Database) throws {
         // No foreign key: a target whose device was removed still tells the recovery kit where its repositories are.

@@ -163,6 +163,9 @@ public final class Store: Sendable {
         migrator.registerMigration("issue-19: backup targets, repositories and grants") { db in
             try BackupSchema.create(db)
         }
+        migrator.registerMigration("issue-19: backup policies") { db in
+            try BackupSchema.createPolicies(db)
+        }
         return migrator
     }
 

@@ -8,6 +8,8 @@ public enum AlertRuleKind: String, Codable, Sendable, CaseIterable {
     case threshold
     /// A deploy failed (rolled back, or failed and could not be undone); resolved once the deployment runs again or is removed.
     case deployFailed = "deploy-failed"
+    /// A backup or restore job failed; resolved once a backup of the deployment succeeds, or it is removed.
+    case backupFailed = "backup-failed"
     /// An insight of `insights` kinds (all by default); time-to-full only when full within `withinDays`.
     case insight
 }

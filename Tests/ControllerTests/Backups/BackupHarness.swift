@@ -10,23 +10,23 @@ import TestSupport
 final class BackupHarness: Sendable {
     let dir: URL
     let token: String
-    let target: AgentProcess
     let targetPort: Int
     let targetPath: URL
-    private let state: Mutex<(controller: TestController, source: AgentProcess, projects: [String])>
+    private let state: Mutex<(controller: TestController, source: AgentProcess, target: AgentProcess, projects: [String])>
     /// The controller now.
     var controller: TestController { state.withLock { $0.controller } }
     var backups: BackupCoordinator { controller.app.context.backups }
     /// The source agent's process now.
     var source: AgentProcess { state.withLock { $0.source } }
+    /// The target agent's process now.
+    var target: AgentProcess { state.withLock { $0.target } }
 
     private init(dir: URL, controller: TestController, token: String, source: AgentProcess, target: AgentProcess, targetPort: Int, targetPath: URL) {
         self.dir = dir
         self.token = token
-        self.target = target
         self.targetPort = targetPort
         self.targetPath = targetPath
-        state = Mutex((controller, source, []))
+        state = Mutex((controller, source, target, []))
     }
 
     /// Stops the controller and starts a new one on the same state and agent port; waits for both agents.
@@ -59,7 +59,7 @@ final class BackupHarness: Sendable {
     }
 
     /// Recipes whose volumes the tests back up: stop mode (busybox), dump mode with a FAKE pg_dump that
-    /// fails, and dump mode with a real sqlite3.
+    /// fails, dump mode with a real sqlite3, and a health check that depends on the data.
     static let recipes: [String: String] = [
         "backup-files": TestRecipes.backupFiles,
         "backup-fakepg": """
@@ -84,6 +84,25 @@ final class BackupHarness: Sendable {
                   dumps:
                     - service: db
                       kind: postgres
+            """,
+        "backup-health": """
+            id: backup-health
+            name: Backup with a data-dependent health check
+            tagline: Healthy only while /data/ok exists (made at the first start only)
+            category: other
+            version: "1.0"
+            architectures: [amd64]
+            components:
+              - name: app
+                compose:
+                  services:
+                    app:
+                      image: homelab-test/busybox:1
+                      command: ["sh", "-c", "[ -f /data/seeded ] || touch /data/seeded /data/ok; trap 'exit 0' TERM; while true; do sleep 1; done"]
+                      volumes: ["data:/data"]
+                      healthcheck: {test: ["CMD", "test", "-f", "/data/ok"], interval: 1s, timeout: 1s, retries: 2}
+                  volumes:
+                    data: {}
             """,
         "backup-sqlite": """
             id: backup-sqlite
@@ -157,6 +176,15 @@ final class BackupHarness: Sendable {
         let fresh = try Self.agent("box", dir: dir, controller: controller, token: token)
         state.withLock { $0.source = fresh }
         try await controller.waitForDevice("box") { $0.status == .online }
+    }
+
+    /// Stops the target agent (SIGTERM) and starts it again with the same identity and settings once `down` returns.
+    func restartTarget(whileDown down: () async throws -> Void) async throws {
+        target.terminate()
+        try await down()
+        let fresh = try Self.agent("nas", dir: dir, controller: controller, token: token)
+        state.withLock { $0.target = fresh }
+        try await controller.waitForDevice("nas") { $0.status == .online }
     }
 
     /// Deploys `recipe` as `name` on box and waits until it runs.

@@ -34,6 +34,7 @@ final class TestController: Sendable {
         config.handshakeTimeout = handshakeTimeout
         config.enrollmentTimeout = enrollmentTimeout
         config.limits = limits
+        config.backupScheduleInterval = nil  // a test run near 03:00 would otherwise meet a scheduled backup
         configure(&config)
         let logger = logger ?? {
             var logger = Logger(label: "test.controller")

@@ -1,12 +1,12 @@
 import ArgumentParser
 
-/// `homelab backup`: where backups go, and the recovery kit.
+/// `homelab backup`: backing apps up, their runs, restoring them, where backups go, and the recovery kit.
 public struct BackupCommand: AsyncParsableCommand {
     /// Name, help and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Backup targets and the recovery kit (restic repositories on your devices).",
-        subcommands: [BackupTargetsCommand.self, BackupExportKeys.self]
+        abstract: "Back apps up, list and restore their backups; backup targets and the recovery kit (restic repositories on your devices).",
+        subcommands: [BackupNow.self, BackupList.self, BackupRestore.self, BackupPolicyCommand.self, BackupTargetsCommand.self, BackupExportKeys.self]
     )
 
     /// Creates the command.
