@@ -20,7 +20,7 @@ enum BackupRoutes {
         }
         let backupJobs = controller.backupJobs
         add(.post, "/v1/deployments/{name}/backups", false) { request, context in
-            let body = try await JSONResponse.decode(BackupNowRequest.self, from: request)
+            let body = try await request.decode(as: BackupNowRequest.self, context: context.limited(to: 64 << 10))
             return try JSONResponse.make(try await backupJobs.backup(context.parameters.require("name"), body), status: .accepted)
         }
         add(.get, "/v1/deployments/{name}/backups", false) { request, context in
@@ -28,14 +28,14 @@ enum BackupRoutes {
             return try JSONResponse.make(ListResponse(items: runs))
         }
         add(.post, "/v1/deployments/{name}/restores", false) { request, context in
-            let body = try await JSONResponse.decode(RestoreRequest.self, from: request)
+            let body = try await request.decode(as: RestoreRequest.self, context: context.limited(to: 64 << 10))
             return try JSONResponse.make(try await backupJobs.restore(context.parameters.require("name"), body), status: .accepted)
         }
         add(.get, "/v1/deployments/{name}/backup-policy", false) { _, context in
             try JSONResponse.make(try await backupJobs.policy(context.parameters.require("name")))
         }
         add(.put, "/v1/deployments/{name}/backup-policy", false) { request, context in
-            let body = try await JSONResponse.decode(BackupPolicySpec.self, from: request)
+            let body = try await request.decode(as: BackupPolicySpec.self, context: context.limited(to: 64 << 10))
             return try JSONResponse.make(try await backupJobs.setPolicy(context.parameters.require("name"), body))
         }
         add(.get, "/v1/deployments/{name}/backups/progress", false) { request, context in

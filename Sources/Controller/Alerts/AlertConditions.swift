@@ -19,6 +19,7 @@ struct AlertConditions {
         let log = FailureLog(store: registry.store)
         let failures = try await log.unread(.deploy, reader: AlertRuleKind.deployFailed.rawValue)
         let backupFailures = try await log.unread(.backup, reader: AlertRuleKind.backupFailed.rawValue)
+        let migrationFailures = try await log.unread(.migration, reader: AlertRuleKind.migrationFailed.rawValue)
         var out: [AlertCondition] = []
         for (name, rule) in enabled {
             switch rule.kind {
@@ -26,6 +27,7 @@ struct AlertConditions {
             case .threshold: out += try await threshold(name, rule, devices: devices, now: now)
             case .deployFailed: out += try await deployFailed(name, rule, fresh: failures, firing: firing)
             case .backupFailed: out += try await backupFailed(name, rule, fresh: backupFailures, firing: firing)
+            case .migrationFailed: out += try await migrationFailed(name, rule, fresh: migrationFailures, firing: firing)
             case .insight: out += insight(name, rule, current)
             }
         }
@@ -125,6 +127,26 @@ struct AlertConditions {
         for alert in open {
             guard let id = ids[alert.subject], latest[BackupMachine.subject(of: id)]?.outcome != .succeeded else { continue }
             out.append(AlertCondition(rule: name, kind: .backupFailed, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
+                                      title: alert.title, message: alert.message))
+        }
+        return out
+    }
+
+    /// Migration failures: those recorded since the last look, and those still firing whose deployment exists and
+    /// whose newest job is still that failed migration (a later deploy, action or migration that succeeded resolves it).
+    func migrationFailed(_ name: String, _ rule: AlertRuleSpec, fresh: [(subject: String, message: String)], firing: [AlertRecord]) async throws -> [AlertCondition] {
+        var out: [AlertCondition] = []
+        for failure in fresh where rule.deployment == nil || rule.deployment == failure.subject {
+            out.append(AlertCondition(rule: name, kind: .migrationFailed, subject: failure.subject, severity: rule.severity ?? .warning,
+                                      title: "Moving \(failure.subject) failed", message: failure.message))
+        }
+        let open = firing.filter { alert in alert.rule == name && !out.contains { $0.subject == alert.subject } }
+        guard !open.isEmpty else { return out }
+        let ids = Dictionary(try await deployments.list().map { ($0.name, $0.id) }) { first, _ in first }
+        let latest = try await deployments.parts.jobs.store.latest(of: Array(ids.values))
+        for alert in open {
+            guard let id = ids[alert.subject], let job = latest[id], job.kind == MigrationMachine.kind, job.outcome != .succeeded else { continue }
+            out.append(AlertCondition(rule: name, kind: .migrationFailed, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
                                       title: alert.title, message: alert.message))
         }
         return out

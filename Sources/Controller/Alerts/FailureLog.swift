@@ -9,6 +9,8 @@ struct FailureLog: Sendable {
         case deploy
         /// A backup or restore job (`backup-failed`).
         case backup
+        /// A migration job (`migration-failed`).
+        case migration
     }
 
     let store: Store

@@ -83,6 +83,7 @@ struct MigrationExecutor: JobExecutor {
             said = "Moving \(machine.name) (\(machine.component)) to \(machine.destination) failed (\(job.failure?.message ?? "")); \(steps.last?.message ?? job.state)"
         }
         await parts.activity(outcome == .succeeded ? "deployment.migrated" : "deployment.migration-failed", said, deployment: machine.name)
+        if outcome != .succeeded { await FailureLog(store: parts.store).record(.migration, subject: machine.name, message: said) }
     }
 
     // MARK: Pieces

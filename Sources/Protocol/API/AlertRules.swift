@@ -10,6 +10,9 @@ public enum AlertRuleKind: String, Codable, Sendable, CaseIterable {
     case deployFailed = "deploy-failed"
     /// A backup or restore job failed; resolved once a backup of the deployment succeeds, or it is removed.
     case backupFailed = "backup-failed"
+    /// A migration failed (rolled back: the app runs where it was; or could not be finished); resolved once a later
+    /// job of the deployment succeeds, or it is removed.
+    case migrationFailed = "migration-failed"
     /// An insight of `insights` kinds (all by default); time-to-full only when full within `withinDays`.
     case insight
 }
