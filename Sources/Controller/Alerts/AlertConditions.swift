@@ -98,55 +98,46 @@ struct AlertConditions {
 
     /// Deploy failures: those recorded since the last look, and those still firing whose deployment has not run since.
     func deployFailed(_ name: String, _ rule: AlertRuleSpec, fresh: [(subject: String, message: String)], firing: [AlertRecord]) async throws -> [AlertCondition] {
-        let states = Dictionary(try await deployments.list().map { ($0.name, $0.state) }) { first, _ in first }
-        var out: [AlertCondition] = []
-        for failure in fresh where rule.deployment == nil || rule.deployment == failure.subject {
-            out.append(AlertCondition(rule: name, kind: .deployFailed, subject: failure.subject, severity: rule.severity ?? .warning,
-                                      title: "Deploying \(failure.subject) failed", message: failure.message))
+        try await jobFailed(name, rule, .deployFailed, fresh: fresh, firing: firing, title: { "Deploying \($0) failed" }) { _ in
+            let states = Dictionary(try await deployments.list().map { ($0.name, $0.state) }) { first, _ in first }
+            return Set(states.filter { $0.value != .running }.keys)
         }
-        for alert in firing where alert.rule == name && !out.contains(where: { $0.subject == alert.subject }) {
-            guard let state = states[alert.subject], state != .running else { continue }
-            out.append(AlertCondition(rule: name, kind: .deployFailed, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
-                                      title: alert.title, message: alert.message))
-        }
-        return out
     }
 
     /// Backup and restore failures: those recorded since the last look, and those still firing whose
     /// deployment exists and has had no successful backup job since.
     func backupFailed(_ name: String, _ rule: AlertRuleSpec, fresh: [(subject: String, message: String)], firing: [AlertRecord]) async throws -> [AlertCondition] {
-        var out: [AlertCondition] = []
-        for failure in fresh where rule.deployment == nil || rule.deployment == failure.subject {
-            out.append(AlertCondition(rule: name, kind: .backupFailed, subject: failure.subject, severity: rule.severity ?? .warning,
-                                      title: "A backup job of \(failure.subject) failed", message: failure.message))
+        try await jobFailed(name, rule, .backupFailed, fresh: fresh, firing: firing, title: { "A backup job of \($0) failed" }) { ids in
+            let latest = try await deployments.parts.jobs.store.latest(of: ids.values.map(BackupMachine.subject(of:)))
+            return Set(ids.filter { latest[BackupMachine.subject(of: $0.value)]?.outcome != .succeeded }.keys)
         }
-        let open = firing.filter { alert in alert.rule == name && !out.contains { $0.subject == alert.subject } }
-        guard !open.isEmpty else { return out }
-        let ids = Dictionary(try await deployments.list().map { ($0.name, $0.id) }) { first, _ in first }
-        let latest = try await deployments.parts.jobs.store.latest(of: ids.values.map(BackupMachine.subject(of:)))
-        for alert in open {
-            guard let id = ids[alert.subject], latest[BackupMachine.subject(of: id)]?.outcome != .succeeded else { continue }
-            out.append(AlertCondition(rule: name, kind: .backupFailed, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
-                                      title: alert.title, message: alert.message))
-        }
-        return out
     }
 
     /// Migration failures: those recorded since the last look, and those still firing whose deployment exists and
     /// whose newest job is still that failed migration (a later deploy, action or migration that succeeded resolves it).
     func migrationFailed(_ name: String, _ rule: AlertRuleSpec, fresh: [(subject: String, message: String)], firing: [AlertRecord]) async throws -> [AlertCondition] {
+        try await jobFailed(name, rule, .migrationFailed, fresh: fresh, firing: firing, title: { "Moving \($0) failed" }) { ids in
+            let latest = try await deployments.parts.jobs.store.latest(of: Array(ids.values))
+            return Set(ids.filter { latest[$0.value].map { $0.kind == MigrationMachine.kind && $0.outcome != .succeeded } ?? false }.keys)
+        }
+    }
+
+    /// A failed-job rule: a condition for each failure recorded since the last look (of the rule's deployment, if it
+    /// names one), and for each alert of the rule still firing whose deployment `stillFailing` returns (given every
+    /// deployment's id by name; asked only when such an alert is open).
+    private func jobFailed(_ name: String, _ rule: AlertRuleSpec, _ kind: AlertRuleKind, fresh: [(subject: String, message: String)],
+                           firing: [AlertRecord], title: (String) -> String,
+                           stillFailing: ([String: String]) async throws -> Set<String>) async throws -> [AlertCondition] {
         var out: [AlertCondition] = []
         for failure in fresh where rule.deployment == nil || rule.deployment == failure.subject {
-            out.append(AlertCondition(rule: name, kind: .migrationFailed, subject: failure.subject, severity: rule.severity ?? .warning,
-                                      title: "Moving \(failure.subject) failed", message: failure.message))
+            out.append(AlertCondition(rule: name, kind: kind, subject: failure.subject, severity: rule.severity ?? .warning,
+                                      title: title(failure.subject), message: failure.message))
         }
         let open = firing.filter { alert in alert.rule == name && !out.contains { $0.subject == alert.subject } }
         guard !open.isEmpty else { return out }
-        let ids = Dictionary(try await deployments.list().map { ($0.name, $0.id) }) { first, _ in first }
-        let latest = try await deployments.parts.jobs.store.latest(of: Array(ids.values))
-        for alert in open {
-            guard let id = ids[alert.subject], let job = latest[id], job.kind == MigrationMachine.kind, job.outcome != .succeeded else { continue }
-            out.append(AlertCondition(rule: name, kind: .migrationFailed, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
+        let failing = try await stillFailing(Dictionary(try await deployments.list().map { ($0.name, $0.id) }) { first, _ in first })
+        for alert in open where failing.contains(alert.subject) {
+            out.append(AlertCondition(rule: name, kind: kind, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
                                       title: alert.title, message: alert.message))
         }
         return out
