@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `POST /v1/deployments/{name}/migrations`: move a component (with its volumes) to another device, or
 /// remove the stopped source a finished migration kept (`finish`).
