@@ -89,7 +89,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md", "Web/README.md", "History/README.md", "Insights/README.md", "Alerts/README.md"],
+            exclude: ["README.md", "Scan/README.md", "Bootstrap/README.md", "Web/README.md", "History/README.md", "Insights/README.md", "Alerts/README.md", "Backups/README.md"],
             // The dashboard's templates and assets (docs/dashboard.md), read from the resource bundle.
             resources: [.copy("Web/Templates"), .copy("Web/Assets")],
             swiftSettings: strict

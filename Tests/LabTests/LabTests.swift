@@ -11,7 +11,7 @@ import TestSupport
 /// The multi-device lab: real namespaces on a bridge, a dockerd and an agent per device, the
 /// controller in its own namespace, multicast discovery between them. Root only; as root a
 /// missing prerequisite fails `lab up` and with it the test.
-@Suite("Multi-device lab", .serialized, .enabled(if: Lab.isRoot, "the lab needs root (network namespaces, a bridge)"))
+@Suite("Multi-device lab", .serialized, .timeLimit(.minutes(10)), .enabled(if: Lab.isRoot, "the lab needs root (network namespaces, a bridge)"))
 struct LabTests {
     let lab = Lab()
     /// The controller's heartbeat TTL in these tests (agents ping every second).

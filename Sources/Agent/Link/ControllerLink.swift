@@ -231,7 +231,9 @@ public struct ControllerLink: Service {
                 try await connection.run(inbound: &iterator, handler: AgentRequestHandler(reporter: reporter, stacks: stacks, transfers: transfers, backups: backups, logger: logger))
             }
         }
-        return .sessionEnded(healthy: ContinuousClock.now - started > .seconds(10))
+        let lasted = ContinuousClock.now - started
+        logger.warning("the session with the controller ended after \(lasted.components.seconds) s; connecting again")
+        return .sessionEnded(healthy: lasted > .seconds(10))
     }
 
     private func reportMetrics(_ connection: MessageConnection) async throws {
@@ -248,7 +250,12 @@ public struct ControllerLink: Service {
         let timeout = max(config.heartbeatInterval * 3, .seconds(2))
         while true {
             try await Task.sleep(for: config.heartbeatInterval)
-            _ = try await connection.request(MessageType.ping, Empty(), as: Empty.self, timeout: timeout)
+            do {
+                _ = try await connection.request(MessageType.ping, Empty(), as: Empty.self, timeout: timeout)
+            } catch let error as HomelabError where error.code == .timeout {
+                logger.warning("the controller did not answer a ping within \(timeout.components.seconds) s: ending the session")
+                throw error
+            }
         }
     }
 }

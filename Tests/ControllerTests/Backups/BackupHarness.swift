@@ -149,10 +149,10 @@ final class BackupHarness: Sendable {
         let token = try await controller.token(reusable: true).token
         let source = try agent("box", dir: dir, controller: controller, token: token)
         let target = try agent("nas", dir: dir, controller: controller, token: token)
-        for device in ["box", "nas"] { try await controller.waitForDevice(device) { $0.status == .online } }
         let port = try freePort()
         let path = targetPath ?? dir.appendingPathComponent("nas-backups")
         do {
+            for device in ["box", "nas"] { try await controller.waitForDevice(device) { $0.status == .online } }
             _ = try await controller.app.context.backups.targets.add(device: "nas", BackupTargetRequest(path: path.path, port: port))
         } catch {
             source.terminate()
@@ -163,10 +163,13 @@ final class BackupHarness: Sendable {
         return BackupHarness(dir: dir, controller: controller, token: token, source: source, target: target, targetPort: port, targetPath: path)
     }
 
+    /// An agent process; it pings every 2 s, so a session ends after 6 s without a reply (three
+    /// intervals): with the whole suite starting at once on 2 cores, a 3 s stall of this test process
+    /// happens, and a session dropped under a test's request fails it for nothing it checks.
     static func agent(_ name: String, dir: URL, controller: TestController, token: String) throws -> AgentProcess {
         try AgentProcess(arguments: ["--controller", "127.0.0.1:\(controller.agentPort)", "--join-token", token, "--name", name,
                                      "--state-dir", dir.appendingPathComponent(name).path, "--docker-socket", DockerForControllerTests.socket,
-                                     "--heartbeat-interval", "1s", "--max-backoff", "1s", "--sample-interval", "2s"],
+                                     "--heartbeat-interval", "2s", "--max-backoff", "1s", "--sample-interval", "2s"],
                          log: dir.appendingPathComponent("\(name).log"))
     }
 

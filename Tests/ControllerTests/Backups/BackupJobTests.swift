@@ -10,7 +10,7 @@ import TestSupport
 
 /// Backup jobs end to end through the API's routes: the job → the coordinator → the source agent (a
 /// real process) → real restic → the target agent's REST server; the runs read back from the target.
-@Suite("Backup jobs (real agents, restic and dockerd)", .serialized,
+@Suite("Backup jobs (real agents, restic and dockerd)", .serialized, .timeLimit(.minutes(8)),
        .enabled(if: DockerForControllerTests.enabled && Prerequisite.runs(with: "/usr/bin/restic")))
 struct BackupJobTests {
     static func unique(_ prefix: String) -> String { "\(prefix)-\(String(UInt32.random(in: .min ... .max), radix: 16))" }

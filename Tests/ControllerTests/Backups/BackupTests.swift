@@ -7,7 +7,7 @@ import TestSupport
 
 /// Backups end to end: the coordinator → the source agent (a real process) → real restic → the target
 /// agent's REST server (another real process) → its folder; and back, into fresh volumes.
-@Suite("Backups (real agents, restic and dockerd)", .serialized,
+@Suite("Backups (real agents, restic and dockerd)", .serialized, .timeLimit(.minutes(8)),
        .enabled(if: DockerForControllerTests.enabled && Prerequisite.runs(with: "/usr/bin/restic")))
 struct BackupTests {
     static func unique(_ prefix: String) -> String { "\(prefix)-\(String(UInt32.random(in: .min ... .max), radix: 16))" }
@@ -307,7 +307,7 @@ struct LoopMount {
 
 /// The controller's own state, backed up to the target and restored into a new state folder, as on
 /// a new machine (the lab test does the same across namespaces, with the CLI and gpg).
-@Suite("Controller state backup (real agents and restic)", .serialized,
+@Suite("Controller state backup (real agents and restic)", .serialized, .timeLimit(.minutes(8)),
        .enabled(if: DockerForControllerTests.enabled && Prerequisite.runs(with: "/usr/bin/restic")))
 struct ControllerStateBackupTests {
     @Test("the controller's state goes to the target while it runs; restored from the kit into an empty folder, the same agents reconnect by themselves")

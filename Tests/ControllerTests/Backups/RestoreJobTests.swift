@@ -6,7 +6,7 @@ import TestSupport
 
 /// Restore jobs end to end: the agent's restore into fresh volumes (real restic, verified), the swap
 /// of the folders on the engine's disk, the app started and its health checked, and the rollbacks.
-@Suite("Restore jobs (real agents, restic and dockerd)", .serialized,
+@Suite("Restore jobs (real agents, restic and dockerd)", .serialized, .timeLimit(.minutes(8)),
        .enabled(if: DockerForControllerTests.enabled && Prerequisite.runs(with: "/usr/bin/restic")))
 struct RestoreJobTests {
     static func unique(_ prefix: String) -> String { "\(prefix)-\(String(UInt32.random(in: .min ... .max), radix: 16))" }
