@@ -41,6 +41,18 @@ struct WebPagesTests {
             #expect(try await web.get("/devices").body.contains("No devices yet"))
             #expect(try await web.get("/apps").body.contains("<code>homelab deploy vaultwarden</code>"))
             #expect(try await web.get("/map").body.contains("No devices yet"))
+            for page in ["/", "/devices", "/map"] {
+                #expect(try await web.get(page).body.contains("href=\"/devices/add\""), "an administrator is shown how to add a device: \(page)")
+            }
+            // A viewer cannot add devices: the empty states say who can, with no link to a page it may not open.
+            let viewer = try await fixture.controller.context.tokens.createAPIToken(CreateAPITokenRequest(name: "guest", role: .viewer))
+            let guest = try await WebClient.signedIn(client, token: viewer.token)
+            for page in ["/", "/devices", "/map"] {
+                let body = try await guest.get(page).body
+                #expect(body.contains("An administrator adds devices") && !body.contains("href=\"/devices/add\"")
+                        && !body.contains("tokens create"), "\(page)")
+                #expect(try await guest.get("\(page)?fragment=live").body.contains("An administrator adds devices"), "the live part too: \(page)")
+            }
         }
     }
 

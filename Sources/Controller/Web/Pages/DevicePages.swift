@@ -14,7 +14,8 @@ enum DevicePages {
         var devices: [DeviceSummaryView]
         var pending: [DeviceSummaryView]
         var hasDevices: Bool
-        var joinCommand: String
+        /// Whether the viewer may add devices (an administrator): the empty state shows how, or who can.
+        var canAddDevices: Bool
     }
 
     struct DeviceView: Sendable {
@@ -59,8 +60,9 @@ enum DevicePages {
 
     static func add(_ on: (HTTPRequest.Method, String, @escaping WebRoutes.Handler) -> Void, web: WebContext) {
         on(.get, "/devices") { request, _, session in
-            try await web.page(request, fragments: ["live": { (try await list(web), "devices-live") }]) {
-                (ListView(chrome: Chrome(title: "Devices", section: "/devices", session: session), live: try await list(web)), "devices")
+            let canAdd = session.role.allows(.admin)
+            return try await web.page(request, fragments: ["live": { (try await list(web, canAddDevices: canAdd), "devices-live") }]) {
+                (ListView(chrome: Chrome(title: "Devices", section: "/devices", session: session), live: try await list(web, canAddDevices: canAdd)), "devices")
             }
         }
         on(.get, "/devices/{name}") { request, context, session in
@@ -101,12 +103,12 @@ enum DevicePages {
         BootstrapPages.add(on, web: web)
     }
 
-    static func list(_ web: WebContext, now: Date = Date()) async throws -> ListLive {
+    static func list(_ web: WebContext, canAddDevices: Bool, now: Date = Date()) async throws -> ListLive {
         let devices = try await web.controller.registry.list()
         let deployments = try await web.controller.deployments.list()
         let views = devices.map { DeviceSummaryView($0, deployments: deployments, thresholds: web.controller.registry.thresholds, now: now) }
         return ListLive(devices: views.filter { !$0.pending }, pending: views.filter(\.pending), hasDevices: !devices.isEmpty,
-                        joinCommand: "homelab tokens create --reusable")
+                        canAddDevices: canAddDevices)
     }
 
     static func live(_ web: WebContext, _ name: String, now: Date = Date()) async throws -> DeviceLive {

@@ -23,6 +23,8 @@ enum MapPage {
         var groups: [Group]
         var links: [Link]
         var hasDevices: Bool
+        /// Whether the viewer may add devices (an administrator).
+        var canAddDevices: Bool
         var grouping: String
     }
 
@@ -45,14 +47,15 @@ enum MapPage {
         guard let grouping = Grouping(rawValue: text) else {
             throw HomelabError.badRequest("group must be location, function or hardware, not \(text)")
         }
-        return try await web.page(request, fragments: ["live": { (try await live(web, grouping), "map-live") }]) {
+        let canAdd = session.role.allows(.admin)
+        return try await web.page(request, fragments: ["live": { (try await live(web, grouping, canAddDevices: canAdd), "map-live") }]) {
             (View(chrome: Chrome(title: "Map", section: "/map", session: session),
                   groupings: Grouping.allCases.map { OptionView(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == grouping) },
-                  live: try await live(web, grouping)), "map")
+                  live: try await live(web, grouping, canAddDevices: canAdd)), "map")
         }
     }
 
-    static func live(_ web: WebContext, _ grouping: Grouping, now: Date = Date()) async throws -> Live {
+    static func live(_ web: WebContext, _ grouping: Grouping, canAddDevices: Bool, now: Date = Date()) async throws -> Live {
         let devices = try await web.controller.registry.list()
         let deployments = try await web.controller.deployments.list()
         let thresholds = web.controller.registry.thresholds
@@ -73,7 +76,7 @@ enum MapPage {
             }
         }
         return Live(networks: networks.isEmpty ? "No network known yet" : networks.joined(separator: " · "),
-                    groups: names.enumerated().map { Group(name: $1, id: "group-\($0)", devices: groups[$1]!) }, links: links, hasDevices: !devices.isEmpty, grouping: grouping.rawValue)
+                    groups: names.enumerated().map { Group(name: $1, id: "group-\($0)", devices: groups[$1]!) }, links: links, hasDevices: !devices.isEmpty, canAddDevices: canAddDevices, grouping: grouping.rawValue)
     }
 
     /// The box a device goes in.

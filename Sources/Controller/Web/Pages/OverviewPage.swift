@@ -17,7 +17,8 @@ enum OverviewPage {
         var attention: [Attention]
         var activity: [ActivityView]
         var hasDevices: Bool
-        var joinCommand: String
+        /// Whether the viewer may add devices (an administrator).
+        var canAddDevices: Bool
     }
 
     /// One figure of the summary.
@@ -39,7 +40,7 @@ enum OverviewPage {
     static let attentionLimit = 12
 
     /// The data of the page.
-    static func live(_ web: WebContext, now: Date = Date()) async throws -> Live {
+    static func live(_ web: WebContext, canAddDevices: Bool, now: Date = Date()) async throws -> Live {
         let controller = web.controller
         let thresholds = controller.registry.thresholds
         let devices = try await controller.registry.list()
@@ -109,7 +110,7 @@ enum OverviewPage {
         }
         return Live(stats: stats, devices: devices.map { DeviceSummaryView($0, deployments: deployments, thresholds: thresholds, now: now) },
                     attention: attention, activity: activity.items.map { ActivityView($0, now: now) }, hasDevices: !devices.isEmpty,
-                    joinCommand: "homelab tokens create --reusable")
+                    canAddDevices: canAddDevices)
     }
 
     /// The share of the last 30 days each device was online, from its recorded online/offline events only.
@@ -149,11 +150,12 @@ enum OverviewPage {
 extension OverviewPage {
     /// `GET /`, and its parts `live` and `drift`.
     static func handle(_ web: WebContext, _ request: Request, _ session: WebSession) async throws -> Response {
-        try await web.page(request, fragments: [
-            "live": { (try await live(web), "overview-live") },
+        let canAdd = session.role.allows(.admin)
+        return try await web.page(request, fragments: [
+            "live": { (try await live(web, canAddDevices: canAdd), "overview-live") },
             "drift": { (try await drift(web), "overview-drift") },
         ]) {
-            (View(chrome: Chrome(title: "Overview", section: "/", session: session), live: try await live(web)), "overview")
+            (View(chrome: Chrome(title: "Overview", section: "/", session: session), live: try await live(web, canAddDevices: canAdd)), "overview")
         }
     }
 }
