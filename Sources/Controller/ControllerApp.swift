@@ -83,7 +83,7 @@ public struct ControllerApp: Service {
                                          scans: ScanService(store: store, events: events, runner: jobs, registry: registry, discovery: discovery),
                                          bootstrap: bootstrap, insights: insights,
                                          alerts: AlertService(store: store, box: box, registry: registry, deployments: deployments, insights: insights,
-                                                              settings: config.alerts, logger: logger),
+                                                              backups: backups, settings: config.alerts, logger: logger),
                                          transfers: TransferService(registry: registry, runner: jobs, logger: logger),
                                          backups: backups, backupJobs: BackupJobs(coordinator: backups, jobs: jobs))
         return ControllerApp(config: config, context: context, newAdminToken: try await tokens.ensureAdminToken(), agentPort: agentPort,

@@ -15,7 +15,7 @@ struct MigrationAlertTests {
             let context = controller.app.context
             await FailureLog(store: context.store).record(.migration, subject: "jellyfin", message: "Moving jellyfin (app) to nas failed (the copy differs)")
             await FailureLog(store: context.store).record(.deploy, subject: "memos", message: "a deploy, not a migration")
-            let conditions = AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights)
+            let conditions = AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights, backups: context.backups)
             let rules = [("moves", AlertRuleSpec(kind: .migrationFailed))]
             let fired = try await conditions.evaluate(rules, firing: [], now: Date())
             #expect(fired.map(\.subject) == ["jellyfin"] && fired.first?.title == "Moving jellyfin failed", "\(fired)")

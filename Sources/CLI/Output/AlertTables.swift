@@ -62,6 +62,7 @@ public enum AlertTables {
             return "\(spec.metric?.rawValue ?? "?") > \(Units.decimal(spec.above ?? 0))\(unit)\(span.isEmpty ? " for 5m" : span)\(scope)"
         case .deployFailed: return "a deploy fails\(scope)"
         case .backupFailed: return "a backup or restore fails\(scope)"
+        case .backupOverdue: return "two scheduled backups missed\(scope)"
         case .migrationFailed: return "a migration fails\(scope)"
         case .insight:
             let kinds = spec.insights?.map(\.rawValue).joined(separator: ",") ?? "any insight"

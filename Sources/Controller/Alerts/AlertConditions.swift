@@ -8,6 +8,7 @@ struct AlertConditions {
     let registry: DeviceRegistry
     let deployments: DeploymentService
     let insights: InsightsService
+    let backups: BackupCoordinator
 
     /// Every condition of `rules` now; `firing` are the alerts still open (a failed deploy stays a condition until its
     /// deployment runs again or is removed). Reads the failures recorded since the last evaluation.
@@ -27,6 +28,7 @@ struct AlertConditions {
             case .threshold: out += try await threshold(name, rule, devices: devices, now: now)
             case .deployFailed: out += try await deployFailed(name, rule, fresh: failures, firing: firing)
             case .backupFailed: out += try await backupFailed(name, rule, fresh: backupFailures, firing: firing)
+            case .backupOverdue: out += try await backupOverdue(name, rule, now: now)
             case .migrationFailed: out += try await migrationFailed(name, rule, fresh: migrationFailures, firing: firing)
             case .insight: out += insight(name, rule, current)
             }
@@ -111,6 +113,34 @@ struct AlertConditions {
             let latest = try await deployments.parts.jobs.store.latest(of: ids.values.map(BackupMachine.subject(of:)))
             return Set(ids.filter { latest[BackupMachine.subject(of: $0.value)]?.outcome != .succeeded }.keys)
         }
+    }
+
+    /// Deployments that missed two scheduled backups in a row (``BackupPolicies/missed(_:jitter:since:now:calendar:cap:)``):
+    /// those with volumes whose policy is on, once a backup target exists (without one nothing is scheduled).
+    func backupOverdue(_ name: String, _ rule: AlertRuleSpec, now: Date, calendar: Calendar = .current) async throws -> [AlertCondition] {
+        guard !(try await backups.targets.list()).isEmpty else { return [] }
+        let policies = try await BackupPolicies(store: registry.store).all()
+        let store = deployments.parts.jobs.store
+        var out: [AlertCondition] = []
+        for deployment in try await deployments.list()
+        where [.running, .stopped].contains(deployment.state) && (rule.deployment == nil || rule.deployment == deployment.name) {
+            let spec = policies[deployment.id] ?? BackupPolicySpec()
+            let text = spec.schedule ?? BackupPolicies.defaultSchedule
+            guard spec.enabled ?? true, let schedule = try? CronSchedule(text) else { continue }
+            let jitter = spec.schedule == nil ? BackupPolicies.jitterMinutes(deployment.id) : 0
+            let success = try await store.jobs(JobFilter(subject: BackupMachine.subject(of: deployment.id), kind: BackupMachine.kind,
+                                                         outcome: .succeeded, limit: 1)).first
+            let since = success?.updatedAt ?? deployment.createdAt
+            let missed = BackupPolicies.missed(schedule, jitter: jitter, since: since, now: now, calendar: calendar)
+            guard missed >= 2, !(try await backups.subjects(deployment.name).1.isEmpty) else { continue }
+            let times = missed >= 100 ? "100 or more scheduled times" : "\(missed) scheduled times"
+            let last = success.map { "its last successful backup was \(Words.age(now.timeIntervalSince($0.updatedAt))) ago" }
+                ?? "it has never been backed up (deployed \(Words.age(now.timeIntervalSince(deployment.createdAt))) ago)"
+            out.append(AlertCondition(rule: name, kind: .backupOverdue, subject: deployment.name, severity: rule.severity ?? .warning,
+                                      title: "\(deployment.name) has no recent backup",
+                                      message: "\(deployment.name): \(last); \(times) of its schedule (\(text)) passed without one"))
+        }
+        return out
     }
 
     /// Migration failures: those recorded since the last look, and those still firing whose deployment exists and

@@ -9,7 +9,7 @@ extension AlertService {
     func evaluate(now: Date = Date()) async throws -> AlertPlan {
         let rules = try await store.read { db in try AlertRuleRecord.fetchAll(db) }.compactMap { record in record.decodedSpec.map { (record.name, $0) } }
         let firing = try await store.read { db in try AlertRecord.filter(Column("state") == AlertState.firing.rawValue).fetchAll(db) }
-        let conditions = try await AlertConditions(registry: registry, deployments: deployments, insights: insights)
+        let conditions = try await AlertConditions(registry: registry, deployments: deployments, insights: insights, backups: backups)
             .evaluate(rules, firing: firing, now: now)
         return try await store.write { db in
             // Read again inside the transaction: nothing else writes alerts, but a plan is only as good as its inputs.

@@ -12,17 +12,19 @@ public final class AlertService: Sendable {
     let registry: DeviceRegistry
     let deployments: DeploymentService
     let insights: InsightsService
+    let backups: BackupCoordinator
     /// How alerts are evaluated and delivered.
     public let settings: AlertSettings
     let logger: Logger
 
     init(store: Store, box: SecretBox, registry: DeviceRegistry, deployments: DeploymentService, insights: InsightsService,
-         settings: AlertSettings, logger: Logger) {
+         backups: BackupCoordinator, settings: AlertSettings, logger: Logger) {
         self.store = store
         self.box = box
         self.registry = registry
         self.deployments = deployments
         self.insights = insights
+        self.backups = backups
         self.settings = settings
         self.logger = logger
     }

@@ -78,7 +78,7 @@ enum AlertValidation {
             if !range.contains(above) { problems.append("above: \(metric.rawValue) limits are \(Int(range.lowerBound)) to \(Int(range.upperBound)), got \(above)") }
         case .insight:
             if let days = spec.withinDays, !(days > 0) { problems.append("withinDays: more than 0, got \(days)") }
-        case .deviceOffline, .deployFailed, .backupFailed, .migrationFailed:
+        case .deviceOffline, .deployFailed, .backupFailed, .backupOverdue, .migrationFailed:
             break
         }
         if spec.kind != .threshold && (spec.metric != nil || spec.above != nil) { problems.append("metric and above: only for threshold rules") }

@@ -58,6 +58,20 @@ struct BackupPolicies: Sendable {
         schedule.earliest(after: now.addingTimeInterval(-Double(jitter * 60)), calendar: calendar)?.addingTimeInterval(Double(jitter * 60))
     }
 
+    /// How many scheduled times (jitter added) have passed since `since` (the last successful backup,
+    /// or the app's creation when it never had one), counted up to `cap`. Two or more: at least two
+    /// scheduled backups in a row did not happen or failed, which the `backup-overdue` alert calls
+    /// overdue; one is the backup that may still be under way.
+    static func missed(_ schedule: CronSchedule, jitter: Int, since: Date, now: Date, calendar: Calendar, cap: Int = 100) -> Int {
+        var count = 0
+        var cursor = now
+        while count < cap, let due = latestDue(schedule, jitter: jitter, atOrBefore: cursor, calendar: calendar), due > since {
+            count += 1
+            cursor = due.addingTimeInterval(-1)
+        }
+        return count
+    }
+
     /// Whether a scheduled backup is to start now. Due once per scheduled time since the app exists,
     /// however many were missed (a controller down for days backs up once); a backup that failed after
     /// that time is tried again after 1, 2, 4 … minutes, at most an hour apart.

@@ -36,6 +36,13 @@ enum Words {
         return "\(bytes(bytesPerDay * 30.4)) a month"
     }
 
+    /// How long ago, roughly: `40 min`, `5 h`, `about 3 days`.
+    static func age(_ seconds: TimeInterval) -> String {
+        if seconds < 7200 { return "\(max(1, Int((seconds / 60).rounded()))) min" }
+        if seconds < 86_400 { return "\(Int((seconds / 3600).rounded())) h" }
+        return about(days: seconds / 86_400)
+    }
+
     /// `5 min`, `2 h`, `90 s`: a configured span.
     static func span(_ seconds: TimeInterval) -> String {
         if seconds >= 7200, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600)) h" }

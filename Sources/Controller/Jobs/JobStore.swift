@@ -26,11 +26,14 @@ public struct JobFilter: Sendable {
     /// `true`: under way only; `false`: ended only.
     public var active: Bool?
     public var kind: JobKind?
+    /// Ended so only.
+    public var outcome: JobOutcome?
     public var limit: Int?
-    public init(subject: String? = nil, active: Bool? = nil, kind: JobKind? = nil, limit: Int? = nil) {
+    public init(subject: String? = nil, active: Bool? = nil, kind: JobKind? = nil, outcome: JobOutcome? = nil, limit: Int? = nil) {
         self.subject = subject
         self.active = active
         self.kind = kind
+        self.outcome = outcome
         self.limit = limit
     }
 }

@@ -33,7 +33,7 @@ public actor MemoryJobStore: JobStore {
     public func jobs(_ filter: JobFilter) -> [JobRecord] {
         var found = newestFirst().filter { job in
             (filter.subject.map { job.subject == $0 } ?? true) && (filter.active.map { job.isActive == $0 } ?? true)
-                && (filter.kind.map { job.kind == $0 } ?? true)
+                && (filter.kind.map { job.kind == $0 } ?? true) && (filter.outcome.map { job.outcome == $0 } ?? true)
         }
         if let limit = filter.limit { found = Array(found.prefix(limit)) }
         return found

@@ -37,6 +37,7 @@ public struct SQLiteJobStore: JobStore {
             if let subject = filter.subject { request = request.filter(Column("subject") == subject) }
             if let active = filter.active { request = request.filter(active ? Column("outcome") == nil : Column("outcome") != nil) }
             if let kind = filter.kind { request = request.filter(Column("kind") == kind.rawValue) }
+            if let outcome = filter.outcome { request = request.filter(Column("outcome") == outcome.rawValue) }
             request = request.order(Column("createdAt").desc, Column("rowid").desc)
             if let limit = filter.limit { request = request.limit(limit) }
             return try request.fetchAll(db).map(\.record)

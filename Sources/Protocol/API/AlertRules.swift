@@ -10,6 +10,10 @@ public enum AlertRuleKind: String, Codable, Sendable, CaseIterable {
     case deployFailed = "deploy-failed"
     /// A backup or restore job failed; resolved once a backup of the deployment succeeds, or it is removed.
     case backupFailed = "backup-failed"
+    /// A deployment with volumes and backups on (its policy enabled, a backup target set up) that missed two
+    /// scheduled backups in a row: no successful backup since two scheduled times passed (since it was deployed,
+    /// when it never had one); resolved by a successful backup, or when it is removed or its backups turned off.
+    case backupOverdue = "backup-overdue"
     /// A migration failed (rolled back: the app runs where it was; or could not be finished); resolved once a later
     /// job of the deployment succeeds, or it is removed.
     case migrationFailed = "migration-failed"
@@ -40,7 +44,7 @@ public struct AlertRuleSpec: Codable, Equatable, Sendable {
     public var kind: AlertRuleKind
     /// Only this device (`device-offline`, `threshold`, `insight`); every device when absent.
     public var device: String?
-    /// Only this deployment (`deploy-failed`, `insight`); every deployment when absent.
+    /// Only this deployment (`deploy-failed`, `backup-failed`, `backup-overdue`, `migration-failed`, `insight`); every deployment when absent.
     public var deployment: String?
     /// `threshold`: the figure.
     public var metric: AlertMetric?

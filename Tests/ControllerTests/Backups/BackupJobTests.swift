@@ -62,7 +62,7 @@ struct BackupJobTests {
             let context = harness.controller.app.context
             let open = AlertRecord(id: 1, rule: "backups", kind: "backup-failed", fingerprint: "backups/\(app)", subject: app, severity: "warning",
                                    state: "firing", title: "t", message: "m", firedAt: Date(), resolvedAt: nil, notified: true)
-            let conditions = try await AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights)
+            let conditions = try await AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights, backups: context.backups)
                 .evaluate([("backups", AlertRuleSpec(kind: .backupFailed))], firing: [open], now: Date())
             #expect(conditions.isEmpty, "a backup-failed alert resolves once a backup of the app succeeded: \(conditions)")
         }
@@ -90,7 +90,7 @@ struct BackupJobTests {
 
             // The backup-failed rule: fires on the recorded failure, and stays open while the app has no good backup.
             let context = harness.controller.app.context
-            let conditions = AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights)
+            let conditions = AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights, backups: context.backups)
             let rules = [("backups", AlertRuleSpec(kind: .backupFailed))]
             let fired = try await conditions.evaluate(rules, firing: [], now: Date())
             #expect(fired.map(\.subject) == [app] && fired.first?.title == "A backup job of \(app) failed", "\(fired)")
@@ -141,6 +141,14 @@ struct BackupJobTests {
             read.nextRunAt = set.nextRunAt  // a minute may have passed between the two
             #expect(read == set)
 
+            let context = harness.controller.app.context
+            let conditions = AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights, backups: context.backups)
+            let overdue = [("stale", AlertRuleSpec(kind: .backupOverdue))]
+            #expect(try await conditions.evaluate(overdue, firing: [], now: Date()).isEmpty, "just deployed: nothing missed yet")
+            let never = try await conditions.evaluate(overdue, firing: [], now: Date().addingTimeInterval(2.5 * 86_400))
+            #expect(never.map(\.subject) == [app] && never.first?.message.contains("never been backed up") == true
+                    && never.first?.message.contains("3 scheduled times") == true, "its time a minute after it was made, then two days: \(never)")
+
             let scheduler = BackupScheduler(jobs: jobs, interval: .seconds(60), logger: harness.controller.app.logger)
             #expect(await scheduler.tick(now: Date()).isEmpty || Date() >= set.nextRunAt!, "not due before its time")
             try await Task.sleep(for: .seconds(max(0, set.nextRunAt!.timeIntervalSinceNow) + 1))
@@ -152,8 +160,13 @@ struct BackupJobTests {
             #expect(ended.outcome == .succeeded)
             #expect(try WireCoding.decoder.decode(BackupMachine.self, from: ended.machine).retention.keepLast == 1, "the policy's retention")
             #expect(await scheduler.tick(now: Date()).isEmpty, "done for that time")
+            #expect(try await conditions.evaluate(overdue, firing: [], now: Date().addingTimeInterval(1.2 * 86_400)).isEmpty,
+                    "one scheduled time since the success")
+            let late = try await conditions.evaluate(overdue, firing: [], now: Date().addingTimeInterval(2.2 * 86_400))
+            #expect(late.map(\.subject) == [app] && late.first?.message.contains("last successful backup was about 2 days ago") == true, "\(late)")
             _ = try await jobs.setPolicy(app, BackupPolicySpec(schedule: "* * * * *", enabled: false))
             #expect(await scheduler.tick(now: Date().addingTimeInterval(120)).isEmpty, "disabled")
+            #expect(try await conditions.evaluate(overdue, firing: [], now: Date().addingTimeInterval(3 * 86_400)).isEmpty, "backups off: not overdue")
         }
     }
 

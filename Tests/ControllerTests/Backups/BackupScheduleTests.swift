@@ -51,6 +51,26 @@ struct BackupScheduleTests {
         #expect(set.jitterMinutes == 0 && !set.isDefault && !set.enabled && set.nextRunAt == nil)
     }
 
+    @Test("missed times: counted back from now to the last success (jitter added), one is the backup that may be under way, capped; weekday schedules count their own times")
+    func missedTimes() throws {
+        let daily = try CronSchedule("0 3 * * *")
+        let now = Self.date("2026-12-02T05:00:00Z")
+        func missed(_ schedule: CronSchedule, since: String, jitter: Int = 0, cap: Int = 100) -> Int {
+            BackupPolicies.missed(schedule, jitter: jitter, since: Self.date(since), now: now, calendar: Self.utc, cap: cap)
+        }
+        #expect(missed(daily, since: "2026-12-02T03:04:00Z") == 0, "backed up after today's time")
+        #expect(missed(daily, since: "2026-12-01T03:04:00Z") == 1, "today's backup may still run")
+        #expect(missed(daily, since: "2026-11-30T23:00:00Z") == 2, "yesterday's and today's passed")
+        #expect(missed(daily, since: "2026-12-01T03:00:00Z") == 1, "a success at the very time counts for it")
+        #expect(missed(daily, since: "2026-12-01T03:00:00Z", jitter: 30) == 2, "with 30 min of jitter the times are 03:30: both passed after 03:00")
+        #expect(missed(daily, since: "2026-12-01T03:10:00Z", jitter: 150) == 1, "today's time with jitter (05:30) has not come; yesterday's 05:30 passed")
+        #expect(missed(daily, since: "2025-01-01T00:00:00Z", cap: 10) == 10, "capped")
+        let weekdays = try CronSchedule("0 3 * * 1-5")
+        // 2026-12-02 is a Wednesday: Tuesday's and Wednesday's times passed since Monday's backup.
+        #expect(missed(weekdays, since: "2026-11-30T04:00:00Z") == 2)
+        #expect(missed(weekdays, since: "2026-11-27T04:00:00Z") == 3, "Friday's backup: then Monday, Tuesday and Wednesday, no weekend")
+    }
+
     @Test("due once per scheduled time since the app exists: missed times make one backup; a failure is retried after 1, 2, 4 … minutes")
     func due() {
         let due = Self.date("2026-12-02T03:20:00Z")
