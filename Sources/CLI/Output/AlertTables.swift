@@ -63,6 +63,7 @@ public enum AlertTables {
         case .deployFailed: return "a deploy fails\(scope)"
         case .backupFailed: return "a backup or restore fails\(scope)"
         case .backupOverdue: return "two scheduled backups missed\(scope)"
+        case .backupTargetFull: return "a backup target > \(Units.decimal(spec.above ?? 90))% full\(scope)"
         case .migrationFailed: return "a migration fails\(scope)"
         case .insight:
             let kinds = spec.insights?.map(\.rawValue).joined(separator: ",") ?? "any insight"

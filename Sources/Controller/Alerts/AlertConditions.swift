@@ -29,6 +29,7 @@ struct AlertConditions {
             case .deployFailed: out += try await deployFailed(name, rule, fresh: failures, firing: firing)
             case .backupFailed: out += try await backupFailed(name, rule, fresh: backupFailures, firing: firing)
             case .backupOverdue: out += try await backupOverdue(name, rule, now: now)
+            case .backupTargetFull: out += try await backupTargetFull(name, rule)
             case .migrationFailed: out += try await migrationFailed(name, rule, fresh: migrationFailures, firing: firing)
             case .insight: out += insight(name, rule, current)
             }
@@ -141,6 +142,22 @@ struct AlertConditions {
                                       message: "\(deployment.name): \(last); \(times) of its schedule (\(text)) passed without one"))
         }
         return out
+    }
+
+    /// Backup targets whose folder's filesystem is more than the rule's percent used (90 by default), as the target
+    /// device measures it now; a target offline is the `device-offline` rule's to report.
+    func backupTargetFull(_ name: String, _ rule: AlertRuleSpec) async throws -> [AlertCondition] {
+        let above = rule.above ?? 90
+        return try await backups.targets.list().compactMap { target in
+            guard rule.device == nil || rule.device == target.device, let status = target.status,
+                  let free = status.freeBytes, let total = status.totalBytes, total > 0 else { return nil }
+            let used = 100 * Double(total - min(free, total)) / Double(total)
+            guard used > above else { return nil }
+            return AlertCondition(rule: name, kind: .backupTargetFull, subject: target.device, severity: rule.severity ?? .warning,
+                                  title: "\(target.device): backup target almost full",
+                                  message: "\(target.device): the backups' disk (\(target.path)) is \(Words.percent(used)) full, "
+                                      + "\(Words.bytes(Double(free))) free of \(Words.bytes(Double(total))); backups to it fail once it is full")
+        }
     }
 
     /// Migration failures: those recorded since the last look, and those still firing whose deployment exists and

@@ -76,12 +76,15 @@ enum AlertValidation {
             guard let above = spec.above else { return problems + ["above: a threshold rule needs its limit"] }
             let range: ClosedRange<Double> = metric == .temperature ? -40...150 : 0...100
             if !range.contains(above) { problems.append("above: \(metric.rawValue) limits are \(Int(range.lowerBound)) to \(Int(range.upperBound)), got \(above)") }
+        case .backupTargetFull:
+            if let above = spec.above, !(0...100).contains(above) { problems.append("above: a percentage of the target's disk, 0 to 100, got \(above)") }
         case .insight:
             if let days = spec.withinDays, !(days > 0) { problems.append("withinDays: more than 0, got \(days)") }
         case .deviceOffline, .deployFailed, .backupFailed, .backupOverdue, .migrationFailed:
             break
         }
-        if spec.kind != .threshold && (spec.metric != nil || spec.above != nil) { problems.append("metric and above: only for threshold rules") }
+        if spec.kind != .threshold && spec.metric != nil { problems.append("metric: only for threshold rules") }
+        if ![.threshold, .backupTargetFull].contains(spec.kind) && spec.above != nil { problems.append("above: only for threshold and backup-target-full rules") }
         return problems
     }
 }

@@ -14,6 +14,9 @@ public enum AlertRuleKind: String, Codable, Sendable, CaseIterable {
     /// scheduled backups in a row: no successful backup since two scheduled times passed (since it was deployed,
     /// when it never had one); resolved by a successful backup, or when it is removed or its backups turned off.
     case backupOverdue = "backup-overdue"
+    /// A backup target's folder on a filesystem more than `above` percent full (default 90), measured on the target
+    /// device (every target, or the one on `device`); resolved once it is below.
+    case backupTargetFull = "backup-target-full"
     /// A migration failed (rolled back: the app runs where it was; or could not be finished); resolved once a later
     /// job of the deployment succeeds, or it is removed.
     case migrationFailed = "migration-failed"
@@ -48,7 +51,7 @@ public struct AlertRuleSpec: Codable, Equatable, Sendable {
     public var deployment: String?
     /// `threshold`: the figure.
     public var metric: AlertMetric?
-    /// `threshold`: the limit, in percent (°C for temperature).
+    /// `threshold`: the limit, in percent (°C for temperature); `backup-target-full`: the percent used (default 90).
     public var above: Double?
     /// `device-offline` and `threshold`: how long the condition must hold before the alert fires (default 300).
     public var forSeconds: Int?

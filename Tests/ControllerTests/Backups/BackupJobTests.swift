@@ -167,6 +167,20 @@ struct BackupJobTests {
             _ = try await jobs.setPolicy(app, BackupPolicySpec(schedule: "* * * * *", enabled: false))
             #expect(await scheduler.tick(now: Date().addingTimeInterval(120)).isEmpty, "disabled")
             #expect(try await conditions.evaluate(overdue, firing: [], now: Date().addingTimeInterval(3 * 86_400)).isEmpty, "backups off: not overdue")
+
+            // The target's disk, measured by its agent: any use is above 0 %, none can be above 100 %.
+            let full = try await conditions.evaluate([("space", AlertRuleSpec(kind: .backupTargetFull, above: 0))], firing: [], now: Date())
+            #expect(full.map(\.subject) == ["nas"] && full.first?.message.contains("free of") == true
+                    && full.first?.message.contains(harness.targetPath.path) == true, "\(full)")
+            #expect(try await conditions.evaluate([("space", AlertRuleSpec(kind: .backupTargetFull, above: 100))], firing: [], now: Date()).isEmpty)
+            #expect(try await conditions.evaluate([("space", AlertRuleSpec(kind: .backupTargetFull, device: "box", above: 0))], firing: [], now: Date()).isEmpty,
+                    "box is no target")
+            let (rule, _) = try await context.alerts.putRule("space", AlertRuleSpec(kind: .backupTargetFull, above: 85))
+            #expect(rule.spec.above == 85)
+            for bad in [AlertRuleSpec(kind: .backupTargetFull, above: 150), AlertRuleSpec(kind: .backupTargetFull, metric: .disk),
+                        AlertRuleSpec(kind: .backupOverdue, above: 50)] {
+                await #expect(throws: HomelabError.self, "\(bad)") { _ = try await context.alerts.putRule("bad", bad) }
+            }
         }
     }
 

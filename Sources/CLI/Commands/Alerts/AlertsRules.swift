@@ -43,11 +43,11 @@ public struct AlertsRulesAdd: AsyncParsableCommand {
             """, aliases: ["set"])
     @OptionGroup public var global: GlobalOptions
     @Argument(help: "Rule name.") public var name: String
-    @Option(help: "device-offline, threshold, deploy-failed, backup-failed, backup-overdue, migration-failed or insight.") public var kind: AlertRuleKind
+    @Option(help: "device-offline, threshold, deploy-failed, backup-failed, backup-overdue, backup-target-full, migration-failed or insight.") public var kind: AlertRuleKind
     @Option(help: "Only this device.") public var device: String?
     @Option(help: "Only this deployment.") public var deployment: String?
     @Option(help: "threshold: cpu, memory, disk (percent) or temperature (°C).") public var metric: AlertMetric?
-    @Option(help: "threshold: the limit.") public var above: Double?
+    @Option(help: "threshold: the limit; backup-target-full: the percent of the disk used (default 90).") public var above: Double?
     @Option(name: .customLong("for"), help: ArgumentHelp("How long the condition must hold (90s, 5m, 1h).", valueName: "duration"),
             transform: { try TTL(parsing: $0) })
     public var duration: TTL?
