@@ -209,7 +209,9 @@ extension LabTests {
         func fault(_ fault: Fault) async throws {
             let settings = try await ready()
             let name = "hlt-\(fault.rawValue.lowercased())_data"
-            let original = try transfers.makeVolume(name, "head -c 40000000 /dev/urandom > big.bin && mkdir d && printf x > d/y")
+            // Big enough that the stream is still under way when the destination's tar is found and held (40 MB
+            // was sometimes copied before that on an idle machine).
+            let original = try transfers.makeVolume(name, "head -c 160000000 /dev/urandom > big.bin && mkdir d && printf x > d/y")
             let before = try transfers.walk(original)
             var struck = false
             let transfer = try await transfers.transfer(settings, TransferRequest(source: Self.source, destination: Self.destination, volumes: [name]),
