@@ -119,16 +119,13 @@ struct AlertConditions {
     /// Deployments that missed two scheduled backups in a row (``BackupPolicies/missed(_:jitter:since:now:calendar:cap:)``):
     /// those with volumes whose policy is on, once a backup target exists (without one nothing is scheduled).
     func backupOverdue(_ name: String, _ rule: AlertRuleSpec, now: Date, calendar: Calendar = .current) async throws -> [AlertCondition] {
-        guard !(try await backups.targets.list()).isEmpty else { return [] }
+        guard try await backups.targets.exist() else { return [] }
         let policies = try await BackupPolicies(store: registry.store).all()
         let store = deployments.parts.jobs.store
         var out: [AlertCondition] = []
         for deployment in try await deployments.list()
         where [.running, .stopped].contains(deployment.state) && (rule.deployment == nil || rule.deployment == deployment.name) {
-            let spec = policies[deployment.id] ?? BackupPolicySpec()
-            let text = spec.schedule ?? BackupPolicies.defaultSchedule
-            guard spec.enabled ?? true, let schedule = try? CronSchedule(text) else { continue }
-            let jitter = spec.schedule == nil ? BackupPolicies.jitterMinutes(deployment.id) : 0
+            guard let (text, schedule, jitter) = BackupPolicies.schedule(of: policies[deployment.id] ?? BackupPolicySpec(), id: deployment.id) else { continue }
             let success = try await store.jobs(JobFilter(subject: BackupMachine.subject(of: deployment.id), kind: BackupMachine.kind,
                                                          outcome: .succeeded, limit: 1)).first
             let since = success?.updatedAt ?? deployment.createdAt

@@ -41,6 +41,14 @@ struct BackupPolicies: Sendable {
                                     nextRunAt: enabled ? try next(CronSchedule(schedule), jitter: jitter, after: now, calendar: calendar) : nil)
     }
 
+    /// The schedule a policy runs on (its own, or the default with the app's jitter), as written and parsed;
+    /// nil when the policy is off (or its schedule does not parse, which `set` refuses).
+    static func schedule(of spec: BackupPolicySpec, id: String) -> (text: String, schedule: CronSchedule, jitter: Int)? {
+        let text = spec.schedule ?? defaultSchedule
+        guard spec.enabled ?? true, let schedule = try? CronSchedule(text) else { return nil }
+        return (text, schedule, spec.schedule == nil ? jitterMinutes(id) : 0)
+    }
+
     /// The app's own minutes past the default time: stable (from its id), under ``jitterWindow``.
     static func jitterMinutes(_ id: String) -> Int {
         var hash: UInt32 = 2_166_136_261  // FNV-1a: the same in every process, unlike Hasher.

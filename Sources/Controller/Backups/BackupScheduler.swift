@@ -25,13 +25,11 @@ struct BackupScheduler: Service {
     @discardableResult
     func tick(now: Date, calendar: Calendar = .current) async -> [String] {
         do {
-            guard !(try await jobs.coordinator.targets.list()).isEmpty else { return [] }
+            guard try await jobs.coordinator.targets.exist() else { return [] }
             let policies = try await jobs.policies.all()
             var started: [String] = []
             for deployment in try await jobs.coordinator.deployments.list() where [.running, .stopped].contains(deployment.state) {
-                let spec = policies[deployment.id] ?? BackupPolicySpec()
-                guard spec.enabled ?? true, let schedule = try? CronSchedule(spec.schedule ?? BackupPolicies.defaultSchedule) else { continue }
-                let jitter = spec.schedule == nil ? BackupPolicies.jitterMinutes(deployment.id) : 0
+                guard let (_, schedule, jitter) = BackupPolicies.schedule(of: policies[deployment.id] ?? BackupPolicySpec(), id: deployment.id) else { continue }
                 let earlier = try await jobs.jobs.store.jobs(JobFilter(subject: BackupMachine.subject(of: deployment.id), kind: BackupMachine.kind, limit: 20))
                 let due = BackupPolicies.isDue(latestDue: BackupPolicies.latestDue(schedule, jitter: jitter, atOrBefore: now, calendar: calendar),
                                                createdAt: deployment.createdAt,

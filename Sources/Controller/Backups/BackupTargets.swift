@@ -51,6 +51,11 @@ public struct BackupTargets: Sendable {
         return try await resource(record, status: status)
     }
 
+    /// Whether any target is set up: one read of the store, no device asked (``list()`` measures each).
+    func exist() async throws -> Bool {
+        try await store.read { db in try BackupTargetRecord.fetchCount(db) } > 0
+    }
+
     /// Every target.
     public func list() async throws -> [BackupTargetResource] {
         let records = try await store.read { db in try BackupTargetRecord.order(Column("deviceName")).fetchAll(db) }
