@@ -130,13 +130,11 @@ struct BackupJobTests {
             #expect(standard.isDefault && standard.schedule == "0 3 * * *" && standard.nextRunAt != nil)
             await #expect(throws: HomelabError.self) { _ = try await jobs.setPolicy(app, BackupPolicySpec(schedule: "every day")) }
             await #expect(throws: HomelabError.self) { _ = try await jobs.setPolicy(app, BackupPolicySpec(target: "no-such-target")) }
-            // Due at the first whole minute after the app was made, once a day.
-            let created = try await harness.controller.app.context.deployments.get(app).createdAt
-            let at = Calendar.current.dateComponents([.hour, .minute], from: created.addingTimeInterval(60))
-            let schedule = "\(at.minute!) \(at.hour!) * * *"
+            let (schedule, time) = Self.dueSoon()
             let set = try await jobs.setPolicy(app, BackupPolicySpec(schedule: schedule, target: "nas",
                                                                      retention: BackupRetention(keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0)))
             #expect(!set.isDefault && set.jitterMinutes == 0 && set.target == "nas" && set.schedule == schedule)
+            try #require(set.nextRunAt == time, "next run at \(String(describing: set.nextRunAt)), asked for \(time)")
             var read = try await jobs.policy(app)
             read.nextRunAt = set.nextRunAt  // a minute may have passed between the two
             #expect(read == set)
@@ -190,9 +188,9 @@ struct BackupJobTests {
             let app = Self.unique("offl")
             _ = try await harness.deploy("backup-files", as: app)
             let context = harness.controller.app.context
-            let created = try await context.deployments.get(app).createdAt
-            let at = Calendar.current.dateComponents([.hour, .minute], from: created.addingTimeInterval(60))
-            let policy = try await context.backupJobs.setPolicy(app, BackupPolicySpec(schedule: "\(at.minute!) \(at.hour!) * * *"))
+            let (schedule, time) = Self.dueSoon()
+            let policy = try await context.backupJobs.setPolicy(app, BackupPolicySpec(schedule: schedule))
+            try #require(policy.nextRunAt == time, "next run at \(String(describing: policy.nextRunAt)), asked for \(time)")
             let scheduler = BackupScheduler(jobs: context.backupJobs, interval: .seconds(60), logger: harness.controller.app.logger)
             let started = DockerCLI.lines(["inspect", "\(app)-app-1", "--format", "{{.State.StartedAt}}"])
             try await harness.restartTarget {
@@ -218,6 +216,16 @@ struct BackupJobTests {
     }
 
     // MARK: Helpers
+
+    /// A daily schedule whose time is the whole minute 30 to 90 s from now, and that time: later than the
+    /// app's creation, and far enough ahead that setting the policy on a loaded machine does not pass it
+    /// (a time already passed would make the next run tomorrow's).
+    static func dueSoon() -> (schedule: String, at: Date) {
+        let calendar = Calendar.current
+        let at = calendar.dateInterval(of: .minute, for: Date().addingTimeInterval(90))!.start
+        let parts = calendar.dateComponents([.hour, .minute], from: at)
+        return ("\(parts.minute!) \(parts.hour!) * * *", at)
+    }
 
     static func auth(_ token: String) -> HTTPFields {
         var headers = HTTPFields()
