@@ -39,14 +39,18 @@ struct BackupOutputTests {
         #expect(try BackupPolicySet.parse(["vaultwarden"]).makeSpec() == BackupPolicySpec(), "nothing given: every field its default")
     }
 
-    @Test("backup now, list and restore parse their name, target and --detach; a missing name is a usage error")
+    @Test("backup now, list, check and restore parse their name, target and --detach; a missing name is a usage error")
     func parsing() throws {
         let now = try BackupNow.parse(["vaultwarden", "--target", "nas", "--detach"])
         #expect(now.name == "vaultwarden" && now.target == "nas" && now.detach)
         let list = try BackupList.parse(["vaultwarden"])
         #expect(list.name == "vaultwarden" && list.target == nil)
         #expect(throws: (any Error).self) { try BackupNow.parse([]) }
-        #expect(BackupCommand.configuration.subcommands.map { $0.configuration.commandName } == ["now", "list", "restore", "policy", "targets", "export-keys"])
+        #expect(BackupCommand.configuration.subcommands.map { $0.configuration.commandName } == ["now", "list", "check", "restore", "policy", "targets", "export-keys"])
+        let check = try BackupCheck.parse(["vaultwarden", "--read-data", "100"])
+        #expect(check.name == "vaultwarden" && check.readData == 100 && check.target == nil)
+        #expect(try BackupCheck.parse(["vaultwarden"]).readData == 5, "5 % unless asked")
+        #expect(throws: (any Error).self, "a percent") { try BackupCheck.parse(["vaultwarden", "--read-data", "101"]) }
         let restore = try BackupRestore.parse(["vaultwarden", "--snapshot", "t9xk-2f"])
         #expect(restore.name == "vaultwarden" && restore.snapshot == "t9xk-2f" && !restore.detach)
     }

@@ -8,10 +8,7 @@ import TestSupport
 struct MigrationAlertTests {
     @Test("a migration failure recorded by its job fires the rule once; it stays open only while the deployment exists and its newest job is that failed migration")
     func firesAndResolves() async throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let controller = try await TestController.start(stateDirectory: dir)
-        do {
+        try await TestController.with { controller in
             let context = controller.app.context
             await FailureLog(store: context.store).record(.migration, subject: "jellyfin", message: "Moving jellyfin (app) to nas failed (the copy differs)")
             await FailureLog(store: context.store).record(.deploy, subject: "memos", message: "a deploy, not a migration")
@@ -26,10 +23,6 @@ struct MigrationAlertTests {
             #expect(try await conditions.evaluate(rules, firing: [open], now: Date()).isEmpty, "no deployment of that name: resolved")
             let (rule, created) = try await context.alerts.putRule("moves", AlertRuleSpec(kind: .migrationFailed))
             #expect(created && rule.spec.kind == .migrationFailed, "the kind is accepted as a rule")
-        } catch {
-            await controller.stop()
-            throw error
         }
-        await controller.stop()
     }
 }

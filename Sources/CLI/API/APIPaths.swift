@@ -90,6 +90,8 @@ public enum APIPaths {
     public static func backupTarget(_ device: String) -> String { "\(backupTargets)/\(segment(device))" }
     /// `POST`: back an app up now; `GET`: its backup runs.
     public static func backups(_ name: String) -> String { "\(deployment(name))/backups" }
+    /// `POST`: check an app's repository.
+    public static func backupCheck(_ name: String) -> String { "\(deployment(name))/backups/check" }
     /// `POST`: restore an app from a backup run.
     public static func restores(_ name: String) -> String { "\(deployment(name))/restores" }
     /// `GET`/`PUT`: an app's backup policy.

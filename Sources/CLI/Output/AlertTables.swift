@@ -61,9 +61,10 @@ public enum AlertTables {
             let unit = spec.metric == .temperature ? "°C" : "%"
             return "\(spec.metric?.rawValue ?? "?") > \(Units.decimal(spec.above ?? 0))\(unit)\(span.isEmpty ? " for 5m" : span)\(scope)"
         case .deployFailed: return "a deploy fails\(scope)"
-        case .backupFailed: return "a backup or restore fails\(scope)"
+        case .backupFailed: return "a backup, restore or check fails\(scope)"
         case .backupOverdue: return "two scheduled backups missed\(scope)"
         case .backupTargetFull: return "a backup target > \(Units.decimal(spec.above ?? 90))% full\(scope)"
+        case .backupPruneFailing: return "retention fails in 3 backups in a row\(scope)"
         case .migrationFailed: return "a migration fails\(scope)"
         case .insight:
             let kinds = spec.insights?.map(\.rawValue).joined(separator: ",") ?? "any insight"

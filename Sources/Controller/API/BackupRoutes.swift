@@ -23,6 +23,10 @@ enum BackupRoutes {
             let body = try await request.decode(as: BackupNowRequest.self, context: context.limited(to: 64 << 10))
             return try JSONResponse.make(try await backupJobs.backup(context.parameters.require("name"), body), status: .accepted)
         }
+        add(.post, "/v1/deployments/{name}/backups/check", false) { request, context in
+            let body = try await request.decode(as: BackupCheckRequest.self, context: context.limited(to: 64 << 10))
+            return try JSONResponse.make(try await backupJobs.check(context.parameters.require("name"), body), status: .accepted)
+        }
         add(.get, "/v1/deployments/{name}/backups", false) { request, context in
             let runs = try await backupJobs.runs(context.parameters.require("name"), target: request.uri.queryParameters["target"].map(String.init))
             return try JSONResponse.make(ListResponse(items: runs))

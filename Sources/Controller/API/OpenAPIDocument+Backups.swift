@@ -51,6 +51,18 @@ extension OpenAPIDocument {
         "409": {description: "There is no backup target (or several and none named), or the target is offline", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
         "502": {$ref: "#/components/responses/AgentError"}
         "503": {description: The target device dropped its link, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+  /v1/deployments/{name}/backups/check:
+    parameters:
+      - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
+    post:
+      summary: "Check the app's repository on its target: a check job (restic check, reading a share of the data back); the app is not touched"
+      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/BackupCheckRequest"}}}}
+      responses:
+        "202": {description: Accepted, content: {application/json: {schema: {$ref: "#/components/schemas/BackupAccepted"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {description: "No such deployment, or it has no backups on the target", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+        "409": {description: "A backup, restore or check of the app runs, or there is no backup target (or several and none named)", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   /v1/deployments/{name}/restores:
     parameters:
       - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
@@ -85,10 +97,10 @@ extension OpenAPIDocument {
   /v1/deployments/{name}/backups/progress:
     parameters:
       - {name: name, in: path, required: true, description: Deployment name or id, schema: {type: string}}
-      - {name: job, in: query, required: false, description: "The backup or restore job (default: the newest backup job)", schema: {type: string}}
+      - {name: job, in: query, required: false, description: "The backup, restore or check job (default: the newest backup job)", schema: {type: string}}
       - {name: after, in: query, required: false, description: Only steps after this one (seq), schema: {type: integer, minimum: 0, maximum: 1000000000}}
     get:
-      summary: "A backup or restore job's steps as JSON lines, as they are stored, until its final step"
+      summary: "A backup, restore or check job's steps as JSON lines, as they are stored, until its final step"
       responses:
         "200": {description: Steps, content: {application/x-ndjson: {schema: {$ref: "#/components/schemas/JobStep"}}}}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -125,6 +137,11 @@ extension OpenAPIDocument {
       type: object
       properties:
         target: {type: string, description: "The target device (default: the only one)"}
+    BackupCheckRequest:
+      type: object
+      properties:
+        readDataPercent: {type: integer, minimum: 0, maximum: 100, description: "Percent of the data read back and verified (0: the structure only; default 5)"}
+        target: {type: string, description: "The target device (default: where the app's latest backup went, else the only one)"}
     BackupRetention:
       type: object
       required: [keepLast, keepDaily, keepWeekly, keepMonthly]

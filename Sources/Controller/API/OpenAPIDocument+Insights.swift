@@ -250,7 +250,7 @@ extension OpenAPIDocument {
       type: object
       required: [kind]
       properties:
-        kind: {type: string, enum: [device-offline, threshold, deploy-failed, backup-failed, backup-overdue, backup-target-full, migration-failed, insight]}
+        kind: {type: string, enum: [device-offline, threshold, deploy-failed, backup-failed, backup-overdue, backup-target-full, backup-prune-failing, migration-failed, insight]}
         device: {type: string}
         deployment: {type: string}
         metric: {type: string, enum: [cpu, memory, disk, temperature]}

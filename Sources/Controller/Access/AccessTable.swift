@@ -98,6 +98,7 @@ enum AccessTable {
         "GET /v1/deployments/{name}/backups": .role(.viewer),
         "GET /v1/deployments/{name}/backups/progress": .role(.viewer),
         "POST /v1/deployments/{name}/restores": .role(.operator),
+        "POST /v1/deployments/{name}/backups/check": .role(.operator),
         "GET /v1/deployments/{name}/backup-policy": .role(.viewer),
         "PUT /v1/deployments/{name}/backup-policy": .role(.operator),
         // Tokens and the audit log

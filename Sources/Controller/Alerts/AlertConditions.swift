@@ -30,6 +30,7 @@ struct AlertConditions {
             case .backupFailed: out += try await backupFailed(name, rule, fresh: backupFailures, firing: firing)
             case .backupOverdue: out += try await backupOverdue(name, rule, now: now)
             case .backupTargetFull: out += try await backupTargetFull(name, rule)
+            case .backupPruneFailing: out += try await backupPruneFailing(name, rule)
             case .migrationFailed: out += try await migrationFailed(name, rule, fresh: migrationFailures, firing: firing)
             case .insight: out += insight(name, rule, current)
             }
@@ -107,12 +108,20 @@ struct AlertConditions {
         }
     }
 
-    /// Backup and restore failures: those recorded since the last look, and those still firing whose
-    /// deployment exists and has had no successful backup job since.
+    /// Backup, restore and check failures: those recorded since the last look, and those still firing whose
+    /// deployment exists and whose latest ended backup job did not succeed or latest ended check failed (a
+    /// successful check does not make up for a failed backup, nor a successful backup for a damaged repository).
     func backupFailed(_ name: String, _ rule: AlertRuleSpec, fresh: [(subject: String, message: String)], firing: [AlertRecord]) async throws -> [AlertCondition] {
         try await jobFailed(name, rule, .backupFailed, fresh: fresh, firing: firing, title: { "A backup job of \($0) failed" }) { ids in
-            let latest = try await deployments.parts.jobs.store.latest(of: ids.values.map(BackupMachine.subject(of:)))
-            return Set(ids.filter { latest[BackupMachine.subject(of: $0.value)]?.outcome != .succeeded }.keys)
+            let store = deployments.parts.jobs.store
+            var failing = Set<String>()
+            for (app, id) in ids {
+                let subject = BackupMachine.subject(of: id)
+                let backup = try await store.jobs(JobFilter(subject: subject, active: false, kind: BackupMachine.kind, limit: 1)).first
+                let check = try await store.jobs(JobFilter(subject: subject, active: false, kind: BackupCheckMachine.kind, limit: 1)).first
+                if backup?.outcome != .succeeded || check?.outcome == .failed { failing.insert(app) }
+            }
+            return failing
         }
     }
 
@@ -157,6 +166,24 @@ struct AlertConditions {
         }
     }
 
+    /// Deployments whose last ``BackupMachine/pruneFailuresToAlert`` backup jobs (of those that succeeded) each
+    /// failed to apply the retention rules: the backups stand, but old runs are never forgotten and the target fills.
+    /// A local target, which the controller cannot prune, is no failure.
+    func backupPruneFailing(_ name: String, _ rule: AlertRuleSpec) async throws -> [AlertCondition] {
+        let store = deployments.parts.jobs.store, count = BackupMachine.pruneFailuresToAlert
+        var out: [AlertCondition] = []
+        for deployment in try await deployments.list() where rule.deployment == nil || rule.deployment == deployment.name {
+            let recent = try await store.jobs(JobFilter(subject: BackupMachine.subject(of: deployment.id), kind: BackupMachine.kind, outcome: .succeeded, limit: count))
+            let failed = recent.compactMap { try? WireCoding.decoder.decode(BackupMachine.self, from: $0.machine) }.filter { $0.retentionFailed == true }
+            guard failed.count == count, let latest = failed.first else { continue }
+            out.append(AlertCondition(rule: name, kind: .backupPruneFailing, subject: deployment.name, severity: rule.severity ?? .warning,
+                                      title: "Old backups of \(deployment.name) are not pruned",
+                                      message: "\(deployment.name): its last \(count) backups could not apply the retention rules on \(latest.target) "
+                                          + "(\(latest.retentionProblem ?? "no reason given")); the backups stand, but old runs stay and the target fills"))
+        }
+        return out
+    }
+
     /// Migration failures: those recorded since the last look, and those still firing whose deployment exists and
     /// whose newest job is still that failed migration (a later deploy, action or migration that succeeded resolves it).
     func migrationFailed(_ name: String, _ rule: AlertRuleSpec, fresh: [(subject: String, message: String)], firing: [AlertRecord]) async throws -> [AlertCondition] {
@@ -167,8 +194,8 @@ struct AlertConditions {
     }
 
     /// A failed-job rule: a condition for each failure recorded since the last look (of the rule's deployment, if it
-    /// names one), and for each alert of the rule still firing whose deployment `stillFailing` returns (given every
-    /// deployment's id by name; asked only when such an alert is open).
+    /// names one), and for each alert of the rule still firing whose deployment `stillFailing` returns (given the id by
+    /// name of each such alert's deployment that exists; asked only when such an alert is open).
     private func jobFailed(_ name: String, _ rule: AlertRuleSpec, _ kind: AlertRuleKind, fresh: [(subject: String, message: String)],
                            firing: [AlertRecord], title: (String) -> String,
                            stillFailing: ([String: String]) async throws -> Set<String>) async throws -> [AlertCondition] {
@@ -179,7 +206,8 @@ struct AlertConditions {
         }
         let open = firing.filter { alert in alert.rule == name && !out.contains { $0.subject == alert.subject } }
         guard !open.isEmpty else { return out }
-        let failing = try await stillFailing(Dictionary(try await deployments.list().map { ($0.name, $0.id) }) { first, _ in first })
+        let subjects = Set(open.map(\.subject))
+        let failing = try await stillFailing(Dictionary(try await deployments.list().filter { subjects.contains($0.name) }.map { ($0.name, $0.id) }) { first, _ in first })
         for alert in open where failing.contains(alert.subject) {
             out.append(AlertCondition(rule: name, kind: kind, subject: alert.subject, severity: AlertSeverity(rawValue: alert.severity) ?? .warning,
                                       title: alert.title, message: alert.message))

@@ -80,7 +80,7 @@ enum AlertValidation {
             if let above = spec.above, !(0...100).contains(above) { problems.append("above: a percentage of the target's disk, 0 to 100, got \(above)") }
         case .insight:
             if let days = spec.withinDays, !(days > 0) { problems.append("withinDays: more than 0, got \(days)") }
-        case .deviceOffline, .deployFailed, .backupFailed, .backupOverdue, .migrationFailed:
+        case .deviceOffline, .deployFailed, .backupFailed, .backupOverdue, .backupPruneFailing, .migrationFailed:
             break
         }
         if spec.kind != .threshold && spec.metric != nil { problems.append("metric: only for threshold rules") }

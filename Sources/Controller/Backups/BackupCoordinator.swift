@@ -123,11 +123,15 @@ public struct BackupCoordinator: Sendable {
     }
 
     private func repositoryRecord(app: String, on target: BackupTargetRecord) async throws -> BackupRepositoryRecord {
-        let found = try await store.read { db in
+        guard let found = try await repository(app: app, on: target) else { throw HomelabError.notFound("\(app) has no backups on \(target.deviceName)") }
+        return found
+    }
+
+    /// The app's repository on `target`, if it has one.
+    func repository(app: String, on target: BackupTargetRecord) async throws -> BackupRepositoryRecord? {
+        try await store.read { db in
             try BackupRepositoryRecord.filter(Column("targetDeviceID") == target.deviceID && Column("app") == app).fetchOne(db)
         }
-        guard let found else { throw HomelabError.notFound("\(app) has no backups on \(target.deviceName)") }
-        return found
     }
 
     // MARK: Driving a run

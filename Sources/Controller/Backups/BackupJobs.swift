@@ -9,6 +9,7 @@ public struct BackupJobs: Sendable {
     let jobs: JobRunner
     let executor: BackupExecutor
     let restorer: RestoreExecutor
+    let checker: BackupCheckExecutor
     let policies: BackupPolicies
     /// How often a progress stream looks for new steps.
     static let pollInterval: Duration = .milliseconds(500)
@@ -18,9 +19,11 @@ public struct BackupJobs: Sendable {
         self.jobs = jobs
         executor = BackupExecutor(coordinator: coordinator)
         restorer = RestoreExecutor(coordinator: coordinator)
+        checker = BackupCheckExecutor(coordinator: coordinator)
         policies = BackupPolicies(store: coordinator.store)
         jobs.register(executor)
         jobs.register(restorer)
+        jobs.register(checker)
     }
 
     /// Starts a backup job of deployment `name`: every component with volumes, then the retention rules.
@@ -80,6 +83,38 @@ public struct BackupJobs: Sendable {
         let machine = RestoreMachine(deploymentID: resource.id, name: resource.name, target: target.deviceName, parts: parts)
         let (job, _) = try await jobs.submit(machine, to: restorer)
         return BackupAccepted(job: Self.resource(job, name: resource.name), progress: "/v1/deployments/\(resource.name)/backups/progress?job=\(job.id)")
+    }
+
+    /// Starts a check job of deployment `name`'s repository (``BackupCheckMachine``) on `request.target`, by
+    /// default the target of its latest successful backup. Refused while a backup, restore or check of it runs.
+    public func check(_ name: String, _ request: BackupCheckRequest) async throws -> BackupAccepted {
+        let resource = try await coordinator.deployments.get(name)
+        let percent = request.readDataPercent ?? Self.checkReadPercent
+        guard (0...100).contains(percent) else {
+            throw HomelabError.badRequest("readDataPercent must be 0-100 (percent of the data read back), not \(percent)", field: "readDataPercent")
+        }
+        let subject = BackupMachine.subject(of: resource.id)
+        let busy = try await jobs.store.jobs(JobFilter(subject: subject, active: true, limit: 1))
+        guard busy.isEmpty, !(try await restoring(resource.id)) else {
+            throw HomelabError.conflict("a backup, restore or check of \(resource.name) is under way: check it once that ends", context: ["deployment": resource.name])
+        }
+        let latest = try await jobs.store.jobs(JobFilter(subject: subject, kind: BackupMachine.kind, outcome: .succeeded, limit: 1)).first
+        let target = try await coordinator.targets.resolve(request.target ?? latest.flatMap { try? WireCoding.decoder.decode(BackupMachine.self, from: $0.machine).target })
+        guard try await coordinator.repository(app: resource.name, on: target) != nil else {
+            throw HomelabError.notFound("\(resource.name) has no backups on \(target.deviceName): there is nothing to check", context: ["deployment": resource.name])
+        }
+        let machine = BackupCheckMachine(deploymentID: resource.id, name: resource.name, target: target.deviceName, readDataPercent: percent,
+                                         run: BackupCoordinator.runID())
+        let (job, _) = try await jobs.submit(machine, to: checker)
+        return BackupAccepted(job: Self.resource(job, name: resource.name), progress: "/v1/deployments/\(resource.name)/backups/progress?job=\(job.id)")
+    }
+
+    /// The share of the data a check reads unless asked otherwise: 5 %, so a weekly check reads all of it in about five months.
+    static let checkReadPercent = 5
+
+    /// Whether a restore of the deployment is under way (its jobs have the deployment's id as subject).
+    private func restoring(_ id: String) async throws -> Bool {
+        !(try await jobs.store.jobs(JobFilter(subject: id, active: true, kind: RestoreMachine.kind, limit: 1))).isEmpty
     }
 
     /// Deployment `name`'s backup policy as it applies.

@@ -64,7 +64,13 @@ struct BackupMachine: JobMachine {
     var made: [Made] = []
     var forgotten: [String] = []
     var retentionProblem: String?
+    /// Whether applying the retention rules failed (not: a local target the controller cannot prune). Optional: jobs
+    /// stored before it existed decode without it.
+    var retentionFailed: Bool?
     var failure: HomelabError?
+
+    /// How many backups in a row whose retention failed make the `backup-prune-failing` alert fire.
+    static let pruneFailuresToAlert = 3
 
     init(deploymentID: String, name: String, target: String, parts: [Part], retention: BackupRetention) {
         subject = Self.subject(of: deploymentID)
@@ -144,6 +150,7 @@ struct BackupMachine: JobMachine {
                 ?? (runs.isEmpty ? "Retention: nothing to forget" : "Retention: forgot \(runs.count) older run\(runs.count == 1 ? "" : "s") (\(runs.joined(separator: ", ")))")
             return JobTransition(say: kept).then(JobTransition(say: "Backed up \(name) to \(target)"))
         case (.retaining, .failed(let error)):
+            retentionFailed = true
             return handle(.retained(forgotten: [], problem: error.message))
         default:
             return JobTransition()

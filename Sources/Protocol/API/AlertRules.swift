@@ -8,7 +8,8 @@ public enum AlertRuleKind: String, Codable, Sendable, CaseIterable {
     case threshold
     /// A deploy failed (rolled back, or failed and could not be undone); resolved once the deployment runs again or is removed.
     case deployFailed = "deploy-failed"
-    /// A backup or restore job failed; resolved once a backup of the deployment succeeds, or it is removed.
+    /// A backup, restore or check job failed; resolved once a backup of the deployment succeeds (and its latest
+    /// check did not fail), or it is removed.
     case backupFailed = "backup-failed"
     /// A deployment with volumes and backups on (its policy enabled, a backup target set up) that missed two
     /// scheduled backups in a row: no successful backup since two scheduled times passed (since it was deployed,
@@ -17,6 +18,9 @@ public enum AlertRuleKind: String, Codable, Sendable, CaseIterable {
     /// A backup target's folder on a filesystem more than `above` percent full (default 90), measured on the target
     /// device (every target, or the one on `device`); resolved once it is below.
     case backupTargetFull = "backup-target-full"
+    /// A deployment whose last 3 backups each could not apply its retention rules (the prune failed): its old runs
+    /// stay and its target fills; resolved by a backup whose retention is applied, or when it is removed.
+    case backupPruneFailing = "backup-prune-failing"
     /// A migration failed (rolled back: the app runs where it was; or could not be finished); resolved once a later
     /// job of the deployment succeeds, or it is removed.
     case migrationFailed = "migration-failed"

@@ -27,6 +27,21 @@ public struct BackupNowRequest: Codable, Equatable, Sendable {
     public init(target: String? = nil) { self.target = target }
 }
 
+/// `POST /v1/deployments/{name}/backups/check`: check the app's repository on its target (`restic check`),
+/// reading a share of its data; the controller also does this weekly.
+public struct BackupCheckRequest: Codable, Equatable, Sendable {
+    /// Percent of the repository's data read back and verified, 0-100 (0: its structure only). Default 5.
+    public var readDataPercent: Int?
+    /// The target device (default: where the app's latest backup went, else the only target).
+    public var target: String?
+
+    /// Creates a request.
+    public init(readDataPercent: Int? = nil, target: String? = nil) {
+        self.readDataPercent = readDataPercent
+        self.target = target
+    }
+}
+
 /// `POST /v1/deployments/{name}/restores`: restore the app where it runs from a backup run.
 public struct RestoreRequest: Codable, Equatable, Sendable {
     /// The backup run (as `homelab backup list` shows it), or a restic snapshot id of it (8 characters

@@ -265,3 +265,16 @@ final class BackupHarness: Sendable {
         throw TestFailure("no free port in 20000-29999")
     }
 }
+
+extension BackupHarness {
+    /// Flips one byte in the middle of the largest pack of `app`'s repository on the target's disk.
+    func corruptPack(of app: String) throws {
+        let pack = try #require(try BackupTests.files(under: targetPath.appendingPathComponent("apps/\(app)/data")).max { $0.size < $1.size })
+        let handle = try FileHandle(forUpdating: pack.url)
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(pack.size / 2))
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: UInt64(pack.size / 2))
+        try handle.write(contentsOf: Data([byte ^ 0xff]))
+    }
+}

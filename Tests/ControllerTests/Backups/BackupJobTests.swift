@@ -215,6 +215,68 @@ struct BackupJobTests {
         }
     }
 
+    @Test("checks: after an app's first successful backup, then weekly, one repository at a time; a pack corrupted on the target fails a full check through the API with the damage named, in the feed and the backup-failed alert, which a later successful backup does not resolve")
+    func checkJobs() async throws {
+        try await BackupHarness.with { harness in
+            let app = Self.unique("chk")
+            _ = try await harness.deploy("backup-files", as: app)
+            try BackupHarness.inVolume("\(app)_data", "dd if=/dev/urandom of=/v/random.bin bs=1024 count=4096 2>/dev/null")
+            let context = harness.controller.app.context, jobs = context.backupJobs
+            let scheduler = BackupScheduler(jobs: jobs, interval: .seconds(60), logger: harness.controller.app.logger)
+            #expect(await scheduler.checks(now: Date()).isEmpty, "nothing backed up: nothing to check")
+            await #expect(throws: HomelabError.self, "no backups to check") { _ = try await jobs.check(app, BackupCheckRequest()) }
+            #expect(try await Self.ended(try await jobs.backup(app, BackupNowRequest()).job.id, harness).outcome == .succeeded)
+
+            #expect(await scheduler.checks(now: Date()) == [app], "checked once it has a backup")
+            #expect(await scheduler.checks(now: Date()).isEmpty, "under way, or just done")
+            let id = try await context.deployments.get(app).id
+            let first = try #require(try await context.jobs.store.jobs(JobFilter(subject: "backup:\(id)", kind: BackupCheckMachine.kind)).first)
+            let checked = try await Self.ended(first.id, harness)
+            #expect(checked.outcome == .succeeded, "\(String(describing: checked.failure))")
+            let steps = try await context.jobs.store.steps(of: checked.subject, after: 0).filter { $0.jobID == checked.id }.map(\.message)
+            #expect(steps.last == "Checked the backups of \(app) on nas (its structure and 5 % of its data): no damage found", "\(steps)")
+            #expect(await scheduler.checks(now: Date().addingTimeInterval(6 * 86_400)).isEmpty, "checked less than a week ago")
+            #expect(await scheduler.checks(now: Date().addingTimeInterval(8 * 86_400)) == [app], "a week later")
+            let weekly = try #require(try await context.jobs.store.jobs(JobFilter(subject: "backup:\(id)", kind: BackupCheckMachine.kind)).first)
+            let weeklyEnded = try await Self.ended(weekly.id, harness)
+            #expect(weekly.id != first.id && weeklyEnded.outcome == .succeeded)
+
+            try harness.corruptPack(of: app)
+            let admin = try #require(harness.controller.app.newAdminToken)
+            let (router, _) = APIRoutes(controller: context).makeRouter()
+            try await Application(router: router).test(.router) { client in
+                try await client.execute(uri: "/v1/deployments/\(app)/backups/check", method: .post, headers: Self.auth(admin),
+                                         body: ByteBuffer(string: #"{"readDataPercent":150}"#)) { #expect($0.status == .badRequest) }
+                let accepted = try await client.execute(uri: "/v1/deployments/\(app)/backups/check", method: .post, headers: Self.auth(admin),
+                                                        body: ByteBuffer(string: #"{"readDataPercent":100}"#)) { response in
+                    try #require(response.status == .accepted, "\(response.status): \(String(buffer: response.body))")
+                    return try WireCoding.decoder.decode(BackupAccepted.self, from: Data(response.body.readableBytesView))
+                }
+                #expect(accepted.job.kind == "backup-check" && accepted.job.subjectName == app)
+                let steps = try await Self.steps(client, accepted.progress, token: admin)
+                #expect(steps.first?.message == "Checking the backups of \(app) on nas: its structure and 100 % of its data", "\(steps.map(\.message))")
+                #expect(steps.last?.final == true && steps.last?.state == "failed" && steps.last?.message.contains("is damaged") == true, "\(steps.map(\.message))")
+                let job = try #require(try await context.jobs.store.job(accepted.job.id))
+                #expect(job.failure?.code == "repository_check_failed" && job.failure?.context?["deployment"] == app, "\(String(describing: job.failure))")
+            }
+            let feed = try await context.store.read { db in
+                try EventRecord.filter(Column("deployment") == app && Column("type").like("backup.check%")).order(Column("id")).fetchAll(db).map(\.type)
+            }
+            #expect(feed == ["backup.checked", "backup.checked", "backup.check-failed"])
+
+            let conditions = AlertConditions(registry: context.registry, deployments: context.deployments, insights: context.insights, backups: context.backups)
+            let rules = [("backups", AlertRuleSpec(kind: .backupFailed))]
+            let fired = try await conditions.evaluate(rules, firing: [], now: Date())
+            #expect(fired.map(\.subject) == [app] && fired.first?.message.contains("is damaged") == true, "\(fired)")
+            #expect(await scheduler.checks(now: Date()).isEmpty, "a failed check is not repeated at once")
+            #expect(try await Self.ended(try await jobs.backup(app, BackupNowRequest()).job.id, harness).outcome == .succeeded)
+            let open = AlertRecord(id: 1, rule: "backups", kind: "backup-failed", fingerprint: "backups/\(app)", subject: app, severity: "warning",
+                                   state: "firing", title: "t", message: "m", firedAt: Date(), resolvedAt: nil, notified: true)
+            #expect(try await conditions.evaluate(rules, firing: [open], now: Date()).map(\.subject) == [app],
+                    "a successful backup does not make a damaged repository whole")
+        }
+    }
+
     // MARK: Helpers
 
     /// A daily schedule whose time is the whole minute 30 to 90 s from now, and that time: later than the

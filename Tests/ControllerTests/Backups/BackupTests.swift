@@ -47,13 +47,7 @@ struct BackupTests {
             }
 
             // One flipped byte in a pack on the target's disk: check reads it and names the damage.
-            let pack = try #require(try Self.files(under: harness.targetPath.appendingPathComponent("apps/\(app)/data")).max { $0.size < $1.size })
-            let handle = try FileHandle(forUpdating: pack.url)
-            try handle.seek(toOffset: UInt64(pack.size / 2))
-            let byte = try handle.read(upToCount: 1)!.first!
-            try handle.seek(toOffset: UInt64(pack.size / 2))
-            try handle.write(contentsOf: Data([byte ^ 0xff]))
-            try handle.close()
+            try harness.corruptPack(of: app)
             do {
                 _ = try await harness.backups.check(app, readData: "100%")
                 Issue.record("check passed over a corrupted pack")

@@ -57,6 +57,20 @@ final class TestController: Sendable {
         self.apiPort = apiPort
     }
 
+    /// Runs `body` with a controller of its own state directory, stopped and removed however `body` ends.
+    static func with(_ name: String = #function, _ body: (TestController) async throws -> Void) async throws {
+        let dir = try temporaryDirectory(name)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let controller = try await start(stateDirectory: dir)
+        do {
+            try await body(controller)
+        } catch {
+            await controller.stop()
+            throw error
+        }
+        await controller.stop()
+    }
+
     /// Shuts the controller down and closes every agent session.
     func stop() async {
         await group.triggerGracefulShutdown()

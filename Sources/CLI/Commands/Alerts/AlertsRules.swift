@@ -43,7 +43,7 @@ public struct AlertsRulesAdd: AsyncParsableCommand {
             """, aliases: ["set"])
     @OptionGroup public var global: GlobalOptions
     @Argument(help: "Rule name.") public var name: String
-    @Option(help: "device-offline, threshold, deploy-failed, backup-failed, backup-overdue, backup-target-full, migration-failed or insight.") public var kind: AlertRuleKind
+    @Option(help: "device-offline, threshold, deploy-failed, backup-failed, backup-overdue, backup-target-full, backup-prune-failing, migration-failed or insight.") public var kind: AlertRuleKind
     @Option(help: "Only this device.") public var device: String?
     @Option(help: "Only this deployment.") public var deployment: String?
     @Option(help: "threshold: cpu, memory, disk (percent) or temperature (°C).") public var metric: AlertMetric?

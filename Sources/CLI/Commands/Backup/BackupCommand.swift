@@ -5,8 +5,8 @@ public struct BackupCommand: AsyncParsableCommand {
     /// Name, help and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Back apps up, list and restore their backups; backup targets and the recovery kit (restic repositories on your devices).",
-        subcommands: [BackupNow.self, BackupList.self, BackupRestore.self, BackupPolicyCommand.self, BackupTargetsCommand.self, BackupExportKeys.self]
+        abstract: "Back apps up, list, check and restore their backups; backup targets and the recovery kit (restic repositories on your devices).",
+        subcommands: [BackupNow.self, BackupList.self, BackupCheck.self, BackupRestore.self, BackupPolicyCommand.self, BackupTargetsCommand.self, BackupExportKeys.self]
     )
 
     /// Creates the command.
