@@ -107,8 +107,9 @@ struct BackupCheckExecutor: JobExecutor {
     }
 
     func stored(_ steps: [JobStepRecord], of job: JobRecord, machine: BackupCheckMachine) async {
-        guard let outcome = job.outcome else { return }
         let parts = coordinator.deployments.parts
+        parts.publish(steps, name: machine.name)
+        guard let outcome = job.outcome else { return }
         if outcome == .succeeded {
             await parts.activity("backup.checked", "Checked the backups of \(machine.name) on \(machine.target) (\(machine.reading)): no damage found",
                                  deployment: machine.name)

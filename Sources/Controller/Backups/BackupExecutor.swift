@@ -42,8 +42,10 @@ struct BackupExecutor: JobExecutor {
     }
 
     func stored(_ steps: [JobStepRecord], of job: JobRecord, machine: BackupMachine) async {
-        guard let outcome = job.outcome else { return }
         let parts = coordinator.deployments.parts
+        // The app's page follows its backup; a deployment's own progress stream skips these (their id is the backup subject's).
+        parts.publish(steps, name: machine.name)
+        guard let outcome = job.outcome else { return }
         switch outcome {
         case .succeeded:
             let added = machine.made.reduce(UInt64(0)) { $0 + $1.bytesAdded }

@@ -6,7 +6,7 @@ import Recipes
 
 /// `/apps…`: every deployment across all devices with filters; an app's page with its state, live progress
 /// while it deploys, containers, usage, drift, logs with follow, Open, start / stop / restart / remove, and
-/// Move to… (a migration job, its steps shown as the page's progress).
+/// Move to… (a migration job, its steps shown as the page's progress), and its backups (``AppBackupsView``).
 enum AppPages {
     struct ListView: Sendable {
         var chrome: Chrome
@@ -66,6 +66,9 @@ enum AppPages {
         /// The app page's path and the session's CSRF secret, for the action forms in this part.
         var path: String
         var csrf: String
+        /// The Backups panel, or why it cannot be read (the page shows the rest).
+        var backups: AppBackupsView?
+        var backupsProblem: String?
     }
 
     struct Component: Sendable {
@@ -142,6 +145,27 @@ enum AppPages {
             _ = try await web.controller.deployments.migrate(name, MigrationRequest(to: to, component: form.trimmed("component")))
             return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(name))?notice=migrate")
         }
+        on(.post, "/apps/{name}/backup") { _, context, _ in
+            let name = try context.parameters.require("name")
+            _ = try await web.controller.backupJobs.backup(name, BackupNowRequest())
+            return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(name))?notice=backup")
+        }
+        on(.post, "/apps/{name}/backup-check") { _, context, _ in
+            let name = try context.parameters.require("name")
+            _ = try await web.controller.backupJobs.check(name, BackupCheckRequest())
+            return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(name))?notice=check")
+        }
+        on(.post, "/apps/{name}/restore") { request, context, _ in
+            var request = request
+            let name = try context.parameters.require("name")
+            let form = FormBody(buffer: try await request.collectBody(upTo: 16 << 10))
+            guard let run = form.trimmed("run") else { throw HomelabError.badRequest("Choose the backup run to restore \(name) from: nothing was restored.") }
+            guard form["replace"] == "yes" else {
+                throw HomelabError.badRequest("Confirm that \(name)'s current data is replaced by that of run \(run): nothing was restored.")
+            }
+            _ = try await web.controller.backupJobs.restore(name, RestoreRequest(snapshot: run))
+            return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(name))?notice=restore")
+        }
         on(.post, "/apps/{name}/{action}") { _, context, _ in
             let name = try context.parameters.require("name"), verb = try context.parameters.require("action")
             guard let action = StackAction.Verb(rawValue: verb), action != .remove else {
@@ -153,7 +177,8 @@ enum AppPages {
     }
 
     static let notices = ["removed": "Removed.", "start": "Started.", "stop": "Stopped.", "restart": "Restarted.",
-                          "migrate": "Moving: the steps follow below."]
+                          "migrate": "Moving: the steps follow below.", "backup": "Backing up: the steps follow under Backups.",
+                          "check": "Checking the backups: the steps follow under Backups.", "restore": "Restoring: the steps follow under Backups."]
 
     static func list(_ web: WebContext, _ query: FormBody, now: Date = Date()) async throws -> ListLive {
         let apps = try await web.controller.deployments.list(device: query.trimmed("device"), state: query.trimmed("state"), category: query.trimmed("category"))
@@ -183,6 +208,12 @@ enum AppPages {
             guard let current = step.current, let total = step.total, total > 0 else { return nil }
             return Pull(value: String(current), max: String(total), text: "\(Format.bytes(current)) of \(Format.bytes(total))")
         }
+        var backups: AppBackupsView?, backupsProblem: String?
+        do {
+            backups = try await AppBackupsView.make(web, app, session: session, now: now)
+        } catch {
+            backupsProblem = HomelabError.shown(error, logger: web.controller.deployments.parts.logger).message
+        }
         return Live(name: app.name, recipe: "\(app.recipe) \(app.recipeVersion)", state: app.state.rawValue, busy: app.state.isInProgress,
                     failed: app.state == .failed, rolledBack: app.state == .rolledBack, error: app.error.map { "\($0.message) [\($0.code)]" },
                     url: app.state == .running ? app.url : nil, notes: app.state == .running ? detail.notes : nil,
@@ -196,6 +227,7 @@ enum AppPages {
                     pull: pull, canStart: app.state == .stopped, canStop: app.state == .running,
                     operate: session.role.allows(.operator),
                     moveTargets: ["auto"] + others.map(\.name).sorted(), moveComponents: app.components.count > 1 ? app.components.map(\.name) : [],
-                    path: "/apps/\(WebPage.percentEncoded(app.name))", csrf: session.csrf)
+                    path: "/apps/\(WebPage.percentEncoded(app.name))", csrf: session.csrf,
+                    backups: backups, backupsProblem: backupsProblem)
     }
 }
