@@ -53,7 +53,8 @@ struct BackupScheduler: Service {
                     _ = try await jobs.check(candidate.name, BackupCheckRequest())
                     return [candidate.name]
                 } catch {
-                    logger.notice("scheduled check of \(candidate.name)'s backups not started: \(HomelabError.shown(error, logger: logger).message)")
+                    // Asked again each minute while it cannot start (a backup under way, its target removed): not a notice each time.
+                    logger.debug("scheduled check of \(candidate.name)'s backups not started: \(HomelabError.shown(error, logger: logger).message)")
                 }
             }
             return []
