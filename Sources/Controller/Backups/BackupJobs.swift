@@ -94,8 +94,7 @@ public struct BackupJobs: Sendable {
             throw HomelabError.badRequest("readDataPercent must be 0-100 (percent of the data read back), not \(percent)", field: "readDataPercent")
         }
         let subject = BackupMachine.subject(of: resource.id)
-        let busy = try await jobs.store.jobs(JobFilter(subject: subject, active: true, limit: 1))
-        guard busy.isEmpty, !(try await restoring(resource.id)) else {
+        guard !(try await coordinator.deployments.parts.busy(subject)), !(try await restoring(resource.id)) else {
             throw HomelabError.conflict("a backup, restore or check of \(resource.name) is under way: check it once that ends", context: ["deployment": resource.name])
         }
         let latest = try await jobs.store.jobs(JobFilter(subject: subject, kind: BackupMachine.kind, outcome: .succeeded, limit: 1)).first
@@ -119,8 +118,12 @@ public struct BackupJobs: Sendable {
 
     /// Deployment `name`'s backup policy as it applies.
     public func policy(_ name: String, now: Date = Date()) async throws -> BackupPolicyResource {
-        let resource = try await coordinator.deployments.get(name)
-        return try BackupPolicies.resource(try await policies.spec(of: resource.id), id: resource.id, name: resource.name, now: now, calendar: .current)
+        try await policy(of: try await coordinator.deployments.get(name), now: now)
+    }
+
+    /// The policy of a deployment already read.
+    func policy(of resource: DeploymentResource, now: Date = Date()) async throws -> BackupPolicyResource {
+        try BackupPolicies.resource(try await policies.spec(of: resource.id), id: resource.id, name: resource.name, now: now, calendar: .current)
     }
 
     /// Sets deployment `name`'s backup policy (the schedule parsed, the retention bounded, the target found).

@@ -35,7 +35,7 @@ struct AppBackupsView: Sendable {
     static func make(_ web: WebContext, _ resource: DeploymentResource, session: WebSession, now: Date) async throws -> AppBackupsView {
         let controller = web.controller
         let (_, subjects) = try await controller.backups.subjects(resource.name)
-        let policy = try await controller.backupJobs.policy(resource.name, now: now)
+        let policy = try await controller.backupJobs.policy(of: resource, now: now)
         let store = controller.jobs.store
         let subject = BackupMachine.subject(of: resource.id)
         let recent = try await store.jobs(JobFilter(subject: subject, limit: Self.shown))

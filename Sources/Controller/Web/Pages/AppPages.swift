@@ -145,15 +145,17 @@ enum AppPages {
             _ = try await web.controller.deployments.migrate(name, MigrationRequest(to: to, component: form.trimmed("component")))
             return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(name))?notice=migrate")
         }
-        on(.post, "/apps/{name}/backup") { _, context, _ in
-            let name = try context.parameters.require("name")
-            _ = try await web.controller.backupJobs.backup(name, BackupNowRequest())
-            return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(name))?notice=backup")
-        }
-        on(.post, "/apps/{name}/backup-check") { _, context, _ in
-            let name = try context.parameters.require("name")
-            _ = try await web.controller.backupJobs.check(name, BackupCheckRequest())
-            return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(name))?notice=check")
+        let jobs = web.controller.backupJobs
+        let backupActions: [(path: String, notice: String, start: @Sendable (String) async throws -> BackupAccepted)] = [
+            ("backup", "backup", { try await jobs.backup($0, BackupNowRequest()) }),
+            ("backup-check", "check", { try await jobs.check($0, BackupCheckRequest()) }),
+        ]
+        for action in backupActions {
+            on(.post, "/apps/{name}/\(action.path)") { _, context, _ in
+                let name = try context.parameters.require("name")
+                _ = try await action.start(name)
+                return WebPage.redirect(to: "/apps/\(WebPage.percentEncoded(name))?notice=\(action.notice)")
+            }
         }
         on(.post, "/apps/{name}/restore") { request, context, _ in
             var request = request
